@@ -1,0 +1,292 @@
+/**
+ * Guest-memory access through one flat view (SPEC 5, "Access"): typed reads and writes
+ * with an `AddressAttr`, host-address translation, region caches and address maps.
+ *
+ * Which region types an attribute may touch, and how:
+ *   Ram → Ram (host memory; a write to a read-only mapping is `RegionType`);
+ *   RamDevice → RamDevice (host memory);
+ *   RomDevice → RomDevice reads from the mapping, writes refused;
+ *   RomDeviceForce → RomDevice reads and writes the mapping;
+ *   MMIO → IO ops; RomDevice ops for writes, and for reads only while romd is off.
+ * Host-memory accesses may span adjacent pieces; an ops access goes whole to the region at
+ * its first byte. Everything is resolved and checked before the first byte moves, so a
+ * failed write leaves guest memory as it was. This module never changes the topology.
+ */
+import { checkAddress, checkedAdd } from './address.js';
+import { AddressSpaceError, hex } from './errors.js';
+import type { FlatRange, FlatView } from './flat-view.js';
+import { dispatchIo } from './io-dispatch.js';
+import { ADDRESS_ATTRS, type AddressAttr, type RegionType } from './types.js';
+
+export interface RegionCache {
+  regType: RegionType;
+  /** Host address of `start`; 0 when the piece has no host memory for the attribute. */
+  hostBase: number;
+  start: number;
+  end: number;
+  generation: number;
+}
+
+export interface HostSpan {
+  hostAddress: number;
+  len: number;
+}
+
+type Route = 'host' | 'ops';
+
+export function checkAttr(attr: unknown): AddressAttr {
+  if (!ADDRESS_ATTRS.includes(attr as AddressAttr)) {
+    throw AddressSpaceError.invalidArgument(
+      `attr must be one of ${ADDRESS_ATTRS.join(', ')}, got ${String(attr)}`,
+    );
+  }
+  return attr as AddressAttr;
+}
+
+export function checkBytes(data: unknown, what: string): Uint8Array {
+  if (!(data instanceof Uint8Array)) {
+    throw AddressSpaceError.invalidArgument(`${what} must be a Uint8Array`);
+  }
+  return data;
+}
+
+/** Validates `addr` and `addr + count` against the limit. */
+export function checkSpan(addr: unknown, count: number): number {
+  const a = checkAddress(addr, 'address');
+  if (checkedAdd(a, count) === undefined) {
+    throw AddressSpaceError.overflow(a, `access of ${hex(count)} bytes passes 2**53`);
+  }
+  return a;
+}
+
+/** How `attr` reaches `fr`'s owner, or a `RegionType` error. */
+function route(fr: FlatRange, attr: AddressAttr, isWrite: boolean, addr: number): Route {
+  const owner = fr.owner;
+  const type = owner.regionType;
+  let r: Route | undefined;
+  switch (attr) {
+    case 'Ram':
+      if (type === 'Ram' && !(isWrite && owner.mapping!.readOnly)) r = 'host';
+      break;
+    case 'RamDevice':
+      if (type === 'RamDevice' && !(isWrite && owner.mapping!.readOnly)) r = 'host';
+      break;
+    case 'RomDevice':
+      if (type === 'RomDevice' && !isWrite) r = 'host';
+      break;
+    case 'RomDeviceForce':
+      if (type === 'RomDevice') r = 'host';
+      break;
+    case 'MMIO':
+      if (type === 'IO' || (type === 'RomDevice' && (isWrite || !fr.romd))) r = 'ops';
+      break;
+  }
+  if (r === undefined) {
+    throw AddressSpaceError.regionType(
+      `mismatch region type: ${isWrite ? 'write' : 'read'} with ${attr} at ${hex(addr)} hits ${type} region ${owner.name}${type === 'RomDevice' ? ` (romd ${fr.romd})` : ''}${owner.mapping?.readOnly ? ' (read-only)' : ''}`,
+    );
+  }
+  return r;
+}
+
+interface Segment {
+  fr: FlatRange;
+  addr: number;
+  len: number;
+}
+
+/** Resolves `[addr, addr + count)` into host-memory segments, or throws before any access. */
+function resolveHost(
+  view: FlatView,
+  addr: number,
+  count: number,
+  attr: AddressAttr,
+  isWrite: boolean,
+): Segment[] {
+  const segments: Segment[] = [];
+  let cur = addr;
+  let left = count;
+  let i = view.findIndex(addr);
+  while (left > 0) {
+    const fr = view.ranges[i];
+    if (
+      i < 0 ||
+      fr === undefined ||
+      cur < fr.addrRange.base ||
+      cur - fr.addrRange.base >= fr.addrRange.size
+    ) {
+      throw AddressSpaceError.regionNotFound(cur);
+    }
+    route(fr, attr, isWrite, cur);
+    const len = Math.min(left, fr.addrRange.base + fr.addrRange.size - cur);
+    segments.push({ fr, addr: cur, len });
+    cur += len;
+    left -= len;
+    i++;
+  }
+  return segments;
+}
+
+function mappingOffset(fr: FlatRange, addr: number): number {
+  return fr.offsetInRegion + (addr - fr.addrRange.base);
+}
+
+/** Reads `dst.length` bytes at `addr` into `dst`. */
+export function readBytes(view: FlatView, dst: Uint8Array, addr: number, attr: AddressAttr): void {
+  const fr = view.findFlatRange(addr);
+  if (fr === undefined) throw AddressSpaceError.regionNotFound(addr);
+  if (route(fr, attr, false, addr) === 'ops') {
+    dispatchIo(
+      fr.owner,
+      fr.addrRange.base - fr.offsetInRegion,
+      mappingOffset(fr, addr),
+      dst,
+      false,
+    );
+    return;
+  }
+  let done = 0;
+  for (const s of resolveHost(view, addr, dst.length, attr, false)) {
+    const off = mappingOffset(s.fr, s.addr);
+    dst.set(s.fr.owner.mapping!.bytes.subarray(off, off + s.len), done);
+    done += s.len;
+  }
+}
+
+/** Writes `src` at `addr`: all or nothing for host memory. Ioeventfds are the caller's. */
+export function writeBytes(view: FlatView, src: Uint8Array, addr: number, attr: AddressAttr): void {
+  const fr = view.findFlatRange(addr);
+  if (fr === undefined) throw AddressSpaceError.regionNotFound(addr);
+  if (route(fr, attr, true, addr) === 'ops') {
+    dispatchIo(fr.owner, fr.addrRange.base - fr.offsetInRegion, mappingOffset(fr, addr), src, true);
+    return;
+  }
+  let done = 0;
+  for (const s of resolveHost(view, addr, src.length, attr, true)) {
+    s.fr.owner.mapping!.bytes.set(src.subarray(done, done + s.len), mappingOffset(s.fr, s.addr));
+    done += s.len;
+  }
+}
+
+/** Host address of `addr` when the piece holding it is host memory reachable with `attr`. */
+export function hostAddressOf(view: FlatView, addr: number, attr: AddressAttr): number | undefined {
+  const fr = view.findFlatRange(addr);
+  return fr === undefined ? undefined : hostAddressIn(fr, addr, attr);
+}
+
+function hostAddressIn(fr: FlatRange, addr: number, attr: AddressAttr): number | undefined {
+  const type = fr.owner.regionType;
+  const ok =
+    (attr === 'Ram' && type === 'Ram') ||
+    (attr === 'RamDevice' && type === 'RamDevice') ||
+    ((attr === 'RomDevice' || attr === 'RomDeviceForce') && type === 'RomDevice');
+  return ok ? fr.owner.mapping!.hostAddress + mappingOffset(fr, addr) : undefined;
+}
+
+export function regionCacheOf(
+  view: FlatView,
+  addr: number,
+  attr: AddressAttr,
+): RegionCache | undefined {
+  const fr = view.findFlatRange(addr);
+  if (fr === undefined) return undefined;
+  const start = fr.addrRange.base;
+  return {
+    regType: fr.owner.regionType,
+    hostBase: hostAddressIn(fr, start, attr) ?? 0,
+    start,
+    end: start + fr.addrRange.size,
+    generation: view.generation,
+  };
+}
+
+/**
+ * `[hostAddress, bytes left in the piece]` for `addr`: from `cache` when it is of this
+ * view's generation, host-backed and holds `addr`, else by lookup (`attr` pieces only).
+ */
+export function hostAddressFromCache(
+  view: FlatView,
+  addr: number,
+  cache: RegionCache | undefined,
+  attr: AddressAttr,
+): [number, number] | undefined {
+  if (
+    cache !== undefined &&
+    cache.generation === view.generation &&
+    cache.hostBase !== 0 &&
+    addr >= cache.start &&
+    addr < cache.end
+  ) {
+    return [cache.hostBase + (addr - cache.start), cache.end - addr];
+  }
+  const fr = view.findFlatRange(addr);
+  if (fr === undefined) return undefined;
+  const host = hostAddressIn(fr, addr, attr);
+  return host === undefined ? undefined : [host, fr.addrRange.base + fr.addrRange.size - addr];
+}
+
+/** Host spans covering `[addr, addr + count)`, or an error naming the span. */
+export function addressMap(
+  view: FlatView,
+  cache: RegionCache | undefined,
+  addr: number,
+  count: number,
+  attr: AddressAttr,
+): HostSpan[] {
+  const spans: HostSpan[] = [];
+  let cur = addr;
+  let left = count;
+  while (left > 0) {
+    const hit = hostAddressFromCache(view, cur, cache, attr);
+    if (hit === undefined) {
+      const span = `span ${hex(addr)} + ${hex(count)} has no ${attr} host memory at ${hex(cur)}`;
+      const fr = view.findFlatRange(cur);
+      throw fr === undefined
+        ? new AddressSpaceError(
+            'RegionNotFound',
+            `Failed to find matched region, addr ${hex(cur)}: ${span}`,
+          )
+        : AddressSpaceError.regionType(
+            `mismatch region type: ${span} (${fr.owner.regionType} region ${fr.owner.name})`,
+          );
+    }
+    const len = Math.min(hit[1], left);
+    spans.push({ hostAddress: hit[0], len });
+    cur += len;
+    left -= len;
+  }
+  return spans;
+}
+
+/** `addr` and every byte of the span lie in Ram pieces (size 0: `addr` alone). */
+export function inMemory(view: FlatView, addr: number, size: number): boolean {
+  let i = view.findIndex(addr);
+  let cur = addr;
+  const end = addr + (size === 0 ? 1 : size);
+  while (cur < end) {
+    const fr = view.ranges[i];
+    if (i < 0 || fr === undefined || fr.owner.regionType !== 'Ram' || fr.addrRange.base > cur)
+      return false;
+    cur = fr.addrRange.base + fr.addrRange.size;
+    i++;
+  }
+  return true;
+}
+
+const memoryEnds = new WeakMap<FlatView, number>();
+
+/** Highest end of a Ram piece, or 0. */
+export function memoryEnd(view: FlatView): number {
+  const cached = memoryEnds.get(view);
+  if (cached !== undefined) return cached;
+  let end = 0;
+  for (let i = view.ranges.length - 1; i >= 0; i--) {
+    const fr = view.ranges[i]!;
+    if (fr.owner.regionType === 'Ram') {
+      end = fr.addrRange.base + fr.addrRange.size;
+      break;
+    }
+  }
+  memoryEnds.set(view, end);
+  return end;
+}

@@ -1,0 +1,409 @@
+/**
+ * `AddressSpace` (SPEC 5): a root Container, its current flat view, listeners, an
+ * optional publisher, and guest-memory access through the view.
+ *
+ * Topology changes arrive from the region tree through `topology.ts`; the address space
+ * takes part in each update: it stages the next view from the changed windows, delivers
+ * the diff to its listeners, installs the view and hands it to the publisher — and
+ * reverts each step when a later one fails. The first view of a new address space has
+ * generation 0; every published change adds one. A change that leaves the view as it was
+ * publishes nothing. Rolling back a published change republishes the old content under
+ * the next generation.
+ *
+ * It never renders by itself (see `view-update.ts`) and never touches other threads: the
+ * publisher does.
+ */
+import {
+  addressMap,
+  checkAttr,
+  checkBytes,
+  checkSpan,
+  type HostSpan,
+  hostAddressFromCache,
+  hostAddressOf,
+  inMemory,
+  memoryEnd,
+  type RegionCache,
+  readBytes,
+  regionCacheOf,
+  writeBytes,
+} from './access.js';
+import { checkInteger, checkSize } from './address.js';
+import { AddressSpaceError } from './errors.js';
+import { FlatView } from './flat-view.js';
+import { matchIoeventfd } from './io-dispatch.js';
+import { flattenIoeventfds } from './ioeventfds.js';
+import {
+  checkListener,
+  type DeliveryLog,
+  deliverTo,
+  type Listener,
+  ListenerList,
+  type ListenerRequestItem,
+  revertLog,
+} from './listeners.js';
+import type { ViewPublisher } from './publisher.js';
+import { Region } from './region.js';
+import { renderWindow } from './render.js';
+import { memspaceText, qemuMtreeText } from './show.js';
+import type { UpdateParticipant } from './topology.js';
+import * as topology from './topology.js';
+import { checkUnsigned, decodeU64, encodeU64 } from './typed-values.js';
+import type { AddressAttr } from './types.js';
+import { type StagedView, stageView, type Window } from './view-update.js';
+
+export type { HostSpan, RegionCache } from './access.js';
+export type { Listener } from './listeners.js';
+
+/** Past this many pending windows an address space just re-renders everything. */
+const MAX_PENDING_WINDOWS = 4096;
+
+let nextParticipantSeq = 1;
+
+export class AddressSpace implements UpdateParticipant {
+  readonly root: Region;
+  readonly name: string;
+  readonly participantSeq: number;
+  #view: FlatView;
+  readonly #machineRam: Region | undefined;
+  readonly #listeners = new ListenerList();
+  #publisher: ViewPublisher | undefined;
+  #dirty: Window[] = [];
+  #dirtyAll = false;
+  #staged: StagedView | undefined;
+  #log: DeliveryLog | undefined;
+  #previous: FlatView | undefined;
+
+  constructor(root: Region, name: string, machineRam?: Region) {
+    if (!(root instanceof Region)) throw AddressSpaceError.invalidArgument('root must be a Region');
+    if (root.regionType !== 'Container') {
+      throw new AddressSpaceError(
+        'UpdateTopology',
+        `Generate flat view failed: only the container supported, root ${root.name} is ${root.regionType}`,
+      );
+    }
+    if (typeof name !== 'string') throw AddressSpaceError.invalidArgument('name must be a string');
+    if (machineRam !== undefined && !(machineRam instanceof Region)) {
+      throw AddressSpaceError.invalidArgument('machineRam must be a Region');
+    }
+    this.root = root;
+    this.name = name;
+    this.#machineRam = machineRam;
+    this.participantSeq = nextParticipantSeq++;
+    const ranges = renderWindow(root, 0, root.size);
+    this.#view = new FlatView(ranges, flattenIoeventfds(ranges), 0);
+    root.rootOf.add(this);
+  }
+
+  /** The current view. */
+  get flatView(): FlatView {
+    return this.#view;
+  }
+
+  getMachineRam(): Region | undefined {
+    return this.#machineRam;
+  }
+
+  // ---- listeners ----
+
+  /** Replays the current view to `l` (ranges, then ioeventfds), enables and inserts it. */
+  registerListener(listener: Listener): void {
+    const l = checkListener(listener);
+    if (this.#listeners.has(l)) {
+      throw AddressSpaceError.invalidArgument('listener is already registered');
+    }
+    checkInteger(l.priority(), 'listener priority');
+    const requests: ListenerRequestItem[] = [];
+    for (const range of this.#view.ranges) requests.push({ type: 'AddRegion', range });
+    for (const evtfd of this.#view.ioeventfds) requests.push({ type: 'AddIoeventfd', evtfd });
+    deliverTo([l], requests, false);
+    l.enable();
+    this.#listeners.insert(l);
+  }
+
+  /** Sends `l` a delete for every range and ioeventfd, disables and removes exactly `l`. */
+  unregisterListener(listener: Listener): void {
+    const l = checkListener(listener);
+    const priority = this.#listeners.priorityOf(l);
+    if (priority === undefined)
+      throw AddressSpaceError.invalidArgument('listener is not registered');
+    const requests: ListenerRequestItem[] = [];
+    for (const range of this.#view.ranges) requests.push({ type: 'DeleteRegion', range });
+    for (const evtfd of this.#view.ioeventfds) requests.push({ type: 'DeleteIoeventfd', evtfd });
+    deliverTo([l], requests, false);
+    l.disable();
+    this.#listeners.remove(l);
+  }
+
+  // ---- transactions (global, as in QEMU) ----
+
+  transaction<T>(fn: () => T): T {
+    if (typeof fn !== 'function')
+      throw AddressSpaceError.invalidArgument('transaction needs a function');
+    return topology.runTransaction(fn);
+  }
+
+  beginTransaction(): void {
+    topology.beginTransaction();
+  }
+
+  commitTransaction(): void {
+    topology.commitTransaction();
+  }
+
+  /** Applies changes made with `addSubregionNotUpdate` (StratoVirt's `update_topology`). */
+  updateTopology(): void {
+    topology.flushPending();
+  }
+
+  // ---- publisher ----
+
+  attachPublisher(publisher: ViewPublisher): void {
+    const p = publisher as ViewPublisher | null | undefined;
+    if (
+      typeof p !== 'object' ||
+      p === null ||
+      typeof p.publish !== 'function' ||
+      typeof p.synchronize !== 'function' ||
+      typeof p.callRcu !== 'function'
+    ) {
+      throw AddressSpaceError.invalidArgument('a publisher needs publish, synchronize and callRcu');
+    }
+    if (this.#publisher !== undefined) {
+      throw AddressSpaceError.invalidArgument(`address space ${this.name} already has a publisher`);
+    }
+    this.#publisher = p;
+  }
+
+  detachPublisher(): void {
+    this.#publisher = undefined;
+  }
+
+  /** Waits for a grace period; without a publisher no reader exists: the next microtask. */
+  synchronize(): Promise<void> {
+    return this.#publisher !== undefined ? this.#publisher.synchronize() : Promise.resolve();
+  }
+
+  callRcu(fn: () => void): void {
+    if (typeof fn !== 'function')
+      throw AddressSpaceError.invalidArgument('callRcu needs a function');
+    if (this.#publisher !== undefined) this.#publisher.callRcu(fn);
+    else queueMicrotask(fn);
+  }
+
+  // ---- access ----
+
+  read(dst: Uint8Array, addr: number, attr: AddressAttr = 'Ram'): void {
+    const data = checkBytes(dst, 'dst');
+    const a = checkSpan(addr, data.length);
+    const at = checkAttr(attr);
+    if (data.length === 0) {
+      this.requireMapped(a);
+      return;
+    }
+    readBytes(this.#view, data, a, at);
+  }
+
+  /** Writes `src` at `addr`. A write matching an ioeventfd signals it instead. */
+  write(src: Uint8Array, addr: number, attr: AddressAttr = 'Ram'): void {
+    const data = checkBytes(src, 'src');
+    const a = checkSpan(addr, data.length);
+    const at = checkAttr(attr);
+    if (data.length === 0) {
+      this.requireMapped(a);
+      return;
+    }
+    const view = this.#view;
+    const evtfd = matchIoeventfd(view.ioeventfds, a, data);
+    if (evtfd !== undefined) {
+      evtfd.fd.signal();
+      return;
+    }
+    writeBytes(view, data, a, at);
+  }
+
+  readU8(addr: number, attr: AddressAttr = 'Ram'): number {
+    return this.readBuffer(addr, 1, attr)[0]!;
+  }
+
+  readU16(addr: number, attr: AddressAttr = 'Ram'): number {
+    const b = this.readBuffer(addr, 2, attr);
+    return b[0]! | (b[1]! << 8);
+  }
+
+  readU32(addr: number, attr: AddressAttr = 'Ram'): number {
+    const b = this.readBuffer(addr, 4, attr);
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  }
+
+  readU64(addr: number, attr: AddressAttr = 'Ram'): bigint {
+    return decodeU64(this.readBuffer(addr, 8, attr));
+  }
+
+  writeU8(addr: number, value: number, attr: AddressAttr = 'Ram'): void {
+    this.writeUnsigned(addr, value, 1, attr);
+  }
+
+  writeU16(addr: number, value: number, attr: AddressAttr = 'Ram'): void {
+    this.writeUnsigned(addr, value, 2, attr);
+  }
+
+  writeU32(addr: number, value: number, attr: AddressAttr = 'Ram'): void {
+    this.writeUnsigned(addr, value, 4, attr);
+  }
+
+  writeU64(addr: number, value: bigint, attr: AddressAttr = 'Ram'): void {
+    this.write(encodeU64(value), addr, attr);
+  }
+
+  getHostAddress(addr: number, attr: AddressAttr = 'Ram'): number | undefined {
+    return hostAddressOf(this.#view, checkSpan(addr, 0), checkAttr(attr));
+  }
+
+  getRegionCache(addr: number, attr: AddressAttr = 'Ram'): RegionCache | undefined {
+    return regionCacheOf(this.#view, checkSpan(addr, 0), checkAttr(attr));
+  }
+
+  /** `[hostAddress, bytes left in the piece]`: from `cache` when current, else by lookup. */
+  getHostAddressFromCache(
+    addr: number,
+    cache: RegionCache | undefined,
+    attr: AddressAttr = 'Ram',
+  ): [number, number] | undefined {
+    return hostAddressFromCache(this.#view, checkSpan(addr, 0), checkCache(cache), checkAttr(attr));
+  }
+
+  getAddressMap(
+    cache: RegionCache | undefined,
+    addr: number,
+    count: number,
+    attr: AddressAttr = 'Ram',
+  ): HostSpan[] {
+    const n = checkSize(count, 'count');
+    const a = checkSpan(addr, n);
+    return addressMap(this.#view, checkCache(cache), a, n, checkAttr(attr));
+  }
+
+  addressInMemory(addr: number, size: number): boolean {
+    const n = checkSize(size, 'size');
+    return inMemory(this.#view, checkSpan(addr, n), n);
+  }
+
+  memoryEndAddress(): number {
+    return memoryEnd(this.#view);
+  }
+
+  // ---- showing ----
+
+  memspaceShow(): string {
+    return memspaceText(this.name, this.root, this.#view);
+  }
+
+  mtreeQemu(options: { flat?: boolean } = {}): string {
+    if (typeof options !== 'object' || options === null) {
+      throw AddressSpaceError.invalidArgument('mtreeQemu options must be an object');
+    }
+    return qemuMtreeText(this.name, this.root, this.#view, options.flat === true);
+  }
+
+  // ---- UpdateParticipant (called by topology.ts only) ----
+
+  markDirty(lo: number, hi: number): void {
+    if (this.#dirtyAll) return;
+    if (this.#dirty.length >= MAX_PENDING_WINDOWS) {
+      this.#dirtyAll = true;
+      this.#dirty = [];
+      return;
+    }
+    this.#dirty.push([lo, hi]);
+  }
+
+  prepareUpdate(): boolean {
+    this.#staged = stageView(this.root, this.#view, this.#dirtyAll ? undefined : this.#dirty);
+    return this.#staged !== undefined;
+  }
+
+  deliverUpdate(): void {
+    this.#log = this.#listeners.deliver(this.#staged!.requests);
+  }
+
+  publishUpdate(): void {
+    const previous = this.#view;
+    const next = this.#staged!.view;
+    this.#previous = previous;
+    this.#view = next;
+    if (this.#publisher === undefined) return;
+    try {
+      this.#publisher.publish(next, previous);
+    } catch (cause) {
+      this.#view = previous;
+      throw new AddressSpaceError(
+        'UpdateTopology',
+        `publisher failed for address space ${this.name}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
+    }
+  }
+
+  revertDelivered(): void {
+    if (this.#log !== undefined) revertLog(this.#log);
+    this.#log = undefined;
+  }
+
+  revertPublished(): void {
+    const previous = this.#previous!;
+    const published = this.#view;
+    const restored = new FlatView(previous.ranges, previous.ioeventfds, published.generation + 1);
+    this.#view = restored;
+    try {
+      this.#publisher?.publish(restored, published);
+    } catch {
+      // The publisher already failed elsewhere; the owner-side view is restored regardless.
+    }
+  }
+
+  finishUpdate(): void {
+    this.#dirty = [];
+    this.#dirtyAll = false;
+    this.abandonUpdate();
+  }
+
+  abandonUpdate(): void {
+    this.#staged = undefined;
+    this.#log = undefined;
+    this.#previous = undefined;
+  }
+
+  private requireMapped(addr: number): void {
+    if (this.#view.findFlatRange(addr) === undefined) throw AddressSpaceError.regionNotFound(addr);
+  }
+
+  private readBuffer(addr: number, size: number, attr: AddressAttr): Uint8Array {
+    const b = new Uint8Array(size);
+    this.read(b, addr, attr);
+    return b;
+  }
+
+  private writeUnsigned(addr: number, value: number, size: number, attr: AddressAttr): void {
+    const v = checkUnsigned(value, size);
+    const b = new Uint8Array(size);
+    for (let i = 0; i < size; i++) b[i] = Math.floor(v / 2 ** (8 * i)) & 0xff;
+    this.write(b, addr, attr);
+  }
+}
+
+function checkCache(cache: unknown): RegionCache | undefined {
+  if (cache === undefined) return undefined;
+  const c = cache as RegionCache | null;
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    typeof c.start !== 'number' ||
+    typeof c.end !== 'number' ||
+    typeof c.hostBase !== 'number' ||
+    typeof c.generation !== 'number'
+  ) {
+    throw AddressSpaceError.invalidArgument('cache must be a RegionCache or undefined');
+  }
+  return c;
+}

@@ -1,0 +1,124 @@
+/**
+ * `FlatView`: the immutable result of rendering a region tree (SPEC 4) — sorted,
+ * non-overlapping `FlatRange`s plus the flattened ioeventfd list, tagged with a
+ * generation. Lookup is a binary search.
+ *
+ * A FlatView is frozen and never changes; a topology change builds a new one. This module
+ * never renders and never changes the region tree (see `render.ts`, `view-update.ts`).
+ */
+
+import type { EventFd } from '../host/event-fd.js';
+import type { AddressRange } from './address.js';
+import { AddressSpaceError, hex } from './errors.js';
+import type { Region } from './region.js';
+
+export interface FlatRange {
+  readonly addrRange: AddressRange;
+  /** The leaf region that owns these bytes (through aliases: the target's leaf). */
+  readonly owner: Region;
+  readonly offsetInRegion: number;
+  /** RomDevice pieces only: the romd mode at render time. */
+  readonly romd?: boolean;
+}
+
+/** An ioeventfd in address-space coordinates. */
+export interface FlatIoEventFd {
+  /** Absolute guest-physical range (the region's ioeventfd range moved, not clipped). */
+  readonly addrRange: AddressRange;
+  readonly dataMatch: boolean;
+  readonly data: bigint;
+  readonly fd: EventFd;
+  readonly owner: Region;
+  /** Guest address of the owner's byte 0 in the visible piece it came from. */
+  readonly regionBase: number;
+}
+
+export class FlatView {
+  readonly ranges: readonly FlatRange[];
+  readonly generation: number;
+  readonly ioeventfds: readonly FlatIoEventFd[];
+
+  /**
+   * Trusted constructor for the renderer, which builds sorted, disjoint ranges. Use
+   * `FlatView.fromRanges` for anything built by hand: it validates.
+   */
+  constructor(
+    ranges: readonly FlatRange[],
+    ioeventfds: readonly FlatIoEventFd[],
+    generation: number,
+  ) {
+    this.ranges = Object.isFrozen(ranges) ? ranges : Object.freeze(ranges);
+    this.ioeventfds = Object.isFrozen(ioeventfds) ? ioeventfds : Object.freeze(ioeventfds);
+    this.generation = generation;
+    Object.freeze(this);
+  }
+
+  static readonly EMPTY = new FlatView([], [], 0);
+
+  /** Builds a view from ranges of any origin: rejects unsorted, overlapping or empty ones. */
+  static fromRanges(
+    ranges: readonly FlatRange[],
+    ioeventfds: readonly FlatIoEventFd[] = [],
+    generation = 0,
+  ): FlatView {
+    let end = 0;
+    for (const r of ranges) {
+      if (r.addrRange.size <= 0 || r.addrRange.base < end) {
+        throw AddressSpaceError.invalidArgument(
+          `flat ranges must be sorted, non-empty and disjoint (at ${hex(r.addrRange.base)})`,
+        );
+      }
+      end = r.addrRange.base + r.addrRange.size;
+    }
+    return new FlatView(ranges.slice(), ioeventfds.slice(), generation);
+  }
+
+  /** Index of the range holding `addr`, or -1. O(log n). */
+  findIndex(addr: number): number {
+    const i = lastStartingAtOrBefore(this.ranges, addr);
+    if (i < 0) return -1;
+    const r = this.ranges[i]!.addrRange;
+    return addr - r.base < r.size ? i : -1;
+  }
+
+  /** The range holding `addr`, or `undefined`. O(log n). */
+  findFlatRange(addr: number): FlatRange | undefined {
+    const i = this.findIndex(addr);
+    return i < 0 ? undefined : this.ranges[i];
+  }
+}
+
+/** Index of the last range whose base is `<= addr`, or -1. */
+export function lastStartingAtOrBefore(ranges: readonly FlatRange[], addr: number): number {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ranges[mid]!.addrRange.base <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** Index of the first range whose base is `>= addr`. */
+export function firstStartingAtOrAfter(ranges: readonly FlatRange[], addr: number): number {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ranges[mid]!.addrRange.base < addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Same range, owner, offset, type and romd: a listener needs nothing for it. */
+export function sameFlatRange(a: FlatRange, b: FlatRange): boolean {
+  return (
+    a.addrRange.base === b.addrRange.base &&
+    a.addrRange.size === b.addrRange.size &&
+    a.owner === b.owner &&
+    a.offsetInRegion === b.offsetInRegion &&
+    a.romd === b.romd
+  );
+}

@@ -1,0 +1,424 @@
+/**
+ * `Region`: one node of the memory-region tree (SPEC 3), StratoVirt's `Region`.
+ *
+ * Six types: Ram, IO, Container, RomDevice, RamDevice, Alias. A Container holds
+ * subregions in render order (descending priority; among equals the one added last
+ * first). Every mutation validates its input first and throws `AddressSpaceError` without
+ * touching anything when it is bad; a valid mutation goes through `topology.ts`, which
+ * updates every address space that can reach the region (through parents and alias
+ * targets) and undoes the mutation when that update fails.
+ *
+ * This module never renders views and never talks to listeners: it only keeps the tree
+ * and tells the topology coordinator which region changed.
+ */
+
+import { HostMemMapping } from '../host/mapping.js';
+import { checkAddress, checkedAdd, checkInteger, checkSize } from './address.js';
+import { ChildIndex } from './child-index.js';
+import { AddressSpaceError, hex } from './errors.js';
+import { validateRegionIoEventFds } from './ioeventfd-validate.js';
+import { regionMtree } from './show.js';
+import { changeTopology, type UpdateParticipant } from './topology.js';
+import type { RegionIoEventFd, RegionOps, RegionType } from './types.js';
+
+/** Containers with more children than this answer window queries through a `ChildIndex`. */
+const CHILD_INDEX_THRESHOLD = 32;
+
+let nextRegionId = 1;
+/** Insertion stamp: the later a child was (re)inserted, the earlier it renders among equals. */
+let nextOrderSeq = 1;
+
+interface RegionInit {
+  name: unknown;
+  regionType: RegionType;
+  size: number;
+  mapping?: HostMemMapping;
+  ops?: RegionOps;
+  aliasTarget?: Region;
+  aliasOffset?: number;
+}
+
+export class Region {
+  /** Unique positive integer per Region, for tables shared with other threads. */
+  readonly id: number;
+  readonly name: string;
+  readonly regionType: RegionType;
+  readonly size: number;
+  /** Backing memory of Ram, RomDevice and RamDevice regions. */
+  readonly mapping: HostMemMapping | undefined;
+  /** Device callbacks of IO and RomDevice regions. */
+  readonly ops: RegionOps | undefined;
+  readonly aliasTarget: Region | undefined;
+  /** Byte of the target that appears at the alias's base; 0 unless Alias. */
+  readonly aliasOffset: number;
+
+  #priority = 0;
+  #offset = 0;
+  #parent: Region | undefined = undefined;
+  #enabled = true;
+  #romd = true;
+  #ioeventfds: readonly RegionIoEventFd[] = Object.freeze([]);
+
+  /** Internal (core only): children in render order. Mutated only by this class. */
+  readonly childList: Region[] = [];
+  /** Internal (core only): address index of `childList`, built once the container is big. */
+  childIndex: ChildIndex | undefined = undefined;
+  /** Internal (core only): render-order stamp among equal priorities. */
+  orderSeq = 0;
+  /** Internal (core only): aliases that target this region and sit in some container. */
+  readonly aliasReferrers = new Set<Region>();
+  /** Internal (core only): address spaces whose root this region is. */
+  readonly rootOf = new Set<UpdateParticipant>();
+
+  private constructor(init: RegionInit) {
+    if (typeof init.name !== 'string') {
+      throw AddressSpaceError.invalidArgument('region name must be a string');
+    }
+    this.id = nextRegionId++;
+    this.name = init.name;
+    this.regionType = init.regionType;
+    this.size = init.size;
+    this.mapping = init.mapping;
+    this.ops = init.ops;
+    this.aliasTarget = init.aliasTarget;
+    this.aliasOffset = init.aliasOffset ?? 0;
+  }
+
+  static initRamRegion(mapping: HostMemMapping, name: string): Region {
+    return new Region({ name, regionType: 'Ram', size: checkMapping(mapping).size, mapping });
+  }
+
+  static initIoRegion(size: number, ops: RegionOps, name: string): Region {
+    const s = checkSize(size, 'IO region size');
+    return new Region({ name, regionType: 'IO', size: s, ops: checkOps(ops) });
+  }
+
+  static initContainerRegion(size: number, name: string): Region {
+    return new Region({ name, regionType: 'Container', size: checkSize(size, 'container size') });
+  }
+
+  /** A ROM device: reads come from `mapping` while romd is on (the start), else from `ops`. */
+  static initRomDeviceRegion(mapping: HostMemMapping, ops: RegionOps, name: string): Region {
+    const m = checkMapping(mapping);
+    return new Region({
+      name,
+      regionType: 'RomDevice',
+      size: m.size,
+      mapping: m,
+      ops: checkOps(ops),
+    });
+  }
+
+  static initRamDeviceRegion(mapping: HostMemMapping, name: string): Region {
+    return new Region({ name, regionType: 'RamDevice', size: checkMapping(mapping).size, mapping });
+  }
+
+  /** Shows `target` bytes `[aliasOffset, aliasOffset + size)` at the alias's own base. */
+  static initAliasRegion(target: Region, aliasOffset: number, size: number, name: string): Region {
+    if (!(target instanceof Region)) {
+      throw AddressSpaceError.invalidArgument('alias target must be a Region');
+    }
+    const off = checkAddress(aliasOffset, 'alias offset');
+    const s = checkSize(size, 'alias size');
+    const end = checkedAdd(off, s);
+    if (end === undefined || end > target.size) {
+      throw AddressSpaceError.overflow(
+        off,
+        `alias offset ${hex(off)} + size ${hex(s)} passes target ${target.name} size ${hex(target.size)}`,
+      );
+    }
+    return new Region({
+      name,
+      regionType: 'Alias',
+      size: s,
+      aliasTarget: target,
+      aliasOffset: off,
+    });
+  }
+
+  get priority(): number {
+    return this.#priority;
+  }
+
+  /** Offset within the parent (the last one it was added at). */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  get parent(): Region | undefined {
+    return this.#parent;
+  }
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /** Internal (core only): romd flag without the type check. */
+  get romdMode(): boolean {
+    return this.#romd;
+  }
+
+  /** Internal (core only): the current ioeventfd list, frozen, replaced on every change. */
+  get ioeventfdList(): readonly RegionIoEventFd[] {
+    return this.#ioeventfds;
+  }
+
+  /** Subregions in render order (a copy). */
+  subregions(): readonly Region[] {
+    return this.childList.slice();
+  }
+
+  /** The romd mode of a RomDevice; `undefined` for every other type (StratoVirt's `None`). */
+  getRomDeviceRomd(): boolean | undefined {
+    return this.regionType === 'RomDevice' ? this.#romd : undefined;
+  }
+
+  setRomDeviceRomd(mode: boolean): void {
+    if (this.regionType !== 'RomDevice') {
+      throw AddressSpaceError.regionType(`${this.regionType} region ${this.name} has no romd mode`);
+    }
+    const on = checkBoolean(mode, 'romd mode');
+    if (on === this.#romd) return;
+    changeTopology(
+      this,
+      'same',
+      () => {
+        this.#romd = on;
+      },
+      () => {
+        this.#romd = !on;
+      },
+    );
+  }
+
+  /** Re-inserts the region among its siblings as if just added; the same value changes nothing. */
+  setPriority(priority: number): void {
+    const p = checkInteger(priority, 'priority');
+    const old = this.#priority;
+    if (p === old) return;
+    const oldSeq = this.orderSeq;
+    const parent = this.#parent;
+    changeTopology(
+      this,
+      'same',
+      () => {
+        parent?.unlinkChild(this);
+        this.#priority = p;
+        this.orderSeq = nextOrderSeq++;
+        parent?.linkChild(this);
+      },
+      () => {
+        parent?.unlinkChild(this);
+        this.#priority = old;
+        this.orderSeq = oldSeq;
+        parent?.linkChild(this);
+      },
+    );
+  }
+
+  setEnabled(on: boolean): void {
+    const value = checkBoolean(on, 'enabled');
+    if (value === this.#enabled) return;
+    changeTopology(
+      this,
+      'same',
+      () => {
+        this.#enabled = value;
+      },
+      () => {
+        this.#enabled = !value;
+      },
+    );
+  }
+
+  /** The region's ioeventfds (region-relative), a frozen copy. */
+  ioeventfds(): readonly RegionIoEventFd[] {
+    return this.#ioeventfds;
+  }
+
+  setIoeventfds(list: readonly RegionIoEventFd[]): void {
+    const next = validateRegionIoEventFds(list, this);
+    const old = this.#ioeventfds;
+    changeTopology(
+      this,
+      'same',
+      () => {
+        this.#ioeventfds = next;
+      },
+      () => {
+        this.#ioeventfds = old;
+      },
+    );
+  }
+
+  addSubregion(child: Region, offset: number): void {
+    this.addChecked(child, offset, true);
+  }
+
+  /**
+   * Adds `child` without updating the address spaces now: the change is remembered and
+   * shows at the next update of each (any later change, a commit, or `updateTopology()`).
+   */
+  addSubregionNotUpdate(child: Region, offset: number): void {
+    this.addChecked(child, offset, false);
+  }
+
+  deleteSubregion(child: Region): void {
+    if (this.regionType !== 'Container') {
+      throw AddressSpaceError.regionType(
+        `${this.regionType} region ${this.name} has no subregions`,
+      );
+    }
+    if (!(child instanceof Region)) {
+      throw AddressSpaceError.invalidArgument('subregion must be a Region');
+    }
+    if (child.#parent !== this) {
+      throw AddressSpaceError.regionNotFound(child.#offset);
+    }
+    changeTopology(
+      child,
+      'before',
+      () => this.detach(child),
+      () => this.attach(child, child.#offset),
+    );
+  }
+
+  /** StratoVirt's mtree lines for this region and its subtree, 4 spaces per level. */
+  mtree(level = 0): string {
+    return regionMtree(this, checkSize(level, 'mtree level'));
+  }
+
+  private addChecked(child: Region, offset: number, update: boolean): void {
+    if (this.regionType !== 'Container') {
+      throw AddressSpaceError.regionType(
+        `${this.regionType} region ${this.name} cannot take subregions`,
+      );
+    }
+    if (!(child instanceof Region)) {
+      throw AddressSpaceError.invalidArgument('subregion must be a Region');
+    }
+    const off = checkAddress(offset, 'subregion offset');
+    const end = checkedAdd(off, child.size);
+    if (end === undefined || end > this.size) {
+      throw AddressSpaceError.overflow(
+        off,
+        `Invalid offset: offset ${hex(off)}, child length ${hex(child.size)}, region size ${hex(this.size)}`,
+      );
+    }
+    if (child.#parent !== undefined) {
+      throw new AddressSpaceError(
+        'RegionInUse',
+        `Region ${child.name} is in use: it is already a subregion of ${child.#parent.name}`,
+      );
+    }
+    if (reaches(child, this)) {
+      throw AddressSpaceError.invalidArgument(
+        `adding ${child.name} under ${this.name} would make the region graph cyclic`,
+      );
+    }
+    changeTopology(
+      child,
+      'after',
+      () => this.attach(child, off),
+      () => this.detach(child),
+      update,
+    );
+  }
+
+  private attach(child: Region, offset: number): void {
+    child.#offset = offset;
+    child.#parent = this;
+    child.orderSeq = nextOrderSeq++;
+    this.linkChild(child);
+    child.aliasTarget?.aliasReferrers.add(child);
+  }
+
+  private detach(child: Region): void {
+    this.unlinkChild(child);
+    child.#parent = undefined;
+    child.aliasTarget?.aliasReferrers.delete(child);
+  }
+
+  /** Inserts into `childList` at its render position (binary search) and the index. */
+  private linkChild(child: Region): void {
+    const list = this.childList;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rendersBefore(list[mid]!, child)) lo = mid + 1;
+      else hi = mid;
+    }
+    list.splice(lo, 0, child);
+    if (this.childIndex !== undefined) this.childIndex.insert(child);
+    else if (list.length > CHILD_INDEX_THRESHOLD) this.childIndex = ChildIndex.build(list);
+  }
+
+  private unlinkChild(child: Region): void {
+    const list = this.childList;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rendersBefore(list[mid]!, child)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (list[lo] !== child) throw new Error(`core invariant: ${child.name} not in ${this.name}`);
+    list.splice(lo, 1);
+    this.childIndex?.remove(child);
+  }
+}
+
+/** Render order between siblings: higher priority first, then the later (re)inserted. */
+export function rendersBefore(a: Region, b: Region): boolean {
+  return a.priority > b.priority || (a.priority === b.priority && a.orderSeq > b.orderSeq);
+}
+
+/** Whether `target` can be reached from `from` downwards (subregions and alias targets). */
+function reaches(from: Region, target: Region): boolean {
+  const stack = [from];
+  const seen = new Set<Region>();
+  while (stack.length > 0) {
+    const r = stack.pop()!;
+    if (r === target) return true;
+    if (seen.has(r)) continue;
+    seen.add(r);
+    if (r.aliasTarget !== undefined) stack.push(r.aliasTarget);
+    for (const c of r.childList) stack.push(c);
+  }
+  return false;
+}
+
+function checkMapping(mapping: unknown): HostMemMapping {
+  if (!(mapping instanceof HostMemMapping)) {
+    throw AddressSpaceError.invalidArgument('mapping must be a HostMemMapping');
+  }
+  if (mapping.isReleased) {
+    throw AddressSpaceError.invalidArgument(`mapping ${mapping.name} was released`);
+  }
+  return mapping;
+}
+
+function checkOps(ops: unknown): RegionOps {
+  const o = ops as RegionOps | null | undefined;
+  if (
+    typeof o !== 'object' ||
+    o === null ||
+    typeof o.read !== 'function' ||
+    typeof o.write !== 'function'
+  ) {
+    throw AddressSpaceError.invalidArgument('ops must be an object with read and write functions');
+  }
+  if (o.maxAccessSize !== undefined) {
+    const m = checkSize(o.maxAccessSize, 'ops.maxAccessSize');
+    if (m === 0) throw AddressSpaceError.invalidArgument('ops.maxAccessSize must be positive');
+  }
+  return o;
+}
+
+function checkBoolean(value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') {
+    throw AddressSpaceError.invalidArgument(`${what} must be a boolean, got ${typeof value}`);
+  }
+  return value;
+}
