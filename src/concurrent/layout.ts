@@ -1,0 +1,235 @@
+/**
+ * Shared-memory layouts of the publication layer, written down once (SPEC 7, 8; DESIGN
+ * "The published view"). Every offset that a reader or the owner uses is a `k` constant
+ * here; every byte size comes from one function here.
+ *
+ * This module only describes memory and builds typed-array views over it. It never
+ * decides when something is published, read or reclaimed.
+ *
+ * ## Control block (one SharedArrayBuffer per publisher, Int32 words, 64 bytes)
+ *
+ * | word | name            | written by | meaning                                               |
+ * |------|-----------------|------------|-------------------------------------------------------|
+ * | 0    | kCurrentTable   | owner      | directory id of the table of the current view: THE publishing store |
+ * | 1    | kEpoch          | owner      | epoch (publish count, from 1) of the current view, informational |
+ * | 2    | kSeq            | owner      | seqlock sequence: `2*epoch - 1` while switching, `2*epoch` after |
+ * | 3    | kLock           | both       | mutex strategy: 0 free, `1 + readerIndex` held by a reader, kOwnerHolds held by the owner |
+ * | 4    | kLockWaiters    | readers    | mutex strategy: readers sleeping on kLock                    |
+ * | 5    | kOwnerWaiting   | owner      | 1 while the owner waits for a grace period (readers then notify) |
+ * | 6    | kWakeSeq        | readers    | bumped by a reader before it notifies the owner              |
+ * | 7-15 | (reserved)      |            |                                                       |
+ *
+ * Epochs live in Int32 words and start at 1; 0 and negative values are reader states.
+ * The publisher refuses to publish past `MAX_EPOCH` (2**31 - 2 changes: 24 days at 1000
+ * changes per second) rather than wrap.
+ *
+ * ## Reader slots (one SharedArrayBuffer, `maxReaders` slots of 64 bytes each)
+ *
+ * | word (Int32) | name           | written by | meaning                                       |
+ * |--------------|----------------|------------|-----------------------------------------------|
+ * | 0            | kReaderEpoch   | reader (owner: offline / evicted) | kReaderOffline, kReaderEvicted, kReaderOnlineUnknown or the adopted epoch |
+ * | 2-3 (F64 #1) | kReaderAdoptMs | reader     | wall-clock ms (`timeOrigin + now()`) of the last adoption, written before the epoch |
+ * | 4-15         | (padding to one cache line)                                            |
+ *
+ * ## View table (one SharedArrayBuffer per table; immutable while published)
+ *
+ * Header (Int32 words, 64 bytes), then columns, each starting 8-byte aligned:
+ *
+ * | header word | name               | meaning                                     |
+ * |-------------|--------------------|---------------------------------------------|
+ * | 0           | kTableEpoch        | epoch this table was published under          |
+ * | 1           | kTableGeneration   | the FlatView's `generation`                   |
+ * | 2           | kTableRangeCount   | ranges in use                                 |
+ * | 3           | kTableIoCount      | ioeventfds in use                             |
+ * | 4           | kTableRangeCap     | range capacity of this table                  |
+ * | 5           | kTableIoCap        | ioeventfd capacity of this table              |
+ *
+ * Range columns (capacity R, sorted by start, non-overlapping): `start` F64, `end` F64,
+ * `hostBase` F64 (host address of `start`, 0 for IO), `offsetInRegion` F64, `regionId`
+ * I32, `mappingId` I32 (directory id of the backing mapping, 0 for IO), `typeFlags` I32
+ * (TableRegionType in the low byte, kFlag* bits above).
+ *
+ * ioeventfd columns (capacity E, sorted by base): `ioBase` F64, `ioSize` F64, `ioDataLo`
+ * I32, `ioDataHi` I32 (the 64-bit match value), `ioFlags` I32 (kIoDataMatch), `ioFdId` I32
+ * (directory id of the EventFd).
+ */
+
+export const CACHE_LINE = 64;
+const I32 = Int32Array.BYTES_PER_ELEMENT;
+const F64 = Float64Array.BYTES_PER_ELEMENT;
+
+// ---- control block ----
+export const kCurrentTable = 0;
+export const kEpoch = 1;
+export const kSeq = 2;
+export const kLock = 3;
+export const kLockWaiters = 4;
+export const kOwnerWaiting = 5;
+export const kWakeSeq = 6;
+export const CONTROL_WORDS = 16;
+/** `kLock` value while the owner holds the mutex. */
+export const kOwnerHolds = -1;
+
+export function controlBytes(): number {
+  return CONTROL_WORDS * I32;
+}
+
+/** Epoch numbers: 1, 2, ... up to MAX_EPOCH. */
+export const FIRST_EPOCH = 1;
+export const MAX_EPOCH = 2 ** 31 - 2;
+
+// ---- reader slots ----
+export const READER_SLOT_BYTES = CACHE_LINE;
+export const READER_SLOT_WORDS = READER_SLOT_BYTES / I32;
+export const kReaderEpoch = 0;
+/** Index in a Float64Array over the reader buffer, relative to the slot's first F64. */
+export const kReaderAdoptMs = 1;
+const READER_SLOT_F64 = READER_SLOT_BYTES / F64;
+
+/** Reader states stored in `kReaderEpoch` (all below FIRST_EPOCH). */
+export const kReaderOffline = -1;
+/** The owner gave up waiting for this reader (lease expired); it faults at its next batch. */
+export const kReaderEvicted = -2;
+/** Online, but has not yet announced which epoch it adopted: grace periods wait for it. */
+export const kReaderOnlineUnknown = 0;
+
+export function readerSlotsBytes(maxReaders: number): number {
+  return maxReaders * READER_SLOT_BYTES;
+}
+
+/** Int32 index of reader `index`'s epoch word. */
+export function readerEpochWord(index: number): number {
+  return index * READER_SLOT_WORDS + kReaderEpoch;
+}
+
+/** Float64 index of reader `index`'s adopt-time word. */
+export function readerAdoptWord(index: number): number {
+  return index * READER_SLOT_F64 + kReaderAdoptMs;
+}
+
+// ---- view tables ----
+export const kTableEpoch = 0;
+export const kTableGeneration = 1;
+export const kTableRangeCount = 2;
+export const kTableIoCount = 3;
+export const kTableRangeCap = 4;
+export const kTableIoCap = 5;
+const TABLE_HEADER_BYTES = CACHE_LINE;
+
+/** Low byte of `typeFlags`: a `TableRegionType`. */
+export const kTypeMask = 0xff;
+/** RomDevice in romd mode: reads go to memory. */
+export const kFlagRomd = 1 << 8;
+/** The backing mapping is read-only. */
+export const kFlagReadOnly = 1 << 9;
+/** An ioeventfd intersects this range: writes must consult the ioeventfd table. */
+export const kFlagIoeventfd = 1 << 10;
+
+/** `ioFlags` bit: match the written value too. */
+export const kIoDataMatch = 1;
+
+/** The smallest table the publisher allocates; tables grow by doubling past this. */
+export const MIN_RANGE_CAPACITY = 64;
+export const MIN_IO_CAPACITY = 16;
+
+const RANGE_F64_COLUMNS = 4;
+const RANGE_I32_COLUMNS = 3;
+const IO_F64_COLUMNS = 2;
+const IO_I32_COLUMNS = 4;
+
+function align8(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}
+
+/** Byte size of a table holding `rangeCap` ranges and `ioCap` ioeventfds. */
+export function tableBytes(rangeCap: number, ioCap: number): number {
+  return (
+    TABLE_HEADER_BYTES +
+    align8(rangeCap * (RANGE_F64_COLUMNS * F64 + RANGE_I32_COLUMNS * I32)) +
+    align8(ioCap * (IO_F64_COLUMNS * F64 + IO_I32_COLUMNS * I32))
+  );
+}
+
+/** Typed-array columns over one table buffer. Both sides build the same views. */
+export class TableColumns {
+  readonly buffer: SharedArrayBuffer;
+  readonly header: Int32Array;
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly hostBase: Float64Array;
+  readonly offsetInRegion: Float64Array;
+  readonly regionId: Int32Array;
+  readonly mappingId: Int32Array;
+  readonly typeFlags: Int32Array;
+  readonly ioBase: Float64Array;
+  readonly ioSize: Float64Array;
+  readonly ioDataLo: Int32Array;
+  readonly ioDataHi: Int32Array;
+  readonly ioFlags: Int32Array;
+  readonly ioFdId: Int32Array;
+  readonly rangeCap: number;
+  readonly ioCap: number;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.buffer = buffer;
+    this.header = new Int32Array(buffer, 0, TABLE_HEADER_BYTES / I32);
+    const r = this.header[kTableRangeCap]!;
+    const e = this.header[kTableIoCap]!;
+    this.rangeCap = r;
+    this.ioCap = e;
+    let at = TABLE_HEADER_BYTES;
+    const f64 = (n: number) => {
+      const a = new Float64Array(buffer, at, n);
+      at += n * F64;
+      return a;
+    };
+    const i32 = (n: number) => {
+      const a = new Int32Array(buffer, at, n);
+      at += n * I32;
+      return a;
+    };
+    this.start = f64(r);
+    this.end = f64(r);
+    this.hostBase = f64(r);
+    this.offsetInRegion = f64(r);
+    this.regionId = i32(r);
+    this.mappingId = i32(r);
+    this.typeFlags = i32(r);
+    at = align8(at);
+    this.ioBase = f64(e);
+    this.ioSize = f64(e);
+    this.ioDataLo = i32(e);
+    this.ioDataHi = i32(e);
+    this.ioFlags = i32(e);
+    this.ioFdId = i32(e);
+  }
+
+  /** Allocates a zeroed table buffer with its capacities written into the header. */
+  static allocate(rangeCap: number, ioCap: number): TableColumns {
+    const buffer = new SharedArrayBuffer(tableBytes(rangeCap, ioCap));
+    const header = new Int32Array(buffer, 0, TABLE_HEADER_BYTES / I32);
+    header[kTableRangeCap] = rangeCap;
+    header[kTableIoCap] = ioCap;
+    return new TableColumns(buffer);
+  }
+
+  get epoch(): number {
+    return this.header[kTableEpoch]!;
+  }
+  get generation(): number {
+    return this.header[kTableGeneration]!;
+  }
+  get rangeCount(): number {
+    return this.header[kTableRangeCount]!;
+  }
+  get ioCount(): number {
+    return this.header[kTableIoCount]!;
+  }
+}
+
+/** Capacity for `needed` entries: at least `minimum`, doubling, so tables grow geometrically. */
+export function grownCapacity(needed: number, minimum: number): number {
+  let cap = minimum;
+  while (cap < needed) cap *= 2;
+  return cap;
+}

@@ -1,0 +1,123 @@
+/**
+ * Reclamation of guest memory on the owner thread (SPEC 8): which mappings a publish
+ * retired, when each may be reused, and the poison pattern of check mode.
+ *
+ * A mapping is retired by the publish of epoch E when the previous view used it and the
+ * new one does not. It is reclaimed when the grace period of E ends, unless the current
+ * view uses it again or a later publish retired it again (then that later grace period
+ * decides). Reclaiming means: in check mode, fill the whole mapping with `POISON_U32`
+ * (little-endian, repeated); count it; run the callbacks of `whenReclaimed`.
+ *
+ * This module never waits and never decides when a grace period ends: the publisher
+ * hands it the epoch whose grace period is over.
+ */
+import type { HostMemMapping } from '../host/mapping.js';
+import type { PublishedView } from './table-writer.js';
+
+/** The poison word written over retired guest memory in check mode. */
+export const POISON_U32 = 0xdeadbeef;
+/** Its bytes in memory order (little-endian). */
+export const POISON_BYTES: readonly number[] = [0xef, 0xbe, 0xad, 0xde];
+
+/** Fills `bytes` with the poison pattern, aligned to the start of `bytes`. */
+export function fillPoison(bytes: Uint8Array): void {
+  const n = bytes.length;
+  for (let i = 0; i < POISON_BYTES.length && i < n; i++) bytes[i] = POISON_BYTES[i]!;
+  for (let filled = POISON_BYTES.length; filled < n; filled *= 2) {
+    bytes.copyWithin(filled, 0, Math.min(filled, n - filled));
+  }
+}
+
+/** Whether a u32 read from guest memory is the poison word. */
+export function isPoison(value: number): boolean {
+  return value === POISON_U32;
+}
+
+export class Reclaimer {
+  private readonly check: boolean;
+  private inView = new Set<HostMemMapping>();
+  /** Mapping → epoch of its latest retirement whose grace period has not ended. */
+  private readonly retiredAt = new Map<HostMemMapping, number>();
+  private readonly waiters = new Map<HostMemMapping, (() => void)[]>();
+  private mappings = 0;
+  private bytes = 0;
+  private poisoned = 0;
+
+  constructor(check: boolean) {
+    this.check = check;
+  }
+
+  /** Records the new current view; returns the mappings its publish (epoch) retired. */
+  published(view: PublishedView, epoch: number): HostMemMapping[] {
+    const next = new Set<HostMemMapping>();
+    for (const range of view.ranges) {
+      const mapping = range.owner.mapping;
+      if (mapping !== undefined && range.owner.regionType !== 'IO') next.add(mapping);
+    }
+    const retired: HostMemMapping[] = [];
+    for (const mapping of this.inView) {
+      if (!next.has(mapping)) {
+        retired.push(mapping);
+        this.retiredAt.set(mapping, epoch);
+      }
+    }
+    this.inView = next;
+    return retired;
+  }
+
+  /** The grace period of `epoch` is over: reclaims what that publish retired. */
+  graceEnded(retired: readonly HostMemMapping[], epoch: number): void {
+    for (const mapping of retired) {
+      if (this.retiredAt.get(mapping) !== epoch) continue;
+      this.retiredAt.delete(mapping);
+      if (this.inView.has(mapping)) continue;
+      this.reclaim(mapping);
+    }
+  }
+
+  /** Whether the current view uses `mapping`. */
+  isInView(mapping: HostMemMapping): boolean {
+    return this.inView.has(mapping);
+  }
+
+  /**
+   * Runs `fn` once `mapping` is unused: after the grace period of its latest retirement,
+   * or at the next reclamation if the current view still uses it. A mapping that is
+   * neither in the view nor waiting for a grace period is free now (`fn` runs in a
+   * microtask).
+   */
+  whenReclaimed(mapping: HostMemMapping, fn: () => void): void {
+    if (!this.inView.has(mapping) && !this.retiredAt.has(mapping)) {
+      queueMicrotask(fn);
+      return;
+    }
+    const list = this.waiters.get(mapping);
+    if (list === undefined) this.waiters.set(mapping, [fn]);
+    else list.push(fn);
+  }
+
+  private reclaim(mapping: HostMemMapping): void {
+    if (this.check && !mapping.isReleased) {
+      fillPoison(mapping.bytes);
+      this.poisoned += 1;
+    }
+    this.mappings += 1;
+    this.bytes += mapping.size;
+    const list = this.waiters.get(mapping);
+    if (list !== undefined) {
+      this.waiters.delete(mapping);
+      // Never inside the publish that ended the grace period: callers may change the topology.
+      for (const fn of list) queueMicrotask(fn);
+    }
+  }
+
+  get reclaimedMappings(): number {
+    return this.mappings;
+  }
+  get reclaimedBytes(): number {
+    return this.bytes;
+  }
+  get poisonedMappings(): number {
+    return this.poisoned;
+  }
+}

@@ -1,0 +1,463 @@
+/**
+ * The part of a reader that every strategy shares: the adopted table, the RegionCache
+ * (last readable and last writable range, tagged by the adopted table), lookups, guest
+ * memory access, byte spans across adjacent RAM pieces, ioeventfd matching and MMIO exits.
+ *
+ * It never synchronises with the owner: the strategy subclasses (strategies/*.ts) decide
+ * when a table may be adopted and wrap each access in whatever their strategy needs. The
+ * `unsynchronized*` accessors are the bodies they wrap: a cached hit is a few compares and
+ * one DataView access; a miss goes to the slow paths below, which allocate nothing.
+ *
+ * Access semantics (a vCPU's view of guest memory, SPEC 5 and 7):
+ * - Ram / RamDevice: read and write memory; a write to a read-only mapping is `RegionType`.
+ * - RomDevice with romd on: reads from memory, writes are MMIO exits; romd off: MMIO exits.
+ * - IO: MMIO exits, the whole access to the one region. Without an MMIO handler an exit
+ *   is `RegionType` ("mismatch region type").
+ * - A write that matches an ioeventfd signals its EventFd and goes nowhere else.
+ * - A span may cross adjacent memory pieces; a write is checked whole before any byte
+ *   lands. An unmapped byte is `RegionNotFound`, a non-memory piece inside a span
+ *   `RegionType`.
+ */
+import { checkRange } from '../core/address.js';
+import { AddressSpaceError } from '../core/errors.js';
+import { HOST_WINDOW } from '../host/window.js';
+import { type DirectorySnapshot, ReaderDirectory } from './directory.js';
+import {
+  kFlagIoeventfd,
+  kFlagReadOnly,
+  kFlagRomd,
+  kIoDataMatch,
+  kTableEpoch,
+  kTableGeneration,
+  kTableIoCount,
+  kTableRangeCount,
+  kTypeMask,
+  readerAdoptWord,
+  readerEpochWord,
+  type TableColumns,
+} from './layout.js';
+import {
+  type MmioExitHandler,
+  type Strategy,
+  TableRegionType,
+  type TranslationTarget,
+} from './reader-api.js';
+
+/** The structured-cloneable handle that `publisher.readerHandle()` returns. */
+export interface SharedReaderHandle {
+  readonly strategy: Strategy;
+  readonly readerIndex: number;
+  readonly control: SharedArrayBuffer;
+  readonly readers: SharedArrayBuffer;
+  readonly directory: DirectorySnapshot;
+  /** Most accesses between two batch boundaries (rcu, seqlock, none). */
+  readonly batchLimit: number;
+  /** Target wall time of one batch, in µs (the batch size adapts to it). */
+  readonly batchTargetUs: number;
+  readonly [key: string]: unknown;
+}
+
+/** A translation written by `translate` into a caller-owned object (no allocation). */
+export class Translation implements TranslationTarget {
+  generation = 0;
+  regionId = -1;
+  regionType = 0;
+  /** Host address of the byte, or -1 for IO and unmapped. */
+  hostAddress = -1;
+  offsetInRegion = 0;
+  start = 0;
+  end = 0;
+}
+
+const EMPTY_BYTES = new Uint8Array(new SharedArrayBuffer(8));
+const EMPTY_VIEW = new DataView(EMPTY_BYTES.buffer);
+
+export abstract class TableReader {
+  abstract readonly strategy: Strategy;
+  readonly readerIndex: number;
+  protected readonly control: Int32Array;
+  protected readonly slots: Int32Array;
+  protected readonly slotTimes: Float64Array;
+  protected readonly epochWord: number;
+  protected readonly adoptWord: number;
+  protected readonly directory: ReaderDirectory;
+
+  // The adopted table and its columns (copied into fields for the lookup loop).
+  protected tableId = 0;
+  protected epoch = 0;
+  protected adoptedGeneration = 0;
+  private rows = 0;
+  private tStart: Float64Array = new Float64Array(0);
+  private tEnd: Float64Array = new Float64Array(0);
+  private tHostBase: Float64Array = new Float64Array(0);
+  private tOffset: Float64Array = new Float64Array(0);
+  private tRegionId: Int32Array = new Int32Array(0);
+  private tMappingId: Int32Array = new Int32Array(0);
+  private tTypeFlags: Int32Array = new Int32Array(0);
+  private table: TableColumns | undefined;
+  private lastRow = 0;
+
+  // RegionCache: the last readable and the last writable memory range of the adopted table.
+  // A byte at `gpa` is at `gpa - rDelta` in `rBytes`.
+  protected rStart = 0;
+  protected rEnd = 0;
+  protected rDelta = 0;
+  protected rBytes: Uint8Array = EMPTY_BYTES;
+  protected rView: DataView = EMPTY_VIEW;
+  protected wStart = 0;
+  protected wEnd = 0;
+  protected wDelta = 0;
+  protected wBytes: Uint8Array = EMPTY_BYTES;
+  protected wView: DataView = EMPTY_VIEW;
+
+  private mmio: MmioExitHandler | undefined;
+  private readonly scratch = new Uint8Array(8);
+  private readonly scratchView = new DataView(this.scratch.buffer);
+  private readonly scratchBySize: Uint8Array[] = [];
+
+  constructor(handle: SharedReaderHandle) {
+    this.readerIndex = handle.readerIndex;
+    this.control = new Int32Array(handle.control);
+    this.slots = new Int32Array(handle.readers);
+    this.slotTimes = new Float64Array(handle.readers);
+    this.epochWord = readerEpochWord(handle.readerIndex);
+    this.adoptWord = readerAdoptWord(handle.readerIndex);
+    this.directory = new ReaderDirectory(handle.directory);
+    for (let n = 0; n <= 8; n++) this.scratchBySize.push(this.scratch.subarray(0, n));
+  }
+
+  /** The FlatView generation of the adopted table (0 before the first adopt). */
+  get generation(): number {
+    return this.adoptedGeneration;
+  }
+
+  setMmioHandler(handler: MmioExitHandler | undefined): void {
+    this.mmio = handler;
+  }
+
+  /** Releases the directory channel. The reader must be offline. */
+  close(): void {
+    this.directory.close();
+  }
+
+  /** Makes table `id` the adopted one and drops the caches. May throw `ReaderFault`. */
+  protected setTable(id: number): void {
+    const table = this.directory.table(id);
+    this.table = table;
+    this.tableId = id;
+    this.epoch = table.header[kTableEpoch]!;
+    this.adoptedGeneration = table.header[kTableGeneration]!;
+    this.rows = table.header[kTableRangeCount]!;
+    this.tStart = table.start;
+    this.tEnd = table.end;
+    this.tHostBase = table.hostBase;
+    this.tOffset = table.offsetInRegion;
+    this.tRegionId = table.regionId;
+    this.tMappingId = table.mappingId;
+    this.tTypeFlags = table.typeFlags;
+    this.lastRow = 0;
+    this.dropCaches();
+  }
+
+  /** Forgets the adopted table (offline): the next access must adopt again. */
+  protected dropTable(): void {
+    this.table = undefined;
+    this.tableId = 0;
+    this.epoch = 0;
+    this.rows = 0;
+    this.dropCaches();
+  }
+
+  protected dropCaches(): void {
+    this.rStart = this.rEnd = this.wStart = this.wEnd = 0;
+    this.rBytes = this.wBytes = EMPTY_BYTES;
+    this.rView = this.wView = EMPTY_VIEW;
+  }
+
+  /** Strategy hooks around an MMIO exit (the mutex strategy drops its lock). */
+  protected beforeExit(): void {}
+  protected afterExit(): void {}
+
+  // ---- unsynchronized accessors: cached hit, else slow path ----
+
+  protected unsynchronizedReadU8(gpa: number): number {
+    if (gpa >= this.rStart && gpa + 1 <= this.rEnd && Math.floor(gpa) === gpa) {
+      return this.rBytes[gpa - this.rDelta]!;
+    }
+    return this.slowRead(gpa, 1);
+  }
+  protected unsynchronizedReadU16(gpa: number): number {
+    if (gpa >= this.rStart && gpa + 2 <= this.rEnd && Math.floor(gpa) === gpa) {
+      return this.rView.getUint16(gpa - this.rDelta, true);
+    }
+    return this.slowRead(gpa, 2);
+  }
+  protected unsynchronizedReadU32(gpa: number): number {
+    if (gpa >= this.rStart && gpa + 4 <= this.rEnd && Math.floor(gpa) === gpa) {
+      return this.rView.getUint32(gpa - this.rDelta, true);
+    }
+    return this.slowRead(gpa, 4);
+  }
+  protected unsynchronizedReadU64(gpa: number): bigint {
+    if (gpa >= this.rStart && gpa + 8 <= this.rEnd && Math.floor(gpa) === gpa) {
+      return this.rView.getBigUint64(gpa - this.rDelta, true);
+    }
+    this.readBytes(gpa, this.scratchBySize[8]!);
+    return this.scratchView.getBigUint64(0, true);
+  }
+  protected unsynchronizedWrite(gpa: number, size: number, value: number): void {
+    if (gpa >= this.wStart && gpa + size <= this.wEnd && Math.floor(gpa) === gpa) {
+      const at = gpa - this.wDelta;
+      if (size === 4) this.wView.setUint32(at, value, true);
+      else if (size === 1) this.wBytes[at] = value;
+      else this.wView.setUint16(at, value, true);
+      return;
+    }
+    const bytes = this.scratchBySize[size]!;
+    if (size === 4) this.scratchView.setUint32(0, value, true);
+    else if (size === 1) this.scratch[0] = value;
+    else this.scratchView.setUint16(0, value, true);
+    this.writeBytes(gpa, bytes);
+  }
+  protected unsynchronizedWriteU64(gpa: number, value: bigint): void {
+    if (gpa >= this.wStart && gpa + 8 <= this.wEnd && Math.floor(gpa) === gpa) {
+      this.wView.setBigUint64(gpa - this.wDelta, value, true);
+      return;
+    }
+    this.scratchView.setBigUint64(0, value, true);
+    this.writeBytes(gpa, this.scratchBySize[8]!);
+  }
+
+  /** Fills `out` with what the adopted table says about `gpa`; false when unmapped. */
+  protected unsynchronizedTranslate(gpa: number, out: TranslationTarget): boolean {
+    checkRange(gpa, 1, 'access');
+    out.generation = this.adoptedGeneration;
+    const row = this.findRow(gpa);
+    if (row < 0) {
+      out.regionId = -1;
+      out.regionType = 0;
+      out.hostAddress = -1;
+      return false;
+    }
+    const flags = this.tTypeFlags[row]!;
+    out.regionId = this.tRegionId[row]!;
+    out.regionType = flags & kTypeMask;
+    out.start = this.tStart[row]!;
+    out.end = this.tEnd[row]!;
+    out.offsetInRegion = this.tOffset[row]! + (gpa - out.start);
+    out.hostAddress =
+      (flags & kTypeMask) === TableRegionType.IO ? -1 : this.tHostBase[row]! + (gpa - out.start);
+    return true;
+  }
+
+  // ---- slow paths ----
+
+  /** Row of the adopted table holding `gpa`, or -1. Tries the last row hit first. */
+  protected findRow(gpa: number): number {
+    const last = this.lastRow;
+    if (last < this.rows && gpa >= this.tStart[last]! && gpa < this.tEnd[last]!) return last;
+    const start = this.tStart;
+    const end = this.tEnd;
+    let lo = 0;
+    let hi = this.rows - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (gpa < start[mid]!) hi = mid - 1;
+      else if (gpa >= end[mid]!) lo = mid + 1;
+      else {
+        this.lastRow = mid;
+        return mid;
+      }
+    }
+    return -1;
+  }
+
+  private rowOrThrow(gpa: number): number {
+    if (this.table === undefined) {
+      throw new AddressSpaceError('ReaderFault', 'Reader fault: the reader is offline');
+    }
+    const row = this.findRow(gpa);
+    if (row < 0) throw AddressSpaceError.regionNotFound(gpa);
+    return row;
+  }
+
+  private static isReadableMemory(flags: number): boolean {
+    const type = flags & kTypeMask;
+    return (
+      type === TableRegionType.Ram ||
+      type === TableRegionType.RamDevice ||
+      (type === TableRegionType.RomDevice && (flags & kFlagRomd) !== 0)
+    );
+  }
+
+  private static isWritableMemory(flags: number): boolean {
+    const type = flags & kTypeMask;
+    return (
+      (type === TableRegionType.Ram || type === TableRegionType.RamDevice) &&
+      (flags & kFlagReadOnly) === 0
+    );
+  }
+
+  /** Fills the read or write cache from `row`; returns the byte offset of `gpa` in its mapping. */
+  private cacheRow(row: number, forWrite: boolean): number {
+    const mappingId = this.tMappingId[row]!;
+    this.directory.requireMapping(mappingId);
+    const start = this.tStart[row]!;
+    const delta = start - (this.tHostBase[row]! % HOST_WINDOW);
+    const bytes = this.directory.mappingBytes[mappingId]!;
+    const view = this.directory.mappingViews[mappingId]!;
+    if (forWrite) {
+      this.wStart = start;
+      this.wEnd = this.tEnd[row]!;
+      this.wDelta = delta;
+      this.wBytes = bytes;
+      this.wView = view;
+    } else {
+      this.rStart = start;
+      this.rEnd = this.tEnd[row]!;
+      this.rDelta = delta;
+      this.rBytes = bytes;
+      this.rView = view;
+    }
+    return delta;
+  }
+
+  private slowRead(gpa: number, size: 1 | 2 | 4): number {
+    const bytes = this.scratchBySize[size]!;
+    this.readBytes(gpa, bytes);
+    if (size === 4) return this.scratchView.getUint32(0, true);
+    if (size === 2) return this.scratchView.getUint16(0, true);
+    return this.scratch[0]!;
+  }
+
+  /** Reads `dst.length` bytes at `gpa`: memory (across adjacent pieces) or one MMIO exit. */
+  protected readBytes(gpa: number, dst: Uint8Array): void {
+    const len = dst.length;
+    checkRange(gpa, len, 'access');
+    const row = this.rowOrThrow(gpa);
+    const flags = this.tTypeFlags[row]!;
+    if (!TableReader.isReadableMemory(flags)) {
+      this.exitOrRefuse(row, gpa, dst, false);
+      return;
+    }
+    const last = this.spanLastRow(row, gpa, len, false);
+    let done = 0;
+    for (let r = row; r <= last; r++) {
+      const delta = this.cacheRow(r, false);
+      const from = r === row ? gpa : this.tStart[r]!;
+      const n = Math.min(this.tEnd[r]! - from, len - done);
+      copyBytes(this.rBytes, from - delta, dst, done, n);
+      done += n;
+    }
+  }
+
+  /** Writes `src` at `gpa`: an ioeventfd, memory (checked whole first) or one MMIO exit. */
+  protected writeBytes(gpa: number, src: Uint8Array): void {
+    const len = src.length;
+    checkRange(gpa, len, 'access');
+    const row = this.rowOrThrow(gpa);
+    const flags = this.tTypeFlags[row]!;
+    if ((flags & kFlagIoeventfd) !== 0 && this.signalIoeventfd(gpa, src)) return;
+    const type = flags & kTypeMask;
+    if (!TableReader.isWritableMemory(flags)) {
+      if (type === TableRegionType.Ram || type === TableRegionType.RamDevice) {
+        throw AddressSpaceError.regionType('write to read-only memory');
+      }
+      this.exitOrRefuse(row, gpa, src, true);
+      return;
+    }
+    const last = this.spanLastRow(row, gpa, len, true);
+    let done = 0;
+    for (let r = row; r <= last; r++) {
+      const delta = this.cacheRow(r, true);
+      const from = r === row ? gpa : this.tStart[r]!;
+      const n = Math.min(this.tEnd[r]! - from, len - done);
+      copyBytes(src, done, this.wBytes, from - delta, n);
+      done += n;
+    }
+  }
+
+  /** The last row of a memory span starting in `row`; throws unless every byte is usable memory. */
+  private spanLastRow(row: number, gpa: number, len: number, forWrite: boolean): number {
+    const spanEnd = gpa + len;
+    let r = row;
+    while (this.tEnd[r]! < spanEnd) {
+      const next = r + 1;
+      if (next >= this.rows || this.tStart[next]! !== this.tEnd[r]!) {
+        throw AddressSpaceError.regionNotFound(this.tEnd[r]!);
+      }
+      const flags = this.tTypeFlags[next]!;
+      const usable = forWrite
+        ? TableReader.isWritableMemory(flags)
+        : TableReader.isReadableMemory(flags);
+      if (!usable) throw AddressSpaceError.regionType('mismatch region type');
+      r = next;
+    }
+    return r;
+  }
+
+  private exitOrRefuse(row: number, gpa: number, data: Uint8Array, isWrite: boolean): void {
+    const handler = this.mmio;
+    if (handler === undefined) throw AddressSpaceError.regionType('mismatch region type');
+    const offset = this.tOffset[row]! + (gpa - this.tStart[row]!);
+    const regionBase = gpa - offset;
+    const regionId = this.tRegionId[row]!;
+    let ok: boolean;
+    this.beforeExit();
+    try {
+      ok = handler(regionId, regionBase, offset, data, isWrite);
+    } catch (cause) {
+      if (cause instanceof AddressSpaceError) throw cause;
+      throw AddressSpaceError.ioAccess(regionBase, offset, data.length, cause);
+    } finally {
+      this.afterExit();
+    }
+    if (!ok) throw AddressSpaceError.ioAccess(regionBase, offset, data.length);
+  }
+
+  /** Signals the first ioeventfd matching a write of `src` at `gpa`; false when none matches. */
+  private signalIoeventfd(gpa: number, src: Uint8Array): boolean {
+    const table = this.table!;
+    const count = table.header[kTableIoCount]!;
+    const base = table.ioBase;
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (base[mid]! < gpa) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < count && base[k] === gpa; k++) {
+      const size = table.ioSize[k]!;
+      if (size !== 0 && size !== src.length) continue;
+      if ((table.ioFlags[k]! & kIoDataMatch) !== 0) {
+        if (src.length > 8) continue;
+        let lo32 = 0;
+        let hi32 = 0;
+        for (let b = 0; b < src.length; b++) {
+          if (b < 4) lo32 |= src[b]! << (8 * b);
+          else hi32 |= src[b]! << (8 * (b - 4));
+        }
+        if (lo32 !== table.ioDataLo[k] || hi32 !== table.ioDataHi[k]) continue;
+      }
+      this.directory.eventFd(table.ioFdId[k]!).signal();
+      return true;
+    }
+    return false;
+  }
+}
+
+/** Copies `n` bytes; short copies by hand so that the access path allocates no views. */
+function copyBytes(
+  from: Uint8Array,
+  fromAt: number,
+  to: Uint8Array,
+  toAt: number,
+  n: number,
+): void {
+  if (n <= 16) {
+    for (let i = 0; i < n; i++) to[toAt + i] = from[fromAt + i]!;
+  } else {
+    to.set(from.subarray(fromAt, fromAt + n), toAt);
+  }
+}
