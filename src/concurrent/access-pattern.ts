@@ -1,0 +1,417 @@
+/**
+ * Workloads: what a vCPU does with guest memory in a slice.
+ *
+ * A `WorkloadDescription` is plain data (it travels in every slice task); `resolveWorkload`
+ * validates it and fills defaults; an `AccessGenerator`, built inside the worker, turns it
+ * into a deterministic stream of accesses. Kinds:
+ *
+ * - `seq`: a sequential sweep over the RAM ranges, one access-size step at a time, wrapping.
+ * - `random`: uniform over every aligned slot of the RAM ranges.
+ * - `hot`: `hotFraction` of the accesses (default 90%) in `hotPages` pages chosen from the
+ *   seed, the rest uniform.
+ * - `mmio`: the listed MMIO targets (UART registers, virtio doorbells), picked by weight:
+ *   accesses that exit to the owner or hit an ioeventfd.
+ * - `mixed`: each access picks one of the above by the `mix` weights.
+ *
+ * `next()` fills the generator's own fields (no allocation per access). The whole mutable
+ * state (PRNG words and the sweep cursor) saves into an Int32Array, so a vCPU resumes its
+ * stream on whichever pool thread runs its next slice. This module never touches memory
+ * itself: the slice runner performs the accesses.
+ */
+import type { AddressRange } from '../core/address.js';
+import { checkedAdd } from '../core/address.js';
+import { AddressSpaceError } from '../core/errors.js';
+import { PRNG_STATE_WORDS, Prng } from './prng.js';
+
+export type WorkloadKind = 'seq' | 'random' | 'hot' | 'mmio' | 'mixed';
+export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['seq', 'random', 'hot', 'mmio', 'mixed'];
+
+export type AccessSize = 1 | 2 | 4 | 8;
+
+/** One device register a workload touches. `value` is what a write stores (size <= 4: a uint32). */
+export interface MmioTarget {
+  readonly name?: string;
+  readonly gpa: number;
+  readonly size: AccessSize;
+  readonly isWrite: boolean;
+  readonly value?: number;
+  /** Relative frequency among the targets (default 1). */
+  readonly weight?: number;
+}
+
+export interface MixWeights {
+  readonly seq?: number;
+  readonly random?: number;
+  readonly hot?: number;
+  readonly mmio?: number;
+}
+
+/** Plain data: travels in the slice task. */
+export interface WorkloadDescription {
+  readonly kind: WorkloadKind;
+  readonly seed: number;
+  /** Guest-physical ranges that hold RAM the workload may touch. */
+  readonly ram?: readonly AddressRange[];
+  readonly mmio?: readonly MmioTarget[];
+  /** Fraction of RAM accesses that are reads (default 0.75). */
+  readonly readRatio?: number;
+  /** Bytes per RAM access, accesses aligned to it (default 4). */
+  readonly accessSize?: AccessSize;
+  readonly hotPages?: number;
+  readonly hotFraction?: number;
+  readonly pageSize?: number;
+  /** Weights of `mixed` (default seq 3, random 3, hot 3, mmio 1 when targets exist). */
+  readonly mix?: MixWeights;
+}
+
+export interface ResolvedWorkload {
+  readonly kind: WorkloadKind;
+  readonly seed: number;
+  readonly ram: readonly AddressRange[];
+  readonly mmio: readonly MmioTarget[];
+  readonly readRatio: number;
+  readonly accessSize: AccessSize;
+  readonly hotPages: number;
+  readonly hotFraction: number;
+  readonly pageSize: number;
+  readonly mix: Required<MixWeights>;
+}
+
+export const WORKLOAD_DEFAULTS = {
+  readRatio: 0.75,
+  accessSize: 4 as AccessSize,
+  hotPages: 16,
+  hotFraction: 0.9,
+  pageSize: 4096,
+  mix: { seq: 3, random: 3, hot: 3, mmio: 1 },
+} as const;
+
+/** Int32 words `AccessGenerator.save` writes: PRNG state plus the sweep cursor (lo, hi). */
+export const GENERATOR_STATE_WORDS = PRNG_STATE_WORDS + 2;
+
+/** `AccessGenerator.target` when the access goes to RAM. */
+export const RAM_ACCESS = -1;
+
+const ACCESS_SIZES: readonly number[] = [1, 2, 4, 8];
+const TWO_POW_32 = 2 ** 32;
+
+function bad(path: string, problem: string): AddressSpaceError {
+  return AddressSpaceError.invalidArgument(`${path}: ${problem}`);
+}
+
+function isNonNegativeInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function fraction(v: unknown, path: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw bad(path, 'must be a number in [0, 1]');
+  return v;
+}
+
+function weight(v: unknown, path: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw bad(path, 'must be a finite number >= 0');
+  }
+  return v;
+}
+
+function accessSize(v: unknown, path: string, fallback: AccessSize): AccessSize {
+  if (v === undefined) return fallback;
+  if (!ACCESS_SIZES.includes(v as number)) throw bad(path, 'must be 1, 2, 4 or 8');
+  return v as AccessSize;
+}
+
+/** Validates a description (every message names the field) and fills the defaults. */
+export function resolveWorkload(d: WorkloadDescription, path = 'workload'): ResolvedWorkload {
+  if (typeof d !== 'object' || d === null) throw bad(path, 'must be an object');
+  if (!WORKLOAD_KINDS.includes(d.kind)) {
+    throw bad(`${path}.kind`, `must be one of ${WORKLOAD_KINDS.join(', ')}`);
+  }
+  if (typeof d.seed !== 'number' || !Number.isSafeInteger(d.seed)) {
+    throw bad(`${path}.seed`, 'must be an integer');
+  }
+  const ram = (d.ram ?? []).map((r, i) => {
+    const p = `${path}.ram[${i}]`;
+    if (typeof r !== 'object' || r === null) throw bad(p, 'must be an object {base, size}');
+    if (!isNonNegativeInteger(r.base)) throw bad(`${p}.base`, 'must be a non-negative integer');
+    if (!isNonNegativeInteger(r.size) || r.size === 0) {
+      throw bad(`${p}.size`, 'must be a positive integer');
+    }
+    if (checkedAdd(r.base, r.size) === undefined) throw bad(`${p}.size`, 'range passes 2**53');
+    return { base: r.base, size: r.size };
+  });
+  const mmio = (d.mmio ?? []).map((t, i) => {
+    const p = `${path}.mmio[${i}]`;
+    if (typeof t !== 'object' || t === null) throw bad(p, 'must be an object');
+    if (!isNonNegativeInteger(t.gpa)) throw bad(`${p}.gpa`, 'must be a non-negative integer');
+    const size = accessSize(t.size, `${p}.size`, 4);
+    if (typeof t.isWrite !== 'boolean') throw bad(`${p}.isWrite`, 'must be a boolean');
+    if (t.value !== undefined && !(isNonNegativeInteger(t.value) && t.value < TWO_POW_32)) {
+      throw bad(`${p}.value`, 'must be an integer in [0, 2**32)');
+    }
+    const target: MmioTarget = {
+      gpa: t.gpa,
+      size,
+      isWrite: t.isWrite,
+      value: t.value ?? 0,
+      weight: weight(t.weight, `${p}.weight`, 1),
+      ...(t.name === undefined ? {} : { name: String(t.name) }),
+    };
+    return target;
+  });
+  const size = accessSize(d.accessSize, `${path}.accessSize`, WORKLOAD_DEFAULTS.accessSize);
+  const pageSize = d.pageSize ?? WORKLOAD_DEFAULTS.pageSize;
+  if (!isNonNegativeInteger(pageSize) || pageSize < size || pageSize % size !== 0) {
+    throw bad(`${path}.pageSize`, 'must be a positive multiple of accessSize');
+  }
+  const hotPages = d.hotPages ?? WORKLOAD_DEFAULTS.hotPages;
+  if (!isNonNegativeInteger(hotPages) || hotPages === 0 || hotPages > 65536) {
+    throw bad(`${path}.hotPages`, 'must be an integer in [1, 65536]');
+  }
+  const defaults = WORKLOAD_DEFAULTS.mix;
+  const mix = {
+    seq: weight(d.mix?.seq, `${path}.mix.seq`, defaults.seq),
+    random: weight(d.mix?.random, `${path}.mix.random`, defaults.random),
+    hot: weight(d.mix?.hot, `${path}.mix.hot`, defaults.hot),
+    mmio: weight(d.mix?.mmio, `${path}.mix.mmio`, mmio.length > 0 ? defaults.mmio : 0),
+  };
+  const resolved: ResolvedWorkload = {
+    kind: d.kind,
+    seed: d.seed,
+    ram,
+    mmio,
+    readRatio: fraction(d.readRatio, `${path}.readRatio`, WORKLOAD_DEFAULTS.readRatio),
+    accessSize: size,
+    hotPages,
+    hotFraction: fraction(d.hotFraction, `${path}.hotFraction`, WORKLOAD_DEFAULTS.hotFraction),
+    pageSize,
+    mix,
+  };
+  const needsRam = d.kind === 'mixed' ? mix.seq + mix.random + mix.hot > 0 : d.kind !== 'mmio';
+  const needsMmio = d.kind === 'mixed' ? mix.mmio > 0 : d.kind === 'mmio';
+  if (needsRam && ramSlots(resolved) === 0) {
+    throw bad(`${path}.ram`, `must hold at least one aligned ${size}-byte slot`);
+  }
+  if (needsMmio && mmio.reduce((sum, t) => sum + (t.weight ?? 1), 0) <= 0) {
+    throw bad(`${path}.mmio`, 'must list at least one target with a positive weight');
+  }
+  if (d.kind === 'mixed' && mix.seq + mix.random + mix.hot + mix.mmio <= 0) {
+    throw bad(`${path}.mix`, 'must have a positive weight');
+  }
+  return resolved;
+}
+
+function alignUp(v: number, a: number): number {
+  return Math.ceil(v / a) * a;
+}
+
+function ramSlots(w: ResolvedWorkload): number {
+  let total = 0;
+  for (const r of w.ram) {
+    const start = alignUp(r.base, w.accessSize);
+    const end = r.base + r.size;
+    if (end > start) total += Math.floor((end - start) / w.accessSize);
+  }
+  return total;
+}
+
+enum Component {
+  Seq = 0,
+  Random = 1,
+  Hot = 2,
+  Mmio = 3,
+}
+
+/**
+ * Produces accesses. After `next()`: `target` is `RAM_ACCESS` or the index of the MMIO
+ * target; `gpa`, `size`, `isWrite`; for writes `value` (low 32 bits) and `valueHigh`
+ * (high 32 bits of an 8-byte write).
+ */
+export class AccessGenerator {
+  readonly workload: ResolvedWorkload;
+  target = RAM_ACCESS;
+  gpa = 0;
+  size: AccessSize;
+  isWrite = false;
+  value = 0;
+  valueHigh = 0;
+
+  private readonly prng: Prng;
+  private readonly ramAccessSize: AccessSize;
+  private readonly mixed: boolean;
+  private cursor = 0;
+  private readonly totalSlots: number;
+  private readonly rangeStarts: Float64Array;
+  private readonly rangeFirstSlot: Float64Array;
+  private readonly hotBase: Float64Array;
+  private readonly hotSlots: Float64Array;
+  private readonly targetCumulative: Float64Array;
+  private readonly targetWeightSum: number;
+  private readonly componentCumulative: Float64Array;
+  private readonly fixedComponent: Component;
+  private readonly writeThreshold: number;
+
+  constructor(description: WorkloadDescription | ResolvedWorkload) {
+    const w = resolveWorkload(description);
+    this.workload = w;
+    this.size = w.accessSize;
+    this.ramAccessSize = w.accessSize;
+    this.mixed = w.kind === 'mixed';
+    this.prng = new Prng(w.seed);
+    this.writeThreshold = 1 - w.readRatio;
+
+    const starts: number[] = [];
+    const firsts: number[] = [];
+    let total = 0;
+    for (const r of w.ram) {
+      const start = alignUp(r.base, w.accessSize);
+      const end = r.base + r.size;
+      if (end <= start || end - start < w.accessSize) continue;
+      starts.push(start);
+      firsts.push(total);
+      total += Math.floor((end - start) / w.accessSize);
+    }
+    firsts.push(total);
+    this.totalSlots = total;
+    this.rangeStarts = Float64Array.from(starts);
+    this.rangeFirstSlot = Float64Array.from(firsts);
+
+    // Hot pages: picked once from the seed (a separate stream, so the access stream does
+    // not depend on how many pages were picked).
+    const picker = new Prng(w.seed ^ 0x5bd1e995);
+    const slotsPerPage = w.pageSize / w.accessSize;
+    const count = total === 0 ? 0 : w.hotPages;
+    this.hotBase = new Float64Array(count);
+    this.hotSlots = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      const slot = picker.below(total);
+      const range = this.rangeOf(slot);
+      const gpa = this.gpaOf(slot);
+      const pageStart = Math.max(Math.floor(gpa / w.pageSize) * w.pageSize, starts[range]!);
+      const rangeEndSlot = this.rangeFirstSlot[range + 1]!;
+      const firstSlot = slot - (gpa - pageStart) / w.accessSize;
+      this.hotBase[i] = pageStart;
+      this.hotSlots[i] = Math.min(slotsPerPage, rangeEndSlot - firstSlot);
+    }
+
+    this.targetCumulative = new Float64Array(w.mmio.length);
+    let sum = 0;
+    w.mmio.forEach((t, i) => {
+      sum += t.weight ?? 1;
+      this.targetCumulative[i] = sum;
+    });
+    this.targetWeightSum = sum;
+
+    const m = w.mix;
+    this.componentCumulative = Float64Array.from([
+      m.seq,
+      m.seq + m.random,
+      m.seq + m.random + m.hot,
+      m.seq + m.random + m.hot + m.mmio,
+    ]);
+    this.fixedComponent =
+      w.kind === 'seq'
+        ? Component.Seq
+        : w.kind === 'random'
+          ? Component.Random
+          : w.kind === 'hot'
+            ? Component.Hot
+            : Component.Mmio;
+  }
+
+  /** Number of aligned RAM slots the workload covers. */
+  get ramSlots(): number {
+    return this.totalSlots;
+  }
+
+  /** Generates the next access into the fields. */
+  next(): void {
+    let c = this.fixedComponent;
+    if (this.mixed) {
+      const cum = this.componentCumulative;
+      const r = this.prng.nextFloat() * cum[3]!;
+      if (r < cum[0]!) c = Component.Seq;
+      else if (r < cum[1]!) c = Component.Random;
+      else if (r < cum[2]!) c = Component.Hot;
+      else c = Component.Mmio;
+    }
+    if (c === Component.Mmio) {
+      this.nextMmio();
+      return;
+    }
+    let slot: number;
+    if (c === Component.Seq) {
+      slot = this.cursor;
+      this.cursor = slot + 1 === this.totalSlots ? 0 : slot + 1;
+    } else if (c === Component.Random || this.prng.nextFloat() >= this.workload.hotFraction) {
+      slot = this.prng.below(this.totalSlots);
+    } else {
+      const page = this.prng.below(this.hotBase.length);
+      this.target = RAM_ACCESS;
+      this.gpa = this.hotBase[page]! + this.prng.below(this.hotSlots[page]!) * this.ramAccessSize;
+      this.nextDirection();
+      return;
+    }
+    this.target = RAM_ACCESS;
+    this.gpa = this.gpaOf(slot);
+    this.nextDirection();
+  }
+
+  private nextDirection(): void {
+    this.size = this.ramAccessSize;
+    this.isWrite = this.prng.nextFloat() < this.writeThreshold;
+    if (this.isWrite) {
+      this.value = this.prng.nextUint32();
+      this.valueHigh = this.size === 8 ? this.prng.nextUint32() : 0;
+    }
+  }
+
+  private nextMmio(): void {
+    const r = this.prng.nextFloat() * this.targetWeightSum;
+    const cum = this.targetCumulative;
+    let i = 0;
+    while (i < cum.length - 1 && r >= cum[i]!) i++;
+    const t = this.workload.mmio[i]!;
+    this.target = i;
+    this.gpa = t.gpa;
+    this.size = t.size;
+    this.isWrite = t.isWrite;
+    this.value = t.value ?? 0;
+    this.valueHigh = 0;
+  }
+
+  private rangeOf(slot: number): number {
+    const firsts = this.rangeFirstSlot;
+    let lo = 0;
+    let hi = firsts.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (firsts[mid]! <= slot) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private gpaOf(slot: number): number {
+    const range = this.rangeOf(slot);
+    return this.rangeStarts[range]! + (slot - this.rangeFirstSlot[range]!) * this.ramAccessSize;
+  }
+
+  /** Saves the stream position (GENERATOR_STATE_WORDS words at `at`). */
+  save(into: Int32Array, at: number): void {
+    this.prng.save(into, at);
+    into[at + PRNG_STATE_WORDS] = (this.cursor % TWO_POW_32) | 0;
+    into[at + PRNG_STATE_WORDS + 1] = Math.floor(this.cursor / TWO_POW_32);
+  }
+
+  /** Resumes a stream saved by `save`. */
+  restore(from: Int32Array, at: number): void {
+    this.prng.restore(from, at);
+    const lo = from[at + PRNG_STATE_WORDS]! >>> 0;
+    const hi = from[at + PRNG_STATE_WORDS + 1]! >>> 0;
+    const cursor = hi * TWO_POW_32 + lo;
+    this.cursor = cursor < this.totalSlots ? cursor : 0;
+  }
+}

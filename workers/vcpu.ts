@@ -1,0 +1,11 @@
+/**
+ * Worker entry point of a vCPU pool thread (piscina). Thin: it runs one slice per task
+ * through `concurrent/vcpu-slice.ts` and returns the exit record.
+ */
+
+import type { VcpuSliceExit, VcpuSliceTask } from '../src/concurrent/vcpu-protocol.js';
+import { runSlice } from '../src/concurrent/vcpu-slice.js';
+
+export default function runVcpuSlice(task: VcpuSliceTask): VcpuSliceExit {
+  return runSlice(task);
+}
