@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { formatBenchTables } from '../../src/cli/bench-command.js';
+import { formatRunSummary } from '../../src/cli/summary.js';
+import type { BenchReport } from '../../src/sim/report-types.js';
+import { emptyRunReport, healthyRunReport, violatingRunReport } from '../sim/report-fixture.js';
+
+describe('run summary', () => {
+  it('prints a title and aligned lines for a healthy run', () => {
+    // The fixture: 117,822,361 accesses in 3 s over 4 vCPUs (27.3 M to 32.1 M each),
+    // 3000 updates, 380 hotplug blocks of 2 MiB reclaimed, 1,840,974 accesses checked.
+    expect(formatRunSummary(healthyRunReport())).toBe(
+      [
+        'addrspace run: pc, rcu, 4 vCPUs, 3 s, mixed workload, seed 1',
+        '  accesses      118 M in 3 s: 39.3 M/s (per vCPU 9.09 M/s to 10.7 M/s)',
+        '  mmio exits    8 k, round trip p50 14.1 µs, p99 39.4 µs',
+        '  ioeventfd     41.2 k signals',
+        '  churn         3,000 updates, 1 k/s: hotplug 380, bar 891, romd 627, alias 533, ioeventfd 569',
+        '  update cost   p50 44.5 µs, p99 140 µs',
+        '  generations   3,000 published; adopt p50 17.9 µs, p99 92 µs, max 372 µs',
+        '  grace period  p50 163 µs, p99 642 µs, max 1.86 ms',
+        '  reclaimed     380 mappings, 760 MiB',
+        '  check         no violations in 1.84 M checked accesses',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('lists the first three violations, counts the rest, and flags the unsafe strategy', () => {
+    const lines = formatRunSummary(violatingRunReport()).split('\n');
+    expect(lines[0]).toBe('addrspace run: pc, none, 4 vCPUs, 3 s, mixed workload, seed 1');
+    expect(lines.slice(9)).toEqual([
+      '  check         17 violations in 1.84 M checked accesses',
+      '    poison: vCPU 1, generation 1204, GPA 0x100200040 at 1.203 s: read poison through hotplug block 3 after its grace period ended (expected 0x5A5A5A5A11223344, got 0xDEADDEADDEADDEAD)',
+      '    translation: vCPU 3, generation 1290, GPA 0xFEBF1000 at 1.310 s: translated through a view that no generation published (expected IO virtio-mmio-1 @ 0x0, got Ram ram-below-4g @ 0xFEBF1000)',
+      '    torn: vCPU 0, generation 2011, GPA 0x70000 at 2.500 s: an 8-byte read saw halves of two writes <script> (expected 0x0101010101010101, got 0x0101010102020202)',
+      '    ... and 14 more',
+      '  note          strategy none does not synchronise: violations are expected',
+      '',
+    ]);
+  });
+
+  it('prints zeros and "off" for a run with nothing recorded and checks off', () => {
+    expect(formatRunSummary(emptyRunReport())).toBe(
+      [
+        'addrspace run: machines/tiny.json, mutex, 2 vCPUs, 500 ms, seed 9',
+        '  accesses      0 in 500 ms: 0/s (per vCPU 0/s to 0/s)',
+        '  mmio exits    0, round trip p50 0 µs, p99 0 µs',
+        '  ioeventfd     0 signals',
+        '  churn         0 updates, 0/s',
+        '  update cost   p50 0 µs, p99 0 µs',
+        '  generations   0 published; adopt p50 0 µs, p99 0 µs, max 0 µs',
+        '  grace period  p50 0 µs, p99 0 µs, max 0 µs',
+        '  reclaimed     0 mappings, 0 B',
+        '  check         off (--no-check)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says when a run was interrupted', () => {
+    const text = formatRunSummary({ ...healthyRunReport(), interrupted: true });
+    expect(text.endsWith('  note          interrupted: the report covers the time run\n')).toBe(
+      true,
+    );
+  });
+});
+
+describe('bench tables', () => {
+  it('aligns strategy and render rows', () => {
+    const report: BenchReport = {
+      strategies: [
+        {
+          strategy: 'rcu',
+          vcpus: 2,
+          workload: 'random',
+          churnPerSecond: 1000,
+          accessesPerSecond: 38_200_000,
+          ratioToNone: 0.964,
+        },
+        {
+          strategy: 'mutex',
+          vcpus: 2,
+          workload: 'random',
+          churnPerSecond: 1000,
+          accessesPerSecond: 4_100_000,
+          ratioToNone: 0.1035,
+        },
+        {
+          strategy: 'raw',
+          vcpus: 2,
+          workload: 'random',
+          churnPerSecond: 0,
+          accessesPerSecond: 120_000_000,
+          ratioToNone: 3.03,
+        },
+      ],
+      render: [
+        { regions: 100, fullRenderUs: 85, singleChangeUs: 4.2 },
+        { regions: 10000, fullRenderUs: 12_500, singleChangeUs: 31 },
+      ],
+    };
+    expect(formatBenchTables(report)).toBe(
+      [
+        'strategy  vcpus  workload  churn/s  accesses/s  vs none',
+        'rcu           2  random        1 k      38.2 M     0.96',
+        'mutex         2  random        1 k       4.1 M     0.10',
+        'raw           2  random          0       120 M     3.03',
+        '',
+        'regions  full render  single change',
+        '    100        85 µs         4.2 µs',
+        '  10000      12.5 ms          31 µs',
+        '',
+      ].join('\n'),
+    );
+  });
+});
