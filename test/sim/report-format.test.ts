@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   formatAddress,
@@ -8,6 +9,7 @@ import {
   toSignificant,
 } from '../../src/sim/html/format.js';
 import { escapeHtml, linePath, niceTicks, scriptJson } from '../../src/sim/html/svg.js';
+import { environmentInfo } from '../../src/sim/report-environment.js';
 
 describe('report number formatting', () => {
   it.each([
@@ -68,5 +70,15 @@ describe('SVG helpers', () => {
       '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;',
     );
     expect(scriptJson({ s: '</script>' })).toBe('{"s":"\\u003c/script>"}');
+  });
+});
+
+describe('environmentInfo', () => {
+  it('names this Node, its cores and platform', () => {
+    const env = environmentInfo();
+    expect(env.node).toBe(process.version);
+    expect(env.cpus).toBe(availableParallelism());
+    expect(env.platform).toBe(`${process.platform}-${process.arch}`);
+    expect(typeof env.cpuModel).toBe('string');
   });
 });
