@@ -5,8 +5,10 @@
  * Requests of one vCPU are served one at a time, in the order the vCPU posted them; a
  * handler that throws or returns false fails that access (the vCPU raises `IoAccess`) and
  * serving goes on. This module never resolves regions itself: the handler does (see
- * `regionIoHandler` in `mmio-dispatch.ts`), and never decides when vCPUs run.
+ * `regionIoHandler` below), and never decides when vCPUs run.
  */
+import { dispatchIo } from '../core/io-dispatch.js';
+import type { Region } from '../core/region.js';
 import { MmioMailboxPort, type MmioRequest } from './mmio-mailbox.js';
 
 /** Runs one request's device access; for a read, fills `request.data`. False fails it. */
@@ -76,4 +78,21 @@ export class MmioServer {
     this.running = false;
     await Promise.all(this.loops);
   }
+}
+
+/**
+ * The handler that runs a request on the region it names: `lookup` gives the region for
+ * an id (the publisher's `regionById`, which still knows a region removed in a grace
+ * period that has not ended, as it cannot end while the vCPU waits), and core's
+ * `dispatchIo` runs its ops. An unknown id or a region without ops fails the access.
+ */
+export function regionIoHandler(
+  lookup: (regionId: number) => { readonly id: number } | undefined,
+): MmioRequestHandler {
+  return (_vcpu, request) => {
+    const region = lookup(request.regionId) as Partial<Region> | undefined;
+    if (region?.ops === undefined) return false;
+    dispatchIo(region as Region, request.regionBase, request.offset, request.data, request.isWrite);
+    return true;
+  };
 }

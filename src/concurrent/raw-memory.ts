@@ -11,7 +11,12 @@
  * topology.
  */
 import { AddressSpaceError } from '../core/errors.js';
-import type { MmioExitHandler, SharedViewReader } from './reader-api.js';
+import {
+  type MmioExitHandler,
+  type SharedViewReader,
+  TableRegionType,
+  type TranslationTarget,
+} from './reader-api.js';
 
 /** Plain data that describes raw memory to a worker. */
 export interface RawMemoryHandle {
@@ -41,15 +46,26 @@ export class RawGuestMemory implements Omit<SharedViewReader, 'strategy'> {
     this.bytes = new Uint8Array(handle.buffer);
   }
 
-  /** Host address found by the last `probe`: here the byte's offset in the buffer, or -1. */
-  probeHostAddress = -1;
-
-  /** Translation probe for samples: region 0 for any address inside the buffer, else -1. */
-  probe(gpa: number): number {
+  /**
+   * Translation for samples: every address in the buffer is region 0, type Ram,
+   * generation 0, with its offset in the buffer as "host address". False outside.
+   */
+  translate(gpa: number, out: TranslationTarget): boolean {
     const off = gpa - this.base;
-    const inside = off >= 0 && off < this.size;
-    this.probeHostAddress = inside ? off : -1;
-    return inside ? 0 : -1;
+    out.generation = 0;
+    if (!(off >= 0 && off < this.size)) {
+      out.regionId = -1;
+      out.regionType = 0;
+      out.hostAddress = -1;
+      return false;
+    }
+    out.regionId = 0;
+    out.regionType = TableRegionType.Ram;
+    out.hostAddress = off;
+    out.offsetInRegion = off;
+    out.start = this.base;
+    out.end = this.base + this.size;
+    return true;
   }
 
   online(): void {}

@@ -16,7 +16,9 @@ import { Piscina } from 'piscina';
 import { AddressSpaceError } from '../core/errors.js';
 import { resolveWorkload, type WorkloadDescription } from './access-pattern.js';
 import { createMmioMailbox } from './mmio-mailbox.js';
-import { type MmioRequestHandler, MmioServer } from './mmio-server.js';
+import { type MmioRequestHandler, MmioServer, regionIoHandler } from './mmio-server.js';
+import type { ReaderHandle, Strategy } from './reader-api.js';
+import { POISON_U32 } from './reclaim.js';
 import {
   drainTranslationSamples,
   SampleRing,
@@ -26,14 +28,31 @@ import {
 import type { VcpuMemorySpec, VcpuSliceExit, VcpuSliceTask } from './vcpu-protocol.js';
 import { type VcpuCounters, VcpuStateTable, VcpuStatus } from './vcpu-state.js';
 
+/** What the pool needs of the owner's publisher (`SharedViewPublisher` is one). */
+export interface VcpuPublisher {
+  readonly strategy: Strategy;
+  readonly options?: { readonly check: boolean };
+  allocateReader(): number;
+  releaseReader(index: number): void;
+  readerHandle(index: number): ReaderHandle;
+  markReaderOffline(index: number): void;
+  regionById(id: number): { readonly id: number } | undefined;
+}
+
 export interface VcpuPoolOptions {
   readonly vcpus: number;
-  /** What each vCPU's reader attaches to (one spec for all, or per vCPU). */
-  readonly memory: VcpuMemorySpec | ((vcpu: number) => VcpuMemorySpec);
-  /** Serves MMIO exits; without it every exit fails with `IoAccess`. */
+  /**
+   * The published address space the vCPUs run against: the pool allocates one reader per
+   * vCPU, hands each slice a fresh handle, serves exits through `regionById` + the region's
+   * ops, and marks the reader of a dead thread offline. Give this or `memory`.
+   */
+  readonly publisher?: VcpuPublisher;
+  /** Other guest memory (raw: the benchmark's physical limit), one spec or one per vCPU. */
+  readonly memory?: VcpuMemorySpec | ((vcpu: number) => VcpuMemorySpec);
+  /** Serves MMIO exits (default with a publisher: the region's ops; else every exit fails). */
   readonly mmioHandler?: MmioRequestHandler;
-  /** Called once when a vCPU's thread died: mark its reader offline here. */
-  readonly onReaderLost?: (vcpu: number, memory: VcpuMemorySpec) => void;
+  /** Called once when a vCPU's thread died (after its reader was marked offline). */
+  readonly onReaderLost?: (vcpu: number) => void;
   /** Called with every slice's exit record. */
   readonly onSliceExit?: (exit: VcpuSliceExit) => void;
   /** Worker entry (default: the built `workers/vcpu.js`). */
@@ -48,7 +67,8 @@ export interface VcpuPoolOptions {
   readonly sampleEvery?: number;
   /** Records per vCPU sample ring, a power of two (default 4096). */
   readonly sampleCapacity?: number;
-  /** The uint32 retired memory is poisoned with; -1 = do not check reads (default). */
+  /** The uint32 retired memory is poisoned with; -1 = do not check reads (default: the
+   * publisher's `POISON_U32` in check mode, else -1). */
   readonly poisonWord?: number;
   /** Exit records kept in `exits` (default 10000, oldest dropped). */
   readonly keepExits?: number;
@@ -65,7 +85,6 @@ const DEFAULTS = {
   batch: 256,
   sampleEvery: 0,
   sampleCapacity: 4096,
-  poisonWord: -1,
   keepExits: 10_000,
   latencyCapacity: 8192,
 };
@@ -87,6 +106,10 @@ export class VcpuPool {
   /** vCPUs whose thread died, in the order it happened. */
   readonly lost: LostVcpu[] = [];
   readonly mmio: MmioServer;
+  /** `raw`, or the publisher's strategy. */
+  readonly strategy: Strategy | 'raw';
+  /** The publisher's reader slot of each vCPU (empty without a publisher). */
+  readonly readerIndices: readonly number[];
 
   private readonly id: string;
   private readonly options: VcpuPoolOptions;
@@ -119,7 +142,11 @@ export class VcpuPool {
     this.batch = positiveInteger(options.batch ?? DEFAULTS.batch, 'batch', 1024);
     const sampleEvery = options.sampleEvery ?? DEFAULTS.sampleEvery;
     this.sampleEvery = sampleEvery === 0 ? 0 : positiveInteger(sampleEvery, 'sampleEvery');
-    const poison = options.poisonWord ?? DEFAULTS.poisonWord;
+    if ((options.publisher === undefined) === (options.memory === undefined)) {
+      throw AddressSpaceError.invalidArgument('VcpuPool needs either publisher or memory');
+    }
+    const poison =
+      options.poisonWord ?? (options.publisher?.options?.check === true ? POISON_U32 : -1);
     if (poison !== -1 && !(Number.isSafeInteger(poison) && poison >= 0 && poison < 2 ** 32)) {
       throw AddressSpaceError.invalidArgument('poisonWord: must be -1 or a uint32');
     }
@@ -128,18 +155,26 @@ export class VcpuPool {
     this.options = options;
     this.id = `vcpu-pool-${process.pid}-${++poolCounter}`;
 
-    const specs: VcpuMemorySpec[] = [];
-    for (let v = 0; v < this.vcpus; v++) {
-      specs.push(typeof options.memory === 'function' ? options.memory(v) : options.memory);
-    }
-    this.memorySpecs = specs;
-    this.state = VcpuStateTable.create(this.vcpus);
-    this.slicesStarted = new Array<number>(this.vcpus).fill(0);
-    this.mailboxes = specs.map(() => createMmioMailbox());
     const capacity = options.sampleCapacity ?? DEFAULTS.sampleCapacity;
-    this.sampleRings = specs.map(() => SampleRing.create(capacity, TRANSLATION_SAMPLE_WIDTH));
-    this.latencyRings = specs.map(() => SampleRing.create(DEFAULTS.latencyCapacity, 1));
-    this.mmio = new MmioServer(this.mailboxes, options.mmioHandler ?? (() => false));
+    const publisher = options.publisher;
+    const memory = options.memory;
+    const perVcpu = Array.from({ length: this.vcpus }, (_, v) => v);
+    this.strategy = publisher?.strategy ?? 'raw';
+    this.memorySpecs =
+      memory === undefined
+        ? []
+        : perVcpu.map((v) => (typeof memory === 'function' ? memory(v) : memory));
+    this.readerIndices =
+      publisher === undefined ? [] : perVcpu.map(() => publisher.allocateReader());
+    this.state = VcpuStateTable.create(this.vcpus);
+    this.slicesStarted = perVcpu.map(() => 0);
+    this.mailboxes = perVcpu.map(() => createMmioMailbox());
+    this.sampleRings = perVcpu.map(() => SampleRing.create(capacity, TRANSLATION_SAMPLE_WIDTH));
+    this.latencyRings = perVcpu.map(() => SampleRing.create(DEFAULTS.latencyCapacity, 1));
+    const handler =
+      options.mmioHandler ??
+      (publisher === undefined ? () => false : regionIoHandler((id) => publisher.regionById(id)));
+    this.mmio = new MmioServer(this.mailboxes, handler);
 
     const filename = options.workerFile ?? new URL('../../workers/vcpu.js', import.meta.url);
     this.piscina = new Piscina({
@@ -194,7 +229,7 @@ export class VcpuPool {
         mailbox: this.mailboxes[vcpu]!,
         sampleRing: this.sampleRings[vcpu]!.buffer,
         latencyRing: this.latencyRings[vcpu]!.buffer,
-        memory: this.memorySpecs[vcpu]!,
+        memory: this.memoryFor(vcpu),
         workload,
         budget: { maxAccesses: this.sliceAccesses, maxMs: this.sliceMs },
         batch: this.batch,
@@ -217,11 +252,20 @@ export class VcpuPool {
       this.state.setStatus(vcpu, VcpuStatus.Stopped);
   }
 
+  /** A published address space gets a fresh handle per slice (it names every buffer so far). */
+  private memoryFor(vcpu: number): VcpuMemorySpec {
+    const publisher = this.options.publisher;
+    if (publisher === undefined) return this.memorySpecs[vcpu]!;
+    return { kind: 'shared', handle: publisher.readerHandle(this.readerIndices[vcpu]!) };
+  }
+
   private loseVcpu(vcpu: number, slice: number, error: unknown): void {
     this.state.setStatus(vcpu, VcpuStatus.Crashed);
     this.state.setThreadId(vcpu, -1);
+    const reader = this.readerIndices[vcpu];
+    if (reader !== undefined) this.options.publisher?.markReaderOffline(reader);
     this.lost.push({ vcpu, slice, error: error instanceof Error ? error.message : String(error) });
-    this.options.onReaderLost?.(vcpu, this.memorySpecs[vcpu]!);
+    this.options.onReaderLost?.(vcpu);
   }
 
   /**
@@ -301,5 +345,6 @@ export class VcpuPool {
     this.destroyed = true;
     await this.mmio.close();
     await this.piscina.destroy();
+    for (const reader of this.readerIndices) this.options.publisher?.releaseReader(reader);
   }
 }

@@ -42,7 +42,11 @@ export interface VcpuSliceTask {
   readonly poisonWord: number;
 }
 
-export type SliceExitReason = 'budget' | 'time' | 'stopped';
+/**
+ * Why a slice ended: its access budget, its time, the owner's stop request, or a
+ * `ReaderFault` (evicted, or told of a buffer it never saw: the next slice attaches anew).
+ */
+export type SliceExitReason = 'budget' | 'time' | 'stopped' | 'fault';
 
 /** What one slice did. Counter fields are this slice's deltas. */
 export interface VcpuSliceExit {

@@ -1,121 +1,38 @@
 /**
  * Runs one vCPU slice inside a pool thread: the body of `KVM_RUN`.
  *
- * A slice joins grace-period accounting (`online`), generates accesses from the vCPU's
- * workload and performs them through its reader in batches (a quiescent point after each
- * batch, after each MMIO exit, and a stop / time check), then saves the workload position
- * and counters into the vCPU's shared state, goes `offline` and returns an exit record.
- * Faults (`AddressSpaceError` from an access: the topology moved under the workload, or a
- * device failed with `IoAccess`) are counted and the slice goes on.
+ * A slice goes `online`, generates accesses from the vCPU's workload and performs them
+ * through its reader in batches (after each batch, and after each MMIO exit: a quiescent
+ * point, the counters published, the stop flag and the clock checked), then saves the
+ * workload position, goes `offline` and returns an exit record. An `AddressSpaceError`
+ * from an access (the topology moved under the workload, a device failed with `IoAccess`)
+ * is counted and the slice goes on; a `ReaderFault` (evicted, or a buffer this reader was
+ * never told about) ends the slice and drops this thread's attachment so the next slice
+ * attaches afresh.
  *
- * Per-thread caches (the attached reader, the generator, the mailbox client) are keyed by
- * pool and vCPU, so any thread can pick up any vCPU. Nothing here allocates per access.
- * This module never schedules slices (the pool does) and never serves exits (the owner does).
+ * Nothing here allocates per access. This module never schedules slices (the pool does)
+ * and never serves exits (the owner does).
  */
 import { threadId } from 'node:worker_threads';
-import { AccessGenerator, RAM_ACCESS, type WorkloadDescription } from './access-pattern.js';
-import { MmioMailboxClient } from './mmio-mailbox.js';
-import { RawGuestMemory } from './raw-memory.js';
-import type { MmioExitHandler } from './reader-api.js';
-import { pushTranslationSample, SampleKind, SampleRing } from './sampler.js';
-import type {
-  SliceExitReason,
-  VcpuMemorySpec,
-  VcpuSliceExit,
-  VcpuSliceTask,
-} from './vcpu-protocol.js';
-import { Counter, VCPU_COUNTERS, VcpuStateTable, VcpuStatus } from './vcpu-state.js';
+import { RAM_ACCESS } from './access-pattern.js';
+import { TableRegionType } from './reader-api.js';
+import { pushTranslationSample, SampleKind } from './sampler.js';
+import { contextFor, dropContext } from './vcpu-context.js';
+import type { SliceExitReason, VcpuSliceExit, VcpuSliceTask } from './vcpu-protocol.js';
+import { Counter, VCPU_COUNTERS, type VcpuStateTable, VcpuStatus } from './vcpu-state.js';
+import { Translation } from './view-reader.js';
 
-/** What the slice needs from guest memory: the reader interface, strategy-agnostic. */
-export interface SliceMemory {
-  readonly generation: number;
-  online(): void;
-  offline(): void;
-  quiescent(): void;
-  setMmioHandler(handler: MmioExitHandler | undefined): void;
-  readU8(gpa: number): number;
-  readU16(gpa: number): number;
-  readU32(gpa: number): number;
-  writeU8(gpa: number, value: number): void;
-  writeU16(gpa: number, value: number): void;
-  writeU32(gpa: number, value: number): void;
-  read(gpa: number, dst: Uint8Array): void;
-  write(gpa: number, src: Uint8Array): void;
-  /**
-   * Optional translation probe for samples: resolves `gpa` in the view the reader holds
-   * now (no adoption) and returns the region id or -1; `probeHostAddress` then holds the
-   * host address or -1.
-   */
-  probe?(gpa: number): number;
-  readonly probeHostAddress?: number;
-  /** Optional: ioeventfds this reader signalled so far. */
-  readonly ioeventfdSignals?: number;
-}
-
-/** Attaches guest memory for a spec; `shared` specs are served by an attacher set at startup. */
-export type SharedMemoryAttacher = (spec: VcpuMemorySpec & { kind: 'shared' }) => SliceMemory;
-let attachShared: SharedMemoryAttacher | undefined;
-
-/** Installs how this thread attaches published address spaces (the worker entry does it). */
-export function setSharedMemoryAttacher(attach: SharedMemoryAttacher): void {
-  attachShared = attach;
-}
-
-function attachMemory(spec: VcpuMemorySpec): SliceMemory {
-  if (spec.kind === 'raw') return new RawGuestMemory(spec.handle);
-  if (attachShared === undefined) throw new Error('no shared-view attacher in this thread');
-  return attachShared(spec);
-}
-
-interface VcpuContext {
-  readonly memory: SliceMemory;
-  readonly state: VcpuStateTable;
-  readonly mailbox: MmioMailboxClient;
-  readonly samples: SampleRing;
-  generator: AccessGenerator;
-  workloadKey: string;
-}
-
-const contexts = new Map<string, VcpuContext>();
 /** The vCPU's counters when the slice began, and this slice's deltas (indexed by `Counter`). */
 const before = new Float64Array(VCPU_COUNTERS.length);
 const delta = new Float64Array(VCPU_COUNTERS.length);
 const totals = new Float64Array(VCPU_COUNTERS.length);
 const scratch8 = new Uint8Array(8);
 const scratch8View = new DataView(scratch8.buffer);
+const translation = new Translation();
 
-function contextFor(task: VcpuSliceTask): VcpuContext {
-  const key = `${task.poolId}/${task.vcpu}`;
-  const workloadKey = JSON.stringify(task.workload);
-  let ctx = contexts.get(key);
-  if (ctx === undefined) {
-    const state = new VcpuStateTable(task.stateBuffer);
-    const memory = attachMemory(task.memory);
-    const mailbox = new MmioMailboxClient(
-      task.mailbox,
-      new SampleRing(task.latencyRing),
-      (waiting) => state.setStatus(task.vcpu, waiting ? VcpuStatus.InMmioExit : VcpuStatus.Running),
-    );
-    memory.setMmioHandler(mailbox.handler);
-    ctx = {
-      memory,
-      state,
-      mailbox,
-      samples: new SampleRing(task.sampleRing),
-      generator: new AccessGenerator(task.workload),
-      workloadKey,
-    };
-    contexts.set(key, ctx);
-  } else if (ctx.workloadKey !== workloadKey) {
-    ctx.generator = new AccessGenerator(task.workload as WorkloadDescription);
-    ctx.workloadKey = workloadKey;
-  }
-  return ctx;
-}
-
-/** Forgets this thread's caches for a pool (its buffers can then be collected). */
-export function forgetPool(poolId: string): void {
-  for (const key of [...contexts.keys()]) if (key.startsWith(`${poolId}/`)) contexts.delete(key);
+function publishCounters(state: VcpuStateTable, vcpu: number): void {
+  for (let i = 0; i < totals.length; i++) totals[i] = before[i]! + delta[i]!;
+  state.storeCounters(vcpu, totals);
 }
 
 /** Runs one slice of `task.vcpu` on this thread and returns its exit record. */
@@ -134,34 +51,40 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   state.loadCounters(vcpu, before);
   delta.fill(0);
   const exitsBefore = mailbox.exits;
-  const signalsBefore = memory.ioeventfdSignals ?? 0;
 
-  memory.online();
-  memory.quiescent();
-  const startGeneration = memory.generation;
-
-  const batch = Math.max(1, Math.min(1024, task.batch | 0));
-  const sampleEvery = task.sampleEvery | 0;
-  const poison = task.poisonWord;
-  const checkPoison = poison >= 0;
-  let untilSample = sampleEvery;
+  let reason: SliceExitReason = 'budget';
+  let startGeneration = 0;
   let accesses = 0;
   let reads = 0;
   let writes = 0;
+  let signals = 0;
   let faults = 0;
   let poisonReads = 0;
   let ioAccessFaults = 0;
   let notFoundFaults = 0;
   let typeFaults = 0;
   let sampleCount = 0;
-  let reason: SliceExitReason = 'budget';
+  try {
+    memory.online();
+    startGeneration = memory.generation;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ReaderFault') throw e;
+    reason = 'fault';
+  }
 
-  for (;;) {
-    let exitsSeen = mailbox.exits;
+  const batch = Math.max(1, Math.min(1024, task.batch | 0));
+  const sampleEvery = task.sampleEvery | 0;
+  const poison = task.poisonWord;
+  const checkPoison = poison >= 0;
+  let untilSample = sampleEvery;
+
+  while (reason !== 'fault') {
+    const exitsSeen = mailbox.exits;
     for (let i = 0; i < batch; i++) {
       gen.next();
       const gpa = gen.gpa;
       let kind = SampleKind.Read;
+      let generation = -1;
       try {
         if (gen.isWrite) {
           kind = SampleKind.Write;
@@ -183,6 +106,16 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
               memory.write(gpa, scratch8);
           }
           writes++;
+          if (gen.target !== RAM_ACCESS && mailbox.exits === exitsSeen) {
+            // A device register write that did not exit: an ioeventfd took it, unless the
+            // address is memory in this view.
+            kind = SampleKind.Ioeventfd;
+            if (memory.translate(gpa, translation)) {
+              const type = translation.regionType;
+              if (type !== TableRegionType.Ram && type !== TableRegionType.RamDevice) signals++;
+              else kind = SampleKind.Write;
+            }
+          }
         } else {
           let value: number;
           switch (gen.size) {
@@ -201,50 +134,56 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
               if (value !== scratch8View.getUint32(4, true)) value = -1;
           }
           reads++;
-          if (checkPoison && value === poison && gen.size >= 4 && gen.target === RAM_ACCESS) {
+          if (checkPoison && value === poison && gen.size >= 4 && mailbox.exits === exitsSeen) {
             poisonReads++;
             kind = SampleKind.Poison;
+            generation = memory.generation; // the view the read went through
           }
         }
         if (mailbox.exits !== exitsSeen) kind = SampleKind.MmioExit;
       } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === undefined) throw e;
+        if (code === 'ReaderFault') {
+          reason = 'fault';
+          break;
+        }
         faults++;
         kind = SampleKind.Fault;
-        const code = (e as { code?: string }).code;
         if (code === 'IoAccess') ioAccessFaults++;
         else if (code === 'RegionNotFound') notFoundFaults++;
         else if (code === 'RegionType') typeFaults++;
-        else if (code === undefined) throw e;
       }
       accesses++;
       // Every Nth access is sampled; every poison read is recorded.
       if ((sampleEvery > 0 && --untilSample <= 0) || kind === SampleKind.Poison) {
         untilSample = sampleEvery;
-        const regionId = memory.probe === undefined ? -1 : memory.probe(gpa);
-        const host = memory.probeHostAddress ?? -1;
-        if (pushTranslationSample(samples, memory.generation, gpa, regionId, host, kind)) {
-          sampleCount++;
-        }
+        if (recordSample(ctx.memory, samples, gpa, kind, generation)) sampleCount++;
       }
-      if (mailbox.exits !== exitsSeen) {
-        // An exit took the owner's time; make it a quiescent point too.
-        exitsSeen = mailbox.exits;
-        break;
+      // An exit took the owner's time: end the batch there, a quiescent point too.
+      if (mailbox.exits !== exitsSeen) break;
+    }
+    if (reason !== 'fault') {
+      try {
+        memory.quiescent();
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'ReaderFault') throw e;
+        reason = 'fault';
       }
     }
-    memory.quiescent();
     delta[Counter.accesses] = accesses;
     delta[Counter.reads] = reads;
     delta[Counter.writes] = writes;
     delta[Counter.mmioExits] = mailbox.exits - exitsBefore;
-    delta[Counter.ioeventfdSignals] = (memory.ioeventfdSignals ?? 0) - signalsBefore;
+    delta[Counter.ioeventfdSignals] = signals;
     delta[Counter.faults] = faults;
     delta[Counter.poisonReads] = poisonReads;
     delta[Counter.samples] = sampleCount;
     delta[Counter.ioAccessFaults] = ioAccessFaults;
     delta[Counter.regionNotFoundFaults] = notFoundFaults;
     delta[Counter.regionTypeFaults] = typeFaults;
-    publishCounters(state, vcpu, delta);
+    publishCounters(state, vcpu);
+    if (reason === 'fault') break;
     if (state.stopRequested(vcpu)) {
       reason = 'stopped';
       break;
@@ -259,11 +198,12 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   const endGeneration = memory.generation;
   memory.offline();
   delta[Counter.slices] = 1;
-  publishCounters(state, vcpu, delta);
+  publishCounters(state, vcpu);
   gen.save(saved.words, saved.at);
   state.markGeneratorSaved(vcpu);
   state.setThreadId(vcpu, -1);
   state.setStatus(vcpu, VcpuStatus.Idle);
+  if (reason === 'fault') dropContext(task);
 
   return {
     vcpu,
@@ -274,7 +214,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
     reads,
     writes,
     mmioExits: mailbox.exits - exitsBefore,
-    ioeventfdSignals: (memory.ioeventfdSignals ?? 0) - signalsBefore,
+    ioeventfdSignals: signals,
     faults,
     poisonReads,
     startGeneration,
@@ -284,7 +224,34 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   };
 }
 
-function publishCounters(state: VcpuStateTable, vcpu: number, slice: Float64Array): void {
-  for (let i = 0; i < totals.length; i++) totals[i] = before[i]! + slice[i]!;
-  state.storeCounters(vcpu, totals);
+/**
+ * One translation sample. `generation` >= 0 pins the view the access went through (a
+ * poison read): if translating moved to a newer view, region and host address are
+ * recorded as unknown (-1) rather than taken from the wrong view.
+ */
+function recordSample(
+  memory: { translate(gpa: number, out: Translation): boolean; readonly generation: number },
+  samples: Parameters<typeof pushTranslationSample>[0],
+  gpa: number,
+  kind: SampleKind,
+  generation: number,
+): boolean {
+  let regionId = -1;
+  let host = -1;
+  let seen = memory.generation;
+  try {
+    if (memory.translate(gpa, translation)) {
+      seen = translation.generation;
+      regionId = translation.regionId;
+      host = translation.hostAddress;
+    }
+  } catch {
+    // A fault while translating leaves the sample unresolved.
+  }
+  if (generation >= 0 && seen !== generation) {
+    regionId = -1;
+    host = -1;
+    seen = generation;
+  }
+  return pushTranslationSample(samples, seen, gpa, regionId, host, kind);
 }
