@@ -108,7 +108,7 @@ function resolveHost(
   let left = count;
   let i = view.findIndex(addr);
   while (left > 0) {
-    const fr = view.ranges[i];
+    const fr = view.rangeAt(i);
     if (
       i < 0 ||
       fr === undefined ||
@@ -264,7 +264,7 @@ export function inMemory(view: FlatView, addr: number, size: number): boolean {
   let cur = addr;
   const end = addr + (size === 0 ? 1 : size);
   while (cur < end) {
-    const fr = view.ranges[i];
+    const fr = view.rangeAt(i);
     if (i < 0 || fr === undefined || fr.owner.regionType !== 'Ram' || fr.addrRange.base > cur)
       return false;
     cur = fr.addrRange.base + fr.addrRange.size;
@@ -280,8 +280,8 @@ export function memoryEnd(view: FlatView): number {
   const cached = memoryEnds.get(view);
   if (cached !== undefined) return cached;
   let end = 0;
-  for (let i = view.ranges.length - 1; i >= 0; i--) {
-    const fr = view.ranges[i]!;
+  for (let i = view.rangeCount - 1; i >= 0; i--) {
+    const fr = view.rangeAt(i)!;
     if (fr.owner.regionType === 'Ram') {
       end = fr.addrRange.base + fr.addrRange.size;
       break;

@@ -43,6 +43,7 @@ import {
   revertLog,
 } from './listeners.js';
 import type { ViewPublisher } from './publisher.js';
+import { RangeStore } from './range-store.js';
 import { Region } from './region.js';
 import { renderWindow } from './render.js';
 import { memspaceText, qemuMtreeText } from './show.js';
@@ -90,9 +91,17 @@ export class AddressSpace implements UpdateParticipant {
     this.name = name;
     this.#machineRam = machineRam;
     this.participantSeq = nextParticipantSeq++;
-    const ranges = renderWindow(root, 0, root.size);
+    const ranges = RangeStore.fromArray(renderWindow(root, 0, root.size));
     this.#view = new FlatView(ranges, flattenIoeventfds(ranges), 0);
     root.rootOf.add(this);
+  }
+
+  /**
+   * Detaches this address space from its root: later region changes no longer update it
+   * (the view stays as it is). For machines that are torn down.
+   */
+  destroy(): void {
+    this.root.rootOf.delete(this);
   }
 
   /** The current view. */
@@ -353,7 +362,7 @@ export class AddressSpace implements UpdateParticipant {
   revertPublished(): void {
     const previous = this.#previous!;
     const published = this.#view;
-    const restored = new FlatView(previous.ranges, previous.ioeventfds, published.generation + 1);
+    const restored = new FlatView(previous.store, previous.ioeventfds, published.generation + 1);
     this.#view = restored;
     try {
       this.#publisher?.publish(restored, published);

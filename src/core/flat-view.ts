@@ -10,6 +10,7 @@
 import type { EventFd } from '../host/event-fd.js';
 import type { AddressRange } from './address.js';
 import { AddressSpaceError, hex } from './errors.js';
+import { RangeStore } from './range-store.js';
 import type { Region } from './region.js';
 
 export interface FlatRange {
@@ -34,26 +35,28 @@ export interface FlatIoEventFd {
 }
 
 export class FlatView {
-  readonly ranges: readonly FlatRange[];
   readonly generation: number;
   readonly ioeventfds: readonly FlatIoEventFd[];
+  /** Internal (core only): the ranges, chunked and shared with neighbouring views. */
+  readonly store: RangeStore;
 
   /**
    * Trusted constructor for the renderer, which builds sorted, disjoint ranges. Use
    * `FlatView.fromRanges` for anything built by hand: it validates.
    */
   constructor(
-    ranges: readonly FlatRange[],
+    ranges: RangeStore | readonly FlatRange[],
     ioeventfds: readonly FlatIoEventFd[],
     generation: number,
   ) {
-    this.ranges = Object.isFrozen(ranges) ? ranges : Object.freeze(ranges);
+    this.store =
+      ranges instanceof RangeStore ? ranges : RangeStore.fromArray(Object.freeze(ranges));
     this.ioeventfds = Object.isFrozen(ioeventfds) ? ioeventfds : Object.freeze(ioeventfds);
     this.generation = generation;
     Object.freeze(this);
   }
 
-  static readonly EMPTY = new FlatView([], [], 0);
+  static readonly EMPTY = new FlatView(RangeStore.EMPTY, [], 0);
 
   /** Builds a view from ranges of any origin: rejects unsorted, overlapping or empty ones. */
   static fromRanges(
@@ -73,18 +76,35 @@ export class FlatView {
     return new FlatView(ranges.slice(), ioeventfds.slice(), generation);
   }
 
+  /**
+   * All ranges, sorted by address, as one frozen array. Built on first use per view
+   * (O(n)); `rangeCount`/`rangeAt`/`findIndex` do not need it.
+   */
+  get ranges(): readonly FlatRange[] {
+    return this.store.toArray();
+  }
+
+  get rangeCount(): number {
+    return this.store.length;
+  }
+
+  /** The `i`-th range in address order, or `undefined`. O(log n). */
+  rangeAt(i: number): FlatRange | undefined {
+    return this.store.at(i);
+  }
+
   /** Index of the range holding `addr`, or -1. O(log n). */
   findIndex(addr: number): number {
-    const i = lastStartingAtOrBefore(this.ranges, addr);
+    const i = this.store.lowerBound(addr + 1) - 1;
     if (i < 0) return -1;
-    const r = this.ranges[i]!.addrRange;
+    const r = this.store.at(i)!.addrRange;
     return addr - r.base < r.size ? i : -1;
   }
 
   /** The range holding `addr`, or `undefined`. O(log n). */
   findFlatRange(addr: number): FlatRange | undefined {
     const i = this.findIndex(addr);
-    return i < 0 ? undefined : this.ranges[i];
+    return i < 0 ? undefined : this.store.at(i);
   }
 }
 

@@ -10,7 +10,8 @@
  * seen in the windows need checking. This module never renders ranges and never talks to
  * listeners.
  */
-import { type FlatIoEventFd, type FlatRange, lastStartingAtOrBefore } from './flat-view.js';
+import type { FlatIoEventFd, FlatRange } from './flat-view.js';
+import type { RangeStore } from './range-store.js';
 import type { Region } from './region.js';
 import type { RegionIoEventFd } from './types.js';
 
@@ -32,9 +33,11 @@ export function sameFlatIoEventFd(a: FlatIoEventFd, b: FlatIoEventFd): boolean {
 }
 
 /** Flattens the ioeventfds of every piece of `ranges`. */
-export function flattenIoeventfds(ranges: readonly FlatRange[]): FlatIoEventFd[] {
+export function flattenIoeventfds(ranges: RangeStore): FlatIoEventFd[] {
   const placements = new Map<string, Placement>();
-  for (const p of ranges) if (p.owner.ioeventfdList.length > 0) addPlacement(placements, p);
+  for (const p of ranges.toArray()) {
+    if (p.owner.ioeventfdList.length > 0) addPlacement(placements, p);
+  }
   const out: FlatIoEventFd[] = [];
   for (const pl of placements.values()) derive(pl, ranges, out);
   return sortUnique(out);
@@ -48,7 +51,7 @@ export function updateIoeventfds(
   oldList: readonly FlatIoEventFd[],
   oldPieces: readonly FlatRange[],
   newPieces: readonly FlatRange[],
-  newRanges: readonly FlatRange[],
+  newRanges: RangeStore,
 ): FlatIoEventFd[] | undefined {
   const ownersInOld = new Set<Region>();
   for (const e of oldList) ownersInOld.add(e.owner);
@@ -113,22 +116,17 @@ function addPlacement(placements: Map<string, Placement>, p: FlatRange): void {
 }
 
 /** Appends the entries of placement `pl` that meet one of its pieces in `ranges`. */
-function derive(pl: Placement, ranges: readonly FlatRange[], out: FlatIoEventFd[]): void {
+function derive(pl: Placement, ranges: RangeStore, out: FlatIoEventFd[]): void {
   for (const e of pl.owner.ioeventfdList) {
     const base = pl.regionBase + e.addrRange.base;
     if (meetsPieceOf(ranges, pl, base, e.addrRange.size)) out.push(flatEntry(e, pl, base));
   }
 }
 
-function meetsPieceOf(
-  ranges: readonly FlatRange[],
-  pl: Placement,
-  base: number,
-  size: number,
-): boolean {
+function meetsPieceOf(ranges: RangeStore, pl: Placement, base: number, size: number): boolean {
   const end = base + (size === 0 ? 1 : size);
-  for (let i = Math.max(lastStartingAtOrBefore(ranges, base), 0); i < ranges.length; i++) {
-    const p = ranges[i]!;
+  for (let i = Math.max(ranges.lowerBound(base + 1) - 1, 0); i < ranges.length; i++) {
+    const p = ranges.at(i)!;
     if (p.addrRange.base >= end) return false;
     if (
       p.owner === pl.owner &&

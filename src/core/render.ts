@@ -9,8 +9,8 @@
  *    An alias places its target so that the target's byte `aliasOffset` sits at the
  *    alias's base, clipped to the alias window. A disabled region renders nothing, also
  *    when reached as an alias target.
- * 2. `paintWindows` sweeps the endpoints with a min-heap on rank: at every point the
- *    lowest-ranked open window owns the byte ("first painter wins"). A piece is a maximal
+ * 2. `paintWindows` sweeps the window starts in address order with a min-heap on rank:
+ *    at every point the lowest-ranked open window owns the byte ("first painter wins"). A piece is a maximal
  *    run of one paint window, so adjacent pieces are never merged, exactly as the
  *    StratoVirt insert-into-array painter produces them.
  *
@@ -19,14 +19,16 @@
 import type { FlatRange } from './flat-view.js';
 import { type Region, rendersBefore } from './region.js';
 
-/** One leaf as seen through one path, clipped: it would paint `[start, end)`. */
-export interface PaintWindow {
-  start: number;
-  end: number;
-  rank: number;
-  owner: Region;
-  /** Guest address of the owner's byte 0 along this path (may be negative). */
-  regionBase: number;
+/**
+ * Leaf windows as parallel columns (fewer objects on the hot path). Window `k` would
+ * paint `[start[k], end[k])` with `owner[k]`, whose byte 0 sits at `regionBase[k]` along
+ * this path (may be negative). Its rank is `k` itself: collection order is paint order.
+ */
+export interface PaintWindows {
+  readonly start: number[];
+  readonly end: number[];
+  readonly owner: Region[];
+  readonly regionBase: number[];
 }
 
 /** Renders `[lo, hi)` of the address space rooted at `root` (placed at address 0). */
@@ -34,17 +36,16 @@ export function renderWindow(root: Region, lo: number, hi: number): FlatRange[] 
   return paintWindows(collectPaintWindows(root, lo, hi));
 }
 
-export function collectPaintWindows(root: Region, lo: number, hi: number): PaintWindow[] {
-  const out: PaintWindow[] = [];
+export function collectPaintWindows(root: Region, lo: number, hi: number): PaintWindows {
+  const out: PaintWindows = { start: [], end: [], owner: [], regionBase: [] };
   collect(root, 0, lo, hi, out);
   return out;
 }
 
-function collect(r: Region, base: number, lo: number, hi: number, out: PaintWindow[]): void {
+function collect(r: Region, base: number, lo: number, hi: number, out: PaintWindows): void {
   if (!r.enabled) return;
   const start = Math.max(base, lo);
-  const regionEnd = base + r.size;
-  const end = Math.min(regionEnd, hi);
+  const end = Math.min(base + r.size, hi);
   if (start >= end) return;
   switch (r.regionType) {
     case 'Container': {
@@ -59,7 +60,10 @@ function collect(r: Region, base: number, lo: number, hi: number, out: PaintWind
       collect(r.aliasTarget!, base - r.aliasOffset, start, end, out);
       return;
     default:
-      out.push({ start, end, rank: out.length, owner: r, regionBase: base });
+      out.start.push(start);
+      out.end.push(end);
+      out.owner.push(r);
+      out.regionBase.push(base);
   }
 }
 
@@ -73,45 +77,52 @@ function childrenMeeting(r: Region, base: number, start: number, end: number): r
   return found;
 }
 
-/** Sweeps paint windows (in rank order) into sorted flat ranges. */
-export function paintWindows(windows: readonly PaintWindow[]): FlatRange[] {
-  const n = windows.length;
-  const byStart = windows.slice().sort((a, b) => a.start - b.start);
+/** Sweeps paint windows into sorted flat ranges: the lowest open rank owns each byte. */
+export function paintWindows(w: PaintWindows): FlatRange[] {
+  const n = w.start.length;
+  const starts = w.start;
+  const ends = w.end;
+  const byStart = sortedByStart(starts);
   const heap = new RankHeap();
-  const pieceStart: number[] = [];
-  const pieceEnd: number[] = [];
-  const pieceOwner: PaintWindow[] = [];
+  const ranges: FlatRange[] = [];
+  let pieceWindow = -1;
+  let pieceStart = 0;
+  let pieceEnd = 0;
   let i = 0;
   let pos = 0;
   while (i < n || heap.size > 0) {
-    if (heap.size === 0) pos = byStart[i]!.start;
-    while (i < n && byStart[i]!.start <= pos) heap.push(byStart[i++]!);
-    while (heap.size > 0 && heap.top().end <= pos) heap.pop();
+    if (heap.size === 0) pos = starts[byStart[i]!]!;
+    while (i < n && starts[byStart[i]!]! <= pos) heap.push(byStart[i++]!);
+    while (heap.size > 0 && ends[heap.top()]! <= pos) heap.pop();
     if (heap.size === 0) continue;
     const top = heap.top();
-    const nextStart = i < n ? byStart[i]!.start : Number.POSITIVE_INFINITY;
-    const stop = Math.min(top.end, nextStart);
-    const last = pieceOwner.length - 1;
-    if (last >= 0 && pieceOwner[last] === top && pieceEnd[last] === pos) {
-      pieceEnd[last] = stop;
-    } else {
-      pieceStart.push(pos);
-      pieceEnd.push(stop);
-      pieceOwner.push(top);
+    const stop = i < n ? Math.min(ends[top]!, starts[byStart[i]!]!) : ends[top]!;
+    if (top !== pieceWindow || pieceEnd !== pos) {
+      if (pieceWindow >= 0) ranges.push(piece(w, pieceWindow, pieceStart, pieceEnd));
+      pieceWindow = top;
+      pieceStart = pos;
     }
+    pieceEnd = stop;
     pos = stop;
   }
-  const ranges: FlatRange[] = new Array(pieceOwner.length);
-  for (let k = 0; k < pieceOwner.length; k++) {
-    const w = pieceOwner[k]!;
-    ranges[k] = makeFlatRange(
-      pieceStart[k]!,
-      pieceEnd[k]! - pieceStart[k]!,
-      w.owner,
-      pieceStart[k]! - w.regionBase,
-    );
-  }
+  if (pieceWindow >= 0) ranges.push(piece(w, pieceWindow, pieceStart, pieceEnd));
   return ranges;
+}
+
+function piece(w: PaintWindows, k: number, start: number, end: number): FlatRange {
+  return makeFlatRange(start, end - start, w.owner[k]!, start - w.regionBase[k]!);
+}
+
+/** Window indices ordered by start (the sort is skipped when already in order). */
+function sortedByStart(starts: readonly number[]): Uint32Array {
+  const order = new Uint32Array(starts.length);
+  let sorted = true;
+  for (let k = 0; k < starts.length; k++) {
+    order[k] = k;
+    if (k > 0 && starts[k]! < starts[k - 1]!) sorted = false;
+  }
+  if (!sorted) order.sort((a, b) => starts[a]! - starts[b]! || a - b);
+  return order;
 }
 
 export function makeFlatRange(
@@ -128,25 +139,25 @@ export function makeFlatRange(
   return Object.freeze(range);
 }
 
-/** Binary min-heap of paint windows by rank. */
+/** Binary min-heap of window indices (an index is its rank). */
 class RankHeap {
-  private readonly items: PaintWindow[] = [];
+  private readonly items: number[] = [];
 
   get size(): number {
     return this.items.length;
   }
 
-  top(): PaintWindow {
+  top(): number {
     return this.items[0]!;
   }
 
-  push(w: PaintWindow): void {
+  push(w: number): void {
     const a = this.items;
     let i = a.length;
     a.push(w);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (a[p]!.rank <= w.rank) break;
+      if (a[p]! <= w) break;
       a[i] = a[p]!;
       i = p;
     }
@@ -163,8 +174,8 @@ class RankHeap {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && a[r]!.rank < a[l]!.rank ? r : l;
-      if (a[c]!.rank >= last.rank) break;
+      const c = r < n && a[r]! < a[l]! ? r : l;
+      if (a[c]! >= last) break;
       a[i] = a[c]!;
       i = c;
     }

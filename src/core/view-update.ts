@@ -11,13 +11,7 @@
  *
  * It never changes the tree and never delivers requests.
  */
-import {
-  type FlatIoEventFd,
-  type FlatRange,
-  FlatView,
-  firstStartingAtOrAfter,
-  sameFlatRange,
-} from './flat-view.js';
+import { type FlatIoEventFd, type FlatRange, FlatView, sameFlatRange } from './flat-view.js';
 import {
   flattenIoeventfds,
   missingFrom,
@@ -25,6 +19,7 @@ import {
   updateIoeventfds,
 } from './ioeventfds.js';
 import type { ListenerRequestItem } from './listeners.js';
+import { type RangeEdit, RangeStore } from './range-store.js';
 import type { Region } from './region.js';
 import { renderWindow } from './render.js';
 
@@ -50,40 +45,34 @@ export function stageView(
 ): StagedView | undefined {
   const merged = windows === undefined ? undefined : mergeWindows(clip(windows, root.size));
   const full = merged === undefined || merged.length > MAX_WINDOWS;
-  const parts =
-    full || merged === undefined
-      ? [{ lo: 0, hi: 0, from: 0, to: old.ranges.length, pieces: renderWindow(root, 0, root.size) }]
-      : widen(merged, old.ranges).map(([lo, hi]) => ({
-          lo,
-          hi,
-          from: firstStartingAtOrAfter(old.ranges, lo),
-          to: firstStartingAtOrAfter(old.ranges, hi),
-          pieces: renderWindow(root, lo, hi),
-        }));
-
+  const oldStore = old.store;
   const deleted: FlatRange[] = [];
   const added: FlatRange[] = [];
   const oldPieces: FlatRange[] = [];
   const newPieces: FlatRange[] = [];
-  const spliced: FlatRange[][] = [];
-  let cursor = 0;
-  for (const part of parts) {
-    const before = old.ranges.slice(part.from, part.to);
-    const kept = diffPieces(before, part.pieces, deleted, added);
-    spliced.push(old.ranges.slice(cursor, part.from) as FlatRange[], kept);
-    cursor = part.to;
-    if (!full) {
+  let store: RangeStore;
+  if (full) {
+    const kept = diffPieces(old.ranges, renderWindow(root, 0, root.size), deleted, added);
+    store = deleted.length > 0 || added.length > 0 ? RangeStore.fromArray(kept) : oldStore;
+  } else {
+    const edits: RangeEdit[] = [];
+    for (const [lo, hi] of widen(merged, oldStore)) {
+      const from = oldStore.lowerBound(lo);
+      const to = oldStore.lowerBound(hi);
+      const before = oldStore.slice(from, to);
+      const changes = deleted.length + added.length;
+      const kept = diffPieces(before, renderWindow(root, lo, hi), deleted, added);
+      if (deleted.length + added.length > changes) edits.push({ from, to, pieces: kept });
       for (const p of before) oldPieces.push(p);
       for (const p of kept) newPieces.push(p);
     }
+    store = edits.length > 0 ? oldStore.replace(edits) : oldStore;
   }
-  spliced.push(old.ranges.slice(cursor) as FlatRange[]);
-  const rangesChanged = deleted.length > 0 || added.length > 0;
-  const ranges = rangesChanged ? ([] as FlatRange[]).concat(...spliced) : old.ranges;
+  const rangesChanged = store !== oldStore;
 
   let ioeventfds: readonly FlatIoEventFd[] = full
-    ? flattenIoeventfds(ranges)
-    : (updateIoeventfds(old.ioeventfds, oldPieces, newPieces, ranges) ?? old.ioeventfds);
+    ? flattenIoeventfds(store)
+    : (updateIoeventfds(old.ioeventfds, oldPieces, newPieces, store) ?? old.ioeventfds);
   if (ioeventfds !== old.ioeventfds && sameIoeventfdLists(ioeventfds, old.ioeventfds)) {
     ioeventfds = old.ioeventfds;
   }
@@ -101,7 +90,7 @@ export function stageView(
     }
   }
   return {
-    view: new FlatView(ranges, ioeventfds, old.generation + 1),
+    view: new FlatView(store, ioeventfds, old.generation + 1),
     requests,
   };
 }
@@ -173,19 +162,19 @@ export function mergeWindows(windows: Window[]): Window[] {
  * window, so they keep their owner, and the byte beyond each new edge belongs to another
  * paint (pieces are maximal) or to nothing.
  */
-function widen(windows: readonly Window[], ranges: readonly FlatRange[]): Window[] {
+function widen(windows: readonly Window[], ranges: RangeStore): Window[] {
   const out: Window[] = [];
   for (const [lo, hi] of windows) {
     let l = lo;
     let h = hi;
-    const i = firstStartingAtOrAfter(ranges, lo) - 1;
+    const i = ranges.lowerBound(lo) - 1;
     if (i >= 0) {
-      const r = ranges[i]!.addrRange;
+      const r = ranges.at(i)!.addrRange;
       if (r.base + r.size >= lo) l = r.base;
     }
-    const j = firstStartingAtOrAfter(ranges, hi + 1) - 1;
+    const j = ranges.lowerBound(hi + 1) - 1;
     if (j >= 0) {
-      const r = ranges[j]!.addrRange;
+      const r = ranges.at(j)!.addrRange;
       if (r.base + r.size > hi) h = Math.max(h, r.base + r.size);
     }
     out.push([l, h]);

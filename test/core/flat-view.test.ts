@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AddressSpace } from '../../src/core/address-space.js';
-import { AddressSpaceError } from '../../src/core/errors.js';
 import { FlatView } from '../../src/core/flat-view.js';
 import { Region } from '../../src/core/region.js';
 import { HostMemMapping } from '../../src/host/mapping.js';
-import { container, io, priorityRows, ram, recordingOps, rows } from './helpers.js';
+import { catchError, container, io, priorityRows, ram, recordingOps, rows } from './helpers.js';
 
 describe('SPEC 4 conformance', () => {
   it('example 1: a container above a big IO region shows it through its holes', () => {
@@ -210,13 +209,3 @@ describe('rendering rules', () => {
     expect(catchError(() => new AddressSpace(io(10, 'x'), 's')).code).toBe('UpdateTopology');
   });
 });
-
-export function catchError(fn: () => unknown): AddressSpaceError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AddressSpaceError) return e;
-    throw e;
-  }
-  throw new Error('expected an AddressSpaceError');
-}

@@ -3,6 +3,7 @@
  * fresh mappings, a listener that mirrors requests into a map, and views as plain rows.
  */
 import type { AddressSpace } from '../../src/core/address-space.js';
+import { AddressSpaceError } from '../../src/core/errors.js';
 import type { FlatRange, FlatView } from '../../src/core/flat-view.js';
 import type { Listener } from '../../src/core/listeners.js';
 import { Region } from '../../src/core/region.js';
@@ -126,4 +127,15 @@ export class MirrorListener implements Listener {
 
 export function expectUnchanged(space: AddressSpace, before: FlatView): boolean {
   return space.flatView === before;
+}
+
+/** Runs `fn` and returns the AddressSpaceError it throws; fails when it throws none. */
+export function catchError(fn: () => unknown): AddressSpaceError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof AddressSpaceError) return e;
+    throw e;
+  }
+  throw new Error('expected an AddressSpaceError');
 }

@@ -135,7 +135,7 @@ class World {
           this.regions.filter((r) => r.parent !== undefined),
           s.a,
         );
-        child?.parent!.deleteSubregion(child);
+        if (child !== undefined) child.parent!.deleteSubregion(child);
         return;
       }
       case 5:
@@ -258,12 +258,12 @@ describe('incremental rendering against a cell-by-cell reference', () => {
             if (!(e instanceof AddressSpaceError)) throw e;
             expect(['InvalidArgument', 'ListenerRequest']).toContain(e.code);
             expect(world.views()).toEqual(before);
-            world.views().forEach((v, i) => expect(v).toBe(before[i]));
+            for (const [i, v] of world.views().entries()) expect(v).toBe(before[i]);
           }
           world.check();
-          world.views().forEach((v, i) => {
+          for (const [i, v] of world.views().entries()) {
             expect(v.generation - before[i]!.generation).toBe(v === before[i] ? 0 : 1);
-          });
+          }
         }
       }),
       { numRuns: TREES },
