@@ -77,6 +77,15 @@ export class MirrorListener implements Listener {
     readonly prio = 0,
   ) {}
 
+  /** Makes the next request that matches `pred` throw (once). */
+  failOnce(pred: (type: ListenerReqType, range: FlatRange | undefined) => boolean): void {
+    this.failOn = (type, range) => {
+      if (!pred(type, range)) return false;
+      this.failOn = undefined;
+      return true;
+    };
+  }
+
   priority(): number {
     return this.prio;
   }
