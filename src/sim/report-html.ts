@@ -32,6 +32,10 @@ import type { HistogramReport, LatencyPercentiles, RunReport } from './report-ty
 /** The page's ink colour, so the total reads on light and dark backgrounds. */
 const TOTAL_COLOUR = 'var(--accent)';
 const GENERATION_COLOUR = '#7048e8';
+/** The most vCPUs the throughput legend names one by one. */
+const LEGEND_VCPUS = 12;
+const VCPU_SPECTRUM =
+  'linear-gradient(90deg, hsl(0 60% 52%), hsl(120 60% 52%), hsl(240 60% 52%), hsl(360 60% 52%))';
 
 export function renderHtmlReport(report: RunReport): string {
   const hover: Record<string, LineChartHoverData> = {};
@@ -91,6 +95,11 @@ function legend(items: readonly { name: string; colour: string; shape: string }[
   return `<div class="legend">${html.join('')}</div>`;
 }
 
+/**
+ * Throughput over time as two charts on one time axis: the total on top, one line per
+ * vCPU below (each at its own scale, so 64 vCPUs stay as readable as 2), with churn
+ * events marked under the lower one.
+ */
 function throughputPanel(report: RunReport, hover: Record<string, LineChartHoverData>): string {
   const points = report.timeline;
   const xs = points.map((p) => p.t);
@@ -103,35 +112,50 @@ function throughputPanel(report: RunReport, hover: Record<string, LineChartHover
         values: points.map((p) => p.perVcpuAccessesPerSecond![v]!),
       }))
     : [];
-  const series = [
-    {
-      name: 'total',
-      colour: TOTAL_COLOUR,
-      values: points.map((p) => p.accessesPerSecond),
-      emphasis: true,
-    },
-    ...vcpuSeries,
-  ];
   const rugs = churnRugs(report);
-  const chart = renderLineChart({
+  const totalSeries = {
+    name: 'total',
+    colour: TOTAL_COLOUR,
+    values: points.map((p) => p.accessesPerSecond),
+    emphasis: true,
+  };
+  const total = renderLineChart({
     id: 'throughput',
-    label: 'Accesses per second over time',
+    label: 'Total accesses per second over time',
     xs,
     xMax: report.durationSeconds,
-    series,
+    series: [totalSeries],
     yFormat: formatCount,
-    rugs,
-    height: 300 + rugs.length * 14,
+    ...(vcpuSeries.length > 0
+      ? { xLabels: false, height: 190 }
+      : { rugs, height: 260 + rugs.length * 14 }),
   });
-  if (chart.hover) hover.throughput = chart.hover;
+  if (total.hover) hover.throughput = total.hover;
+  let perVcpuSvg = '';
+  if (vcpuSeries.length > 0) {
+    const perVcpu = renderLineChart({
+      id: 'throughput-per-vcpu',
+      label: 'Accesses per second of each vCPU over time',
+      xs,
+      xMax: report.durationSeconds,
+      series: vcpuSeries,
+      yFormat: formatCount,
+      rugs,
+      height: 230 + rugs.length * 14,
+    });
+    if (perVcpu.hover) hover['throughput-per-vcpu'] = perVcpu.hover;
+    perVcpuSvg = `<div class="chart-caption">per vCPU</div>${perVcpu.svg}`;
+  }
+  // Past a dozen vCPUs one legend entry stands for all their thin lines.
+  const vcpuItems =
+    vcpuSeries.length > LEGEND_VCPUS
+      ? [{ name: `${vcpuSeries.length} vCPUs`, colour: VCPU_SPECTRUM, shape: '' }]
+      : vcpuSeries.map((s) => ({ name: s.name, colour: s.colour, shape: '' }));
   const items = [
-    ...series.map((s) => ({
-      name: s.name,
-      colour: s.colour,
-      shape: s.name === 'total' ? 'thick' : '',
-    })),
+    { name: 'total', colour: TOTAL_COLOUR, shape: 'thick' },
+    ...vcpuItems,
     ...rugs.map((r) => ({
-      name: `${r.name} (${r.times.length})`,
+      name: `${r.name} (${r.times.length.toLocaleString('en-US')})`,
       colour: r.colour,
       shape: 'tick',
     })),
@@ -142,8 +166,8 @@ function throughputPanel(report: RunReport, hover: Record<string, LineChartHover
   return panel(
     'throughput',
     'Throughput',
-    `Guest memory accesses per second, in all and per vCPU. Ticks under the chart mark topology changes by kind.${dropped}`,
-    chart.svg + (points.length > 0 ? legend(items) : ''),
+    `Guest memory accesses per second: the total, then each vCPU. Marks under the charts show topology changes by kind.${dropped}`,
+    `<div class="chart-caption">total</div>${total.svg}${perVcpuSvg}${points.length > 0 ? legend(items) : ''}`,
   );
 }
 

@@ -12,9 +12,9 @@ describe('run summary', () => {
       [
         'addrspace run: pc, rcu, 4 vCPUs, 3 s, mixed workload, seed 1',
         '  accesses      118 M in 3 s: 39.3 M/s (per vCPU 9.09 M/s to 10.7 M/s)',
-        '  mmio exits    8 k, round trip p50 14.1 µs, p99 39.4 µs',
+        '  mmio exits    8,000, round trip p50 14.1 µs, p99 39.4 µs',
         '  ioeventfd     41.2 k signals',
-        '  churn         3,000 updates, 1 k/s: hotplug 380, bar 891, romd 627, alias 533, ioeventfd 569',
+        '  churn         3,000 updates, 1,000/s: hotplug 380, bar 891, romd 627, alias 533, ioeventfd 569',
         '  update cost   p50 44.5 µs, p99 140 µs',
         '  generations   3,000 published; adopt p50 17.9 µs, p99 92 µs, max 372 µs',
         '  grace period  p50 163 µs, p99 642 µs, max 1.86 ms',
@@ -102,8 +102,8 @@ describe('bench tables', () => {
     expect(formatBenchTables(report)).toBe(
       [
         'strategy  vcpus  workload  churn/s  accesses/s  vs none',
-        'rcu           2  random        1 k      38.2 M     0.96',
-        'mutex         2  random        1 k       4.1 M     0.10',
+        'rcu           2  random      1,000      38.2 M     0.96',
+        'mutex         2  random      1,000       4.1 M     0.10',
         'raw           2  random          0       120 M     3.03',
         '',
         'regions  full render  single change',

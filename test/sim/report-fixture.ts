@@ -214,3 +214,37 @@ export function emptyRunReport(): RunReport {
     timeline: [],
   };
 }
+
+/** A big run: 64 vCPUs, 512 timeline points over 60 s, 20,000 churn events. */
+export function bigRunReport(): RunReport {
+  const base = healthyRunReport();
+  const random = seeded(11);
+  const vcpus = 64;
+  const points = 512;
+  const duration = 60;
+  const timeline: TimelinePoint[] = [];
+  for (let i = 1; i <= points; i++) {
+    const perVcpu = Array.from({ length: vcpus }, (_, v) =>
+      Math.round((1.5e6 + v * 2e4) * (0.9 + 0.2 * random())),
+    );
+    timeline.push({
+      t: Number(((i * duration) / points).toFixed(3)),
+      accessesPerSecond: perVcpu.reduce((a, b) => a + b, 0),
+      generation: i * 39,
+      perVcpuAccessesPerSecond: perVcpu,
+    });
+  }
+  const churnEvents: ChurnEvent[] = Array.from({ length: 20_000 }, (_, k) => ({
+    t: Number(((k * duration) / 20_000).toFixed(6)),
+    kind: CHURN_KINDS[k % CHURN_KINDS.length]!,
+  }));
+  return {
+    ...base,
+    vcpus,
+    durationSeconds: duration,
+    accesses: { ...base.accesses, perVcpu: new Array<number>(vcpus).fill(9e7) },
+    timeline,
+    churnEvents,
+    churnEventsDropped: 40_123,
+  };
+}

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../src/sim/report-html.js';
 import type { RunReport } from '../../src/sim/report-types.js';
 import {
+  bigRunReport,
   emptyRunReport,
   FIXTURE_POINTS,
   FIXTURE_VCPUS,
@@ -66,18 +67,24 @@ describe('HTML run report in Chromium', () => {
     const report = healthyRunReport();
     const { page, problems, requests } = await open(report);
 
-    // Throughput: the total plus one line per vCPU, one rug row per churn kind.
-    expect(await count(page, 'svg[data-chart="throughput"] path.series')).toBe(FIXTURE_VCPUS + 1);
+    // Throughput: the total, then one line per vCPU with one rug row per churn kind.
+    expect(await count(page, 'svg[data-chart="throughput"] path.series')).toBe(1);
+    const perVcpu = 'svg[data-chart="throughput-per-vcpu"]';
+    expect(await count(page, `${perVcpu} path.series`)).toBe(FIXTURE_VCPUS);
     const names = await page
-      .locator('svg[data-chart="throughput"] path.series')
+      .locator(`${perVcpu} path.series`)
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-series')));
-    expect(names.sort()).toEqual(['total', 'vCPU 0', 'vCPU 1', 'vCPU 2', 'vCPU 3']);
-    expect(await count(page, 'svg[data-chart="throughput"] path.rug')).toBe(5);
+    expect(names).toEqual(['vCPU 0', 'vCPU 1', 'vCPU 2', 'vCPU 3']);
+    expect(await count(page, `${perVcpu} path.rug`)).toBe(5);
     // Each rug has one tick (one "M") per event of its kind.
     const ticks = await page
-      .locator('svg[data-chart="throughput"] path.rug')
+      .locator(`${perVcpu} path.rug`)
       .evaluateAll((els) => els.map((e) => (e.getAttribute('d') ?? '').split('M').length - 1));
-    expect(ticks.reduce((a, b) => a + b, 0)).toBe(report.churnEvents!.length);
+    expect(ticks).toEqual(
+      ['hotplug', 'bar', 'romd', 'alias', 'ioeventfd'].map(
+        (kind) => report.churnEvents!.filter((e) => e.kind === kind).length,
+      ),
+    );
     // Every series path has one point per timeline sample.
     const total = await page
       .locator('svg[data-chart="throughput"] path.series[data-series="total"]')
@@ -115,7 +122,7 @@ describe('HTML run report in Chromium', () => {
     // The tooltip shows values under the mouse.
     const box = (await page.locator('svg[data-chart="throughput"]').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
-    const tip = page.locator('[data-panel="throughput"] .tooltip');
+    const tip = page.locator('[data-panel="throughput"] .tooltip').first();
     await expect.poll(() => tip.isVisible()).toBe(true);
     expect(await tip.textContent()).toContain('total');
     await page.mouse.move(0, 0);
@@ -167,6 +174,39 @@ describe('HTML run report in Chromium', () => {
     await page.screenshot({ path: '/tmp/report-empty.png', fullPage: true });
     expect(problems).toEqual([]);
     expect(requests.filter((u) => u !== 'about:blank')).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps a 64-vCPU, 60 s run readable: one legend entry for all vCPUs', async () => {
+    const report = bigRunReport();
+    const started = performance.now();
+    const html = renderHtmlReport(report);
+    const renderMs = performance.now() - started;
+    expect(renderMs).toBeLessThan(1000);
+    expect(html.length).toBeLessThan(3_000_000);
+    const { page, problems } = await open(report);
+    expect(await count(page, 'svg[data-chart="throughput"] path.series')).toBe(1);
+    const perVcpu = 'svg[data-chart="throughput-per-vcpu"]';
+    expect(await count(page, `${perVcpu} path.series`)).toBe(64);
+    // 4000 events per kind are too many for ticks: each row becomes a density strip.
+    const strips = await page
+      .locator(`${perVcpu} g.rug.density`)
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-events')));
+    expect(strips).toEqual(['4000', '4000', '4000', '4000', '4000']);
+    expect(await count(page, '[data-panel="throughput"] .legend .item')).toBe(2 + 5);
+    expect(await page.locator('[data-panel="throughput"] .legend').textContent()).toContain(
+      '64 vCPUs',
+    );
+    expect(await page.locator('[data-panel="throughput"] .note').textContent()).toContain(
+      '40,123 later changes are not marked.',
+    );
+    const box = (await page.locator(perVcpu).boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
+    const tip = page.locator('[data-panel="throughput"] .tooltip').nth(1);
+    await expect.poll(() => tip.isVisible()).toBe(true);
+    expect(await tip.textContent()).toContain('… 52 more');
+    await page.screenshot({ path: '/tmp/report-big.png' });
+    expect(problems).toEqual([]);
     await page.close();
   });
 

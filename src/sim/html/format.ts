@@ -7,11 +7,12 @@
 
 const DASH = '–';
 
-/** `1234` → `1.23 k`, `4_560_000` → `4.56 M`, `12` → `12`. */
+/** `1234` → `1,234`, `41_212` → `41.2 k`, `4_560_000` → `4.56 M`, `0.5` → `0.5`. */
 export function formatCount(value: number): string {
   if (!Number.isFinite(value)) return DASH;
   const abs = Math.abs(value);
   if (abs < 1000) return trimNumber(value, abs < 10 && !Number.isInteger(value) ? 2 : 0);
+  if (abs < 10_000) return Math.round(value).toLocaleString('en-US');
   const units = ['k', 'M', 'G', 'T', 'P'];
   let scaled = value;
   let unit = '';

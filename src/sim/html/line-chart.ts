@@ -36,6 +36,8 @@ export interface LineChartSpec {
   readonly step?: boolean;
   readonly rugs?: readonly EventRug[];
   readonly height?: number;
+  /** Time labels under the axis (default true); off for a chart stacked above another. */
+  readonly xLabels?: boolean;
 }
 
 /** What the tooltip script needs to show values under the mouse. */
@@ -56,12 +58,15 @@ const TOP = 14;
 const AXIS_LABELS = 22;
 const RUG_ROW = 11;
 const RUG_GAP = 3;
+/** Past this many events in a row, ticks merge into a solid bar: draw a density strip. */
+const MAX_RUG_TICKS = 1500;
+const DENSITY_BINS = 240;
 
 export function renderLineChart(spec: LineChartSpec): RenderedChart {
   const height = spec.height ?? 260;
   const rugs = spec.rugs ?? [];
   const rugBlock = rugs.length === 0 ? 0 : rugs.length * (RUG_ROW + RUG_GAP) + 8;
-  const plotBottom = height - AXIS_LABELS - rugBlock;
+  const plotBottom = height - (spec.xLabels === false ? 6 : AXIS_LABELS) - rugBlock;
   const plotRight = WIDTH - RIGHT;
   const open = `<svg class="chart line-chart" data-chart="${escapeHtml(spec.id)}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(spec.label)}" preserveAspectRatio="xMidYMid meet"`;
 
@@ -92,7 +97,7 @@ export function renderLineChart(spec: LineChartSpec): RenderedChart {
       `<text class="y-label" x="${LEFT - 8}" y="${ty}" text-anchor="end" dominant-baseline="middle">${escapeHtml(spec.yFormat(t))}</text>`,
     );
   }
-  for (const t of xTicks) {
+  for (const t of spec.xLabels === false ? [] : xTicks) {
     const tx = px(x(t));
     parts.push(
       `<line class="x-tick" x1="${tx}" x2="${tx}" y1="${plotBottom}" y2="${plotBottom + 4}"/>`,
@@ -132,10 +137,10 @@ export function renderLineChart(spec: LineChartSpec): RenderedChart {
     parts.push(
       `<text class="rug-label" x="${LEFT - 8}" y="${px(top + RUG_ROW / 2)}" text-anchor="end" dominant-baseline="middle">${escapeHtml(rug.name)}</text>`,
     );
-    let d = '';
-    for (const t of rug.times) d += `M${px(x(t))} ${top}v${RUG_ROW}`;
     parts.push(
-      `<path class="rug" data-kind="${escapeHtml(rug.name)}" d="${d}" stroke="${rug.colour}"/>`,
+      rug.times.length <= MAX_RUG_TICKS
+        ? rugTicks(rug, top, x)
+        : rugDensity(rug, top, xMax, LEFT, plotRight),
     );
   });
 
@@ -150,4 +155,28 @@ export function renderLineChart(spec: LineChartSpec): RenderedChart {
       series: spec.series.map((s) => ({ name: s.name, colour: s.colour, values: s.values })),
     },
   };
+}
+
+/** One tick per event, all in one path. */
+function rugTicks(rug: EventRug, top: number, x: (t: number) => number): string {
+  let d = '';
+  for (const t of rug.times) d += `M${px(x(t))} ${top}v${RUG_ROW}`;
+  return `<path class="rug" data-kind="${escapeHtml(rug.name)}" data-events="${rug.times.length}" d="${d}" style="stroke:${rug.colour}"/>`;
+}
+
+/** Events counted in equal time bins; each bin's opacity shows its share of the busiest. */
+function rugDensity(rug: EventRug, top: number, xMax: number, left: number, right: number): string {
+  const counts = new Array<number>(DENSITY_BINS).fill(0);
+  for (const t of rug.times) {
+    const bin = Math.min(DENSITY_BINS - 1, Math.max(0, Math.floor((t / xMax) * DENSITY_BINS)));
+    counts[bin]! += 1;
+  }
+  const busiest = Math.max(...counts);
+  const width = (right - left) / DENSITY_BINS;
+  const cells = counts.map((c, i) =>
+    c === 0
+      ? ''
+      : `<rect x="${px(left + i * width)}" y="${top}" width="${px(width + 0.3)}" height="${RUG_ROW}" opacity="${(0.2 + (0.8 * c) / busiest).toFixed(2)}"/>`,
+  );
+  return `<g class="rug density" data-kind="${escapeHtml(rug.name)}" data-events="${rug.times.length}" style="fill:${rug.colour}">${cells.join('')}</g>`;
 }

@@ -56,6 +56,7 @@ svg.chart path.series { fill: none; stroke-width: 1.3; stroke-linejoin: round; s
 svg.chart path.series.emphasis { stroke-width: 2.6; opacity: 1; }
 svg.chart path.area { opacity: 0.1; stroke: none; }
 svg.chart path.rug { stroke-width: 1; opacity: 0.75; }
+.chart-caption { color: var(--muted); font-size: 11.5px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; margin: 6px 0 -4px; }
 svg.chart .guide { stroke: var(--muted); stroke-dasharray: 3 3; }
 svg.chart rect.bar { opacity: 0.85; }
 svg.chart rect.bar:hover { opacity: 1; }
