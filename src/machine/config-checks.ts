@@ -1,0 +1,152 @@
+/**
+ * The checks of a machine file that relate two or more fields: unique region names,
+ * children inside their parents, one region per mapping, alias targets that exist and
+ * are large enough, no alias cycles, and the names `machineRam` and `hotplug` refer to.
+ * Each region's own fields were checked before (machine-file.ts). This module reports the
+ * first problem as a `MachineConfigError` and changes nothing.
+ */
+import { checkedAdd } from '../core/address.js';
+import { hex } from '../core/errors.js';
+import { MAX_MAPPING_SIZE } from '../host/window.js';
+import { MachineConfigError } from './errors.js';
+import type { MachineConfig, RegionConfig } from './machine-config.js';
+
+const PAGE_SIZE = 4096;
+
+export function checkRelations(config: MachineConfig): void {
+  const byName = new Map<string, RegionConfig>();
+  const memoryTree = new Set<string>();
+  const mappingUser = new Map<string, RegionConfig>();
+  const visit = (region: RegionConfig, inMemory: boolean): void => {
+    const earlier = byName.get(region.name);
+    if (earlier !== undefined) {
+      throw new MachineConfigError(
+        `${region.path}.name`,
+        `"${region.name}" is already the name of ${earlier.path}`,
+      );
+    }
+    byName.set(region.name, region);
+    if (inMemory) memoryTree.add(region.name);
+    if (region.mapping !== undefined) {
+      const user = mappingUser.get(region.mapping);
+      if (user !== undefined) {
+        throw new MachineConfigError(
+          `${region.path}.mapping`,
+          `mapping "${region.mapping}" already backs region "${user.name}" (${user.path})`,
+        );
+      }
+      mappingUser.set(region.mapping, region);
+    }
+    for (const child of region.children) {
+      checkFits(child, region);
+      visit(child, inMemory);
+    }
+  };
+  visit(config.memory, true);
+  if (config.io !== undefined) visit(config.io, false);
+  for (const region of config.detached) {
+    if (region.offset !== 0) {
+      throw new MachineConfigError(
+        `${region.path}.offset`,
+        'a region in no address space has no offset',
+      );
+    }
+    visit(region, false);
+  }
+
+  for (const region of byName.values()) {
+    if (region.type === 'Alias') checkAlias(region, byName);
+  }
+  checkAliasCycles(config, byName);
+
+  if (config.machineRam !== undefined && !byName.has(config.machineRam)) {
+    throw new MachineConfigError('machineRam', `no region named "${config.machineRam}"`);
+  }
+  if (config.hotplug !== undefined) checkHotplug(config, byName, memoryTree);
+}
+
+function checkFits(child: RegionConfig, parent: RegionConfig): void {
+  const end = checkedAdd(child.offset, child.size);
+  if (end === undefined || end > parent.size) {
+    throw new MachineConfigError(
+      `${child.path}.${child.offset > 0 ? 'offset' : 'size'}`,
+      `offset ${hex(child.offset)} + size ${hex(child.size)} passes the end of "${parent.name}" (size ${hex(parent.size)})`,
+    );
+  }
+}
+
+function checkAlias(alias: RegionConfig, byName: ReadonlyMap<string, RegionConfig>): void {
+  const target = byName.get(alias.target!);
+  if (target === undefined) {
+    throw new MachineConfigError(`${alias.path}.target`, `no region named "${alias.target}"`);
+  }
+  if (target === alias) {
+    throw new MachineConfigError(`${alias.path}.target`, 'an alias cannot target itself');
+  }
+  const end = checkedAdd(alias.aliasOffset, alias.size);
+  if (end === undefined || end > target.size) {
+    throw new MachineConfigError(
+      `${alias.path}.${alias.aliasOffset > 0 ? 'aliasOffset' : 'size'}`,
+      `aliasOffset ${hex(alias.aliasOffset)} + size ${hex(alias.size)} passes the end of target "${target.name}" (size ${hex(target.size)})`,
+    );
+  }
+}
+
+/**
+ * Rendering follows children and alias targets; a cycle through them would never end.
+ * Depth-first search over that graph, reporting the first alias that closes a cycle.
+ */
+function checkAliasCycles(config: MachineConfig, byName: ReadonlyMap<string, RegionConfig>): void {
+  const state = new Map<RegionConfig, 'open' | 'done'>();
+  const trail: RegionConfig[] = [];
+  const walk = (region: RegionConfig): void => {
+    if (state.get(region) === 'done') return;
+    state.set(region, 'open');
+    trail.push(region);
+    const next =
+      region.type === 'Alias' ? [byName.get(region.target!)!] : (region.children as RegionConfig[]);
+    for (const to of next) {
+      if (state.get(to) === 'open') {
+        const loop = trail.slice(trail.indexOf(to)).map((r) => r.name);
+        const alias = [...trail].reverse().find((r) => r.type === 'Alias')!;
+        throw new MachineConfigError(
+          `${alias.path}.target`,
+          `alias cycle: ${[...loop, to.name].join(' -> ')}`,
+        );
+      }
+      walk(to);
+    }
+    trail.pop();
+    state.set(region, 'done');
+  };
+  walk(config.memory);
+  if (config.io !== undefined) walk(config.io);
+  for (const region of config.detached) walk(region);
+}
+
+function checkHotplug(
+  config: MachineConfig,
+  byName: ReadonlyMap<string, RegionConfig>,
+  memoryTree: ReadonlySet<string>,
+): void {
+  const { container, blockSize } = config.hotplug!;
+  const region = byName.get(container);
+  if (region === undefined || !memoryTree.has(container)) {
+    throw new MachineConfigError('hotplug.container', `no region named "${container}" in memory`);
+  }
+  if (region.type !== 'Container' || region.children.length > 0) {
+    throw new MachineConfigError('hotplug.container', `"${container}" must be an empty Container`);
+  }
+  if (blockSize % PAGE_SIZE !== 0 || blockSize > MAX_MAPPING_SIZE) {
+    throw new MachineConfigError(
+      'hotplug.blockSize',
+      `must be a multiple of 4 KiB up to 4 GiB, got ${hex(blockSize)}`,
+    );
+  }
+  if (region.size % blockSize !== 0) {
+    throw new MachineConfigError(
+      'hotplug.blockSize',
+      `${hex(blockSize)} does not divide the size of "${container}" (${hex(region.size)})`,
+    );
+  }
+}
