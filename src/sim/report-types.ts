@@ -176,6 +176,28 @@ export interface RunReport {
   readonly unsafe?: boolean;
   /** True when the run was stopped early (an abort signal, Ctrl-C). */
   readonly interrupted?: boolean;
+  /** Churn operations the address space refused (typed errors; counted, not fatal). */
+  readonly churnFailed?: number;
+  /** Accesses of the vCPUs that failed with an `AddressSpaceError`, by code. */
+  readonly vcpuFaults?: {
+    readonly total: number;
+    readonly regionNotFound: number;
+    readonly regionType: number;
+    readonly ioAccess: number;
+    /** vCPU threads that died (marked offline, not waited for). */
+    readonly lostThreads: number;
+  };
+  /** The device backend worker: DMA through its own SharedView on doorbell signals. */
+  readonly deviceBackend?: {
+    /** Guest memory accesses by DMA (a request read and a completion write per request). */
+    readonly dmaOps: number;
+    readonly requests: number;
+    /** Doorbell (ioeventfd) signals the backend consumed. */
+    readonly signals: number;
+    readonly faults: number;
+    /** Fresh reader attachments after a `ReaderFault`. */
+    readonly reattached: number;
+  };
 }
 
 /** Progress of a running simulation, for the CLI's progress line (`RunOptions.onProgress`). */
@@ -200,6 +222,10 @@ export interface BenchStrategyRow {
   readonly accessesPerSecond: number;
   /** `accessesPerSecond` over the `none` row with the same vCPUs, workload and churn. */
   readonly ratioToNone: number;
+  /** Extra: `accessesPerSecond` over the `raw` row with the same vCPUs and workload. */
+  readonly ratioToRaw?: number;
+  /** Extra: accesses per second of each measured round (the row is their median). */
+  readonly roundsAccessesPerSecond?: readonly number[];
 }
 
 /** A render cost row: a tree of `regions` leaves. */
@@ -207,6 +233,8 @@ export interface BenchRenderRow {
   readonly regions: number;
   readonly fullRenderUs: number;
   readonly singleChangeUs: number;
+  /** Extra: one change with a shared-memory publisher (rcu) attached: render + publish. */
+  readonly singleChangePublishedUs?: number;
 }
 
 /** Extra: a latency measurement of the bench, such as adopt or grace-period time. */
@@ -219,6 +247,45 @@ export interface BenchLatencyRow {
   readonly p50Us: number;
   readonly p99Us: number;
   readonly maxUs: number;
+  /** Extra: the reader batch limit (accesses between quiescent points) of the run. */
+  readonly batch?: number;
+  /** Extra: topology updates per second while it was measured. */
+  readonly churnPerSecond?: number;
+}
+
+/** Extra: a single-thread micro benchmark (tinybench), one operation per row. */
+export interface BenchMicroRow {
+  /** What was timed, e.g. `lookup 16k ranges (reader, binary search)`. */
+  readonly name: string;
+  /** The section it belongs to: `translate`, `lookup`, `render`, `ioeventfd`, ... */
+  readonly group: string;
+  readonly opsPerSecond: number;
+  /** Mean and 99th percentile time of one operation, in nanoseconds. */
+  readonly meanNs: number;
+  readonly p99Ns: number;
+  /** Timed samples (each a loop of operations; see the bench module). */
+  readonly samples: number;
+}
+
+/** Extra: resident memory of a lazily committed guest after touching part of it. */
+export interface BenchMemoryRow {
+  readonly guestBytes: number;
+  readonly touchedBytes: number;
+  /** Growth of the process's resident set since before the guest was created. */
+  readonly residentBytes: number;
+  /** `residentBytes / touchedBytes`. */
+  readonly residentPerTouched: number;
+}
+
+/** Extra: one target of the benchmark issue, checked against this run's numbers. */
+export interface BenchTargetCheck {
+  readonly name: string;
+  /** The target, as text (`>= 0.95x none`). */
+  readonly target: string;
+  /** The measured value, as text. */
+  readonly measured: string;
+  /** true met, false missed, null not measured in this run (rows not selected). */
+  readonly met: boolean | null;
 }
 
 /** The result of `runBench` and the content of `addrspace bench --json FILE`. */
@@ -229,6 +296,14 @@ export interface BenchReport {
   readonly version?: typeof REPORT_VERSION;
   readonly quick?: boolean;
   readonly latency?: readonly BenchLatencyRow[];
+  readonly micro?: readonly BenchMicroRow[];
+  readonly memory?: readonly BenchMemoryRow[];
+  readonly targets?: readonly BenchTargetCheck[];
   readonly environment?: EnvironmentInfo;
   readonly startedAt?: string;
+  /** Wall time of the whole bench, in seconds. */
+  readonly durationSeconds?: number;
+  /** Seconds per measured throughput round and rounds per row. */
+  readonly roundSeconds?: number;
+  readonly rounds?: number;
 }

@@ -1,0 +1,154 @@
+/**
+ * The invariant checker of a simulation run (on by default): it validates what readers
+ * observed against what the owner published, and keeps the count and the first few
+ * violations with full detail for the report.
+ *
+ * - Translations: every sampled access names the generation its reader had adopted, the
+ *   region and the host address it resolved to; the owner's generation history says
+ *   what that generation maps the address to. A mismatch is a `translation` violation,
+ *   or `mixed-generation` (a torn view) when another recent generation explains it.
+ * - Poison: a reader that read the poison word through a view it believed current read
+ *   memory reclaimed under it (SPEC 8): a `poison` violation, always.
+ * - Other observers (the device backend's DMA, the end-of-run completion records) report
+ *   their findings with `record`.
+ *
+ * The checker runs on the owner thread, between turns of the run loop. It never stops a
+ * run and never touches guest memory; samples whose generation has left the history
+ * window are counted as `unverified`, not guessed at.
+ */
+import type { ExpectedTranslation, ViewHistory } from '../concurrent/history.js';
+import { POISON_U32 } from '../concurrent/reclaim.js';
+import { SampleKind, type TranslationSample } from '../concurrent/sampler.js';
+import { hex } from '../core/errors.js';
+import type { RunReport, Violation, ViolationKind } from './report-types.js';
+
+/** Violations kept with full detail. */
+export const KEPT_VIOLATIONS = 10;
+/** Generations kept in the history behind the newest one. */
+export const HISTORY_WINDOW = 4096;
+/** How far from a sample's generation a torn-view explanation is looked for. */
+const TORN_SEARCH = 64;
+
+export interface CheckerOptions {
+  readonly enabled: boolean;
+  /** The publisher's history (`undefined` disables translation checks). */
+  readonly history: ViewHistory | undefined;
+  /** Names a region id for the report text (`ram-below-4g`). */
+  readonly regionName?: (id: number) => string | undefined;
+  readonly keep?: number;
+}
+
+export class Checker {
+  readonly enabled: boolean;
+  /** Observations verified (translation samples, DMA requests, completion records). */
+  samples = 0;
+  /** Samples naming a generation no longer (or not yet) in the history. */
+  unverified = 0;
+  violations = 0;
+  readonly byKind: Partial<Record<ViolationKind, number>> = {};
+  private readonly first: Violation[] = [];
+  private readonly keep: number;
+  private readonly history: ViewHistory | undefined;
+  private readonly regionName: (id: number) => string | undefined;
+  private newest = 0;
+
+  constructor(options: CheckerOptions) {
+    this.enabled = options.enabled;
+    this.history = options.history;
+    this.keep = options.keep ?? KEPT_VIOLATIONS;
+    this.regionName = options.regionName ?? (() => undefined);
+  }
+
+  /** Checks one translation sample taken by vCPU `vcpu` (-1: another reader) at `t` s. */
+  checkSample(sample: TranslationSample, vcpu: number, t: number): void {
+    if (!this.enabled) return;
+    this.samples++;
+    if (sample.kind === SampleKind.Poison) {
+      this.record({
+        kind: 'poison',
+        vcpu,
+        generation: sample.generation,
+        gpa: sample.gpa,
+        expected: 'live guest memory',
+        actual: `poison ${hex(POISON_U32)}`,
+        detail: `read the poison word at ${hex(sample.gpa)} through generation ${sample.generation}: memory was reclaimed while that view still mapped it`,
+        t,
+      });
+      if (sample.regionId === -1 && sample.hostAddress === -1) return;
+    }
+    const history = this.history;
+    if (history === undefined || !history.has(sample.generation)) {
+      this.unverified++;
+      return;
+    }
+    if (history.matches(sample)) return;
+    const expected = history.expected(sample.generation, sample.gpa);
+    const torn = this.otherGenerationExplaining(sample);
+    this.record({
+      kind: torn === undefined ? 'translation' : 'mixed-generation',
+      vcpu,
+      generation: sample.generation,
+      gpa: sample.gpa,
+      expected: this.describe(expected),
+      actual: this.describe(
+        sample.regionId === -1
+          ? undefined
+          : { regionId: sample.regionId, hostAddress: sample.hostAddress },
+      ),
+      detail:
+        torn === undefined
+          ? `${hex(sample.gpa)} resolved to a translation that generation ${sample.generation} never published`
+          : `${hex(sample.gpa)} resolved as generation ${torn} maps it while the reader held generation ${sample.generation} (torn view)`,
+      t,
+    });
+  }
+
+  /** Counts one observation made elsewhere that held (a DMA request read intact, ...). */
+  countSample(): void {
+    if (this.enabled) this.samples++;
+  }
+
+  /** Records a violation found anywhere; keeps the first `keep` in full. */
+  record(violation: Violation): void {
+    if (!this.enabled) return;
+    this.violations++;
+    this.byKind[violation.kind] = (this.byKind[violation.kind] ?? 0) + 1;
+    if (this.first.length < this.keep) this.first.push(violation);
+  }
+
+  /** Tells the checker the newest published generation; trims the history window. */
+  published(generation: number): void {
+    this.newest = generation;
+    if (generation > HISTORY_WINDOW) this.history?.trimBefore(generation - HISTORY_WINDOW);
+  }
+
+  /** The `check` key of the run report. */
+  summary(): RunReport['check'] {
+    return {
+      enabled: this.enabled,
+      samples: this.samples,
+      violations: this.violations,
+      firstViolations: [...this.first],
+    };
+  }
+
+  private otherGenerationExplaining(sample: TranslationSample): number | undefined {
+    const history = this.history!;
+    const from = Math.max(0, sample.generation - TORN_SEARCH);
+    const to = Math.max(this.newest, sample.generation) + 1;
+    for (let g = from; g <= Math.min(to, sample.generation + TORN_SEARCH); g++) {
+      if (g === sample.generation || !history.has(g)) continue;
+      if (history.matches({ ...sample, generation: g })) return g;
+    }
+    return undefined;
+  }
+
+  private describe(t: ExpectedTranslation | undefined): string {
+    if (t === undefined) return 'unmapped';
+    const name = this.regionName(t.regionId);
+    const region = name === undefined ? `region #${t.regionId}` : `${name} (#${t.regionId})`;
+    return t.hostAddress < 0
+      ? `${region}, no host memory`
+      : `${region} at host ${hex(t.hostAddress)}`;
+  }
+}

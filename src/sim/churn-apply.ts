@@ -1,0 +1,137 @@
+/**
+ * Applying churn operations to a built `Machine`: what each scheduled `ChurnOp` means in
+ * regions (plug a RAM block, move a BAR, flip romd, switch an alias, remove doorbells),
+ * and the `ChurnTargets` a machine offers the schedule.
+ *
+ * Every operation is one topology change on the owner thread (a BAR move is one
+ * transaction), so it renders, tells listeners and publishes once. An unplugged block's
+ * mapping goes back to the hotplug pool only once the publisher says no reader can reach
+ * it any more (after the removal's grace period, and after check mode poisoned it; SPEC
+ * 8). A change the address space refuses throws its `AddressSpaceError` and leaves the
+ * machine as it was; the driver counts it. This module never decides when to churn.
+ */
+import type { AddressRange } from '../core/address.js';
+import { AddressSpaceError } from '../core/errors.js';
+import type { Region } from '../core/region.js';
+import type { HostMemMapping } from '../host/mapping.js';
+import type { Machine } from '../machine/machine.js';
+import type { ChurnOp, ChurnTargets } from './churn-schedule.js';
+
+/** What applying needs of the publisher: run code once a mapping is unreachable. */
+export interface ReclaimNotifier {
+  whenReclaimed(mapping: HostMemMapping, fn: () => void): void;
+}
+
+/** Guest-physical base of `region` when it is reached through containers only. */
+export function absoluteBase(region: Region): number {
+  let base = 0;
+  for (let r: Region | undefined = region; r !== undefined; r = r.parent) base += r.offset;
+  return base;
+}
+
+/** The alias windows the `alias` kind switches: the PAM windows, else every alias. */
+export function churnableAliases(machine: Machine): Region[] {
+  const pam = machine.targets.pamWindows;
+  if (pam.length > 0) return pam.map((w) => w.region);
+  return [...machine.targets.toggleableAliases];
+}
+
+/** Guest ranges whose content the `alias` kind may change (for workloads to avoid). */
+export function aliasWindows(machine: Machine): AddressRange[] {
+  return churnableAliases(machine)
+    .filter((r) => r.parent !== undefined)
+    .map((r) => ({ base: absoluteBase(r), size: r.size }));
+}
+
+/** What `machine` offers to each churn kind, in its state as built. */
+export function churnTargetsOf(machine: Machine): ChurnTargets {
+  const t = machine.targets;
+  const bar = t.barSlots;
+  let barTargets: ChurnTargets['bar'];
+  if (bar !== undefined) {
+    const devices: { name: string; slot: number }[] = [];
+    for (const name of bar.devices) {
+      const region = machine.devices.get(name)?.region ?? machine.regions.get(name);
+      if (region === undefined || region.parent !== bar.container) continue;
+      const slot = bar.slots.indexOf(bar.containerBase + region.offset);
+      if (slot >= 0) devices.push({ name, slot });
+    }
+    barTargets = { slots: bar.slots.length, devices };
+  }
+  return {
+    hotplugSlots: machine.hotplug?.slotCount ?? 0,
+    ...(barTargets === undefined ? {} : { bar: barTargets }),
+    flash: t.flash.map((f) => ({ name: f.name, romd: f.region.getRomDeviceRomd() ?? true })),
+    aliases: churnableAliases(machine).map((r) => ({ name: r.name, enabled: r.enabled })),
+    ioeventfdRegions: t.ioeventfds.map((e) => e.region.name),
+  };
+}
+
+/**
+ * Plugs every empty hotplug slot (setup, before the vCPUs run: not counted as churn), so
+ * the machine matches the schedule's starting model.
+ */
+export function plugAllHotplugSlots(machine: Machine): void {
+  const area = machine.hotplug;
+  if (area === undefined) return;
+  machine.memory.transaction(() => {
+    for (let slot = 0; slot < area.slotCount; slot++) {
+      if (!area.isPlugged(slot)) area.plugBlock(slot);
+    }
+  });
+}
+
+/** Applies one operation; throws the `AddressSpaceError` of a refused change. */
+export function applyChurnOp(machine: Machine, reclaim: ReclaimNotifier, op: ChurnOp): void {
+  switch (op.kind) {
+    case 'hotplug': {
+      const area = requireDefined(machine.hotplug, 'the machine has no hotplug area');
+      if (op.action === 'plug') {
+        area.plugBlock(op.slot);
+      } else {
+        const mapping = area.unplugBlock(op.slot);
+        reclaim.whenReclaimed(mapping, () => area.pool.release(mapping));
+      }
+      return;
+    }
+    case 'bar': {
+      const slots = requireDefined(machine.targets.barSlots, 'the machine has no BAR slots');
+      const region = machine.devices.get(op.device)?.region;
+      const gpa = slots.slots[op.toSlot];
+      if (region === undefined || gpa === undefined) {
+        throw new AddressSpaceError(
+          'RegionNotFound',
+          `no BAR ${op.device} or slot ${op.toSlot} to move it to`,
+        );
+      }
+      const container = slots.container;
+      machine.memory.transaction(() => {
+        container.deleteSubregion(region);
+        container.addSubregion(region, gpa - slots.containerBase);
+      });
+      return;
+    }
+    case 'romd':
+      regionNamed(machine, op.region).setRomDeviceRomd(op.romd);
+      return;
+    case 'alias':
+      regionNamed(machine, op.region).setEnabled(op.enabled);
+      return;
+    case 'ioeventfd':
+      machine.setIoeventfdsEnabled(op.region, op.enabled);
+      return;
+  }
+}
+
+function regionNamed(machine: Machine, name: string): Region {
+  const region = machine.regions.get(name);
+  if (region === undefined) {
+    throw new AddressSpaceError('RegionNotFound', `the machine has no region named ${name}`);
+  }
+  return region;
+}
+
+function requireDefined<T>(value: T | undefined, problem: string): T {
+  if (value === undefined) throw new AddressSpaceError('RegionNotFound', problem);
+  return value;
+}

@@ -1,0 +1,130 @@
+/**
+ * Turning what a simulation run measured into its `RunReport` (SPEC 9): every required
+ * key from a real measurement, plus the extras the HTML report and the summary use.
+ * Numbers are rounded for people and diffs; nothing here measures or runs anything.
+ */
+import type { PublicationStats } from '../concurrent/publication-stats.js';
+import type { Strategy } from '../concurrent/reader-api.js';
+import type { VcpuCounters } from '../concurrent/vcpu-state.js';
+import type { Checker } from './checker.js';
+import type { ChurnDriver } from './churn-driver.js';
+import type { BackendReport } from './device-backend-protocol.js';
+import type { ChurnKind, ResolvedRunOptions } from './options.js';
+import { environmentInfo } from './report-environment.js';
+import { REPORT_VERSION, type RunReport } from './report-types.js';
+import { LatencyRecorder, round } from './stats.js';
+import type { ChurnEventLog, TimelineRecorder } from './stats-timeline.js';
+
+export interface RunMeasurements {
+  readonly options: ResolvedRunOptions;
+  readonly churnKinds: readonly ChurnKind[];
+  readonly churnRate: number;
+  readonly startedAt: Date;
+  /** Seconds the vCPUs ran. */
+  readonly seconds: number;
+  readonly perVcpu: readonly VcpuCounters[];
+  readonly mmioLatency: LatencyRecorder;
+  readonly churn: ChurnDriver;
+  readonly publication: PublicationStats;
+  readonly checker: Checker;
+  readonly timeline: TimelineRecorder;
+  readonly churnEvents: ChurnEventLog;
+  readonly backend: BackendReport | undefined;
+  readonly interrupted: boolean;
+  /** vCPUs whose thread died. */
+  readonly lostVcpus: number;
+}
+
+function latencyOf(samples: readonly number[]): LatencyRecorder {
+  const recorder = new LatencyRecorder();
+  for (const us of samples) recorder.record(us);
+  return recorder;
+}
+
+function p50p99(r: LatencyRecorder): { p50: number; p99: number } {
+  const s = r.summary();
+  return { p50: round(s.p50), p99: round(s.p99) };
+}
+
+function withMax(r: LatencyRecorder): { p50: number; p99: number; max: number } {
+  const s = r.summary();
+  return { p50: round(s.p50), p99: round(s.p99), max: round(s.max) };
+}
+
+export function buildRunReport(m: RunMeasurements): RunReport {
+  const o = m.options;
+  const seconds = m.seconds > 0 ? m.seconds : Number.EPSILON;
+  const perVcpu = m.perVcpu.map((c) => c.accesses);
+  const total = perVcpu.reduce((a, b) => a + b, 0);
+  const sum = (name: keyof VcpuCounters) => m.perVcpu.reduce((a, c) => a + c[name], 0);
+  const byKind: Partial<Record<ChurnKind, number>> = {};
+  for (const kind of m.churnKinds) byKind[kind] = m.churn.byKind[kind];
+  const adopt = latencyOf(m.publication.adoptLatencyUs);
+  const grace = latencyOf(m.publication.gracePeriodUs);
+  const check = m.checker.summary();
+  const strategy: Strategy = o.strategy;
+  const report: RunReport = {
+    version: REPORT_VERSION,
+    machine: o.machine,
+    strategy,
+    vcpus: o.vcpus,
+    durationSeconds: round(m.seconds),
+    seed: o.seed,
+    accesses: { total, perSecond: Math.round(total / seconds), perVcpu },
+    mmioExits: { count: sum('mmioExits'), latencyUs: p50p99(m.mmioLatency) },
+    ioeventfdSignals: sum('ioeventfdSignals'),
+    churn: {
+      updates: m.churn.updates,
+      perSecond: round(m.churn.updates / seconds, 1),
+      byKind,
+      updateCostUs: p50p99(m.churn.updateCostUs),
+    },
+    publish: {
+      generations: m.publication.generations,
+      adoptLatencyUs: withMax(adopt),
+      gracePeriodUs: withMax(grace),
+    },
+    reclaimed: {
+      mappings: m.publication.reclaimedMappings,
+      bytes: m.publication.reclaimedBytes,
+    },
+    check,
+    timeline: m.timeline.points(),
+    workload: o.workload,
+    churnKinds: m.churnKinds,
+    churnRate: m.churnRate,
+    churnEvents: m.churnEvents.events(),
+    churnEventsDropped: m.churnEvents.dropped,
+    churnFailed: m.churn.failed,
+    histograms: {
+      adoptLatencyUs: adopt.toReport(),
+      gracePeriodUs: grace.toReport(),
+      mmioExitUs: m.mmioLatency.toReport(),
+      updateCostUs: m.churn.updateCostUs.toReport(),
+    },
+    vcpuFaults: {
+      total: sum('faults'),
+      regionNotFound: sum('regionNotFoundFaults'),
+      regionType: sum('regionTypeFaults'),
+      ioAccess: sum('ioAccessFaults'),
+      lostThreads: m.lostVcpus,
+    },
+    ...(m.backend === undefined
+      ? {}
+      : {
+          deviceBackend: {
+            dmaOps: m.backend.dmaOps,
+            requests: m.backend.requests,
+            signals: m.backend.signals,
+            faults: m.backend.faults,
+            reattached: m.backend.reattached,
+          },
+        }),
+    exitCode: check.violations > 0 ? 1 : 0,
+    startedAt: m.startedAt.toISOString(),
+    environment: environmentInfo(),
+    ...(strategy === 'none' ? { unsafe: true } : {}),
+    ...(m.interrupted ? { interrupted: true } : {}),
+  };
+  return report;
+}
