@@ -16,6 +16,7 @@ import { type EventRug, type LineChartHoverData, renderLineChart } from './html/
 import { churnColour, vcpuColour } from './html/palette.js';
 import {
   churnKindBars,
+  countersTable,
   headlineCards,
   parametersTable,
   perVcpuBars,
@@ -28,6 +29,7 @@ import { escapeHtml, scriptJson } from './html/svg.js';
 import { TOOLTIP_SCRIPT } from './html/tooltip-script.js';
 import { CHURN_KINDS } from './options.js';
 import type { HistogramReport, LatencyPercentiles, RunReport } from './report-types.js';
+import { round } from './stats.js';
 
 /** The page's ink colour, so the total reads on light and dark backgrounds. */
 const TOTAL_COLOUR = 'var(--accent)';
@@ -51,6 +53,15 @@ export function renderHtmlReport(report: RunReport): string {
           violationsTable(report.check.firstViolations, report.check.violations),
         )
       : '';
+  const countersBody = countersTable(report);
+  const counters = countersBody
+    ? panel(
+        'counters',
+        'Faults and device backend',
+        'Typed errors are counted, not fatal; the backend does DMA through its own view.',
+        countersBody,
+      )
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -73,7 +84,10 @@ ${panel('per-vcpu', 'Accesses per vCPU', 'Average over the run.', perVcpuBars(re
 ${panel('churn-kinds', 'Topology changes by kind', `${report.churn.updates.toLocaleString('en-US')} updates in all.`, churnKindBars(report))}
 </div>
 ${violations}
+<div class="grid-2">
 ${panel('parameters', 'Run parameters', 'Same seed, machine and flags give the same churn sequence.', parametersTable(report))}
+${counters}
+</div>
 <footer>addrspace report, version ${report.version}.</footer>
 </main>
 <script type="application/json" id="chart-data">${scriptJson(hover)}</script>
@@ -102,7 +116,8 @@ function legend(items: readonly { name: string; colour: string; shape: string }[
  */
 function throughputPanel(report: RunReport, hover: Record<string, LineChartHoverData>): string {
   const points = report.timeline;
-  const xs = points.map((p) => p.t);
+  // A rate point covers the interval since the previous one: draw it at the middle.
+  const xs = points.map((p, i) => round((p.t + (i === 0 ? 0 : points[i - 1]!.t)) / 2, 4));
   const perVcpuComplete =
     points.length > 0 && points.every((p) => p.perVcpuAccessesPerSecond?.length === report.vcpus);
   const vcpuSeries = perVcpuComplete

@@ -132,6 +132,9 @@ export function healthyRunReport(): RunReport {
       mmioExitUs: mmio.toReport(),
       updateCostUs: cost.toReport(),
     },
+    churnFailed: 2,
+    vcpuFaults: { total: 5, regionNotFound: 3, regionType: 2, ioAccess: 0, lostThreads: 0 },
+    deviceBackend: { dmaOps: 8244, requests: 4122, signals: 4122, faults: 0, reattached: 0 },
     exitCode: 0,
     startedAt: '2026-11-26T08:00:00.000Z',
     environment: {

@@ -118,6 +118,19 @@ describe('HTML run report in Chromium', () => {
     expect(await count(page, '[data-panel="per-vcpu"] tr')).toBe(FIXTURE_VCPUS);
     expect(await count(page, '[data-panel="churn-kinds"] tr')).toBe(5);
     expect(await count(page, '[data-panel="violations"]')).toBe(0);
+    expect(
+      await page
+        .locator('[data-panel="counters"] tr')
+        .evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent))),
+    ).toEqual([
+      ['topology updates refused', '2'],
+      ['vCPU access faults', '5 (RegionNotFound 3, RegionType 2, IoAccess 0)'],
+      ['vCPU threads lost', '0'],
+      ['device backend requests', '4,122'],
+      ['device backend DMA accesses', '8,244'],
+      ['doorbell signals consumed', '4,122'],
+      ['device backend faults', '0 (reattached 0)'],
+    ]);
 
     // The tooltip shows values under the mouse.
     const box = (await page.locator('svg[data-chart="throughput"]').boundingBox())!;
@@ -170,6 +183,7 @@ describe('HTML run report in Chromium', () => {
     expect(await page.getByText('No samples').count()).toBe(6);
     expect(await page.locator('[data-verdict]').textContent()).toBe('checks off');
     expect(await page.locator('[data-card="violations"] .value').textContent()).toBe('off');
+    expect(await count(page, '[data-panel="counters"]')).toBe(0);
     await page.mouse.move(400, 300);
     await page.screenshot({ path: '/tmp/report-empty.png', fullPage: true });
     expect(problems).toEqual([]);

@@ -22,6 +22,8 @@ const LEFT = 44;
 const RIGHT = 12;
 const TOP = 30;
 const BOTTOM = HEIGHT - 24;
+/** Width a marker label needs beside its line. */
+const LABEL_ROOM = 86;
 
 export function renderHistogram(spec: HistogramSpec): string {
   const h = spec.histogram;
@@ -72,15 +74,19 @@ export function renderHistogram(spec: HistogramSpec): string {
     );
   }
 
-  const markers: [string, number, number][] = [
-    ['p50', h.p50, 11],
-    ['p99', h.p99, 24],
+  // p50's label sits left of its line and p99's right of its own, so close percentiles
+  // do not print over each other; near an edge a label turns inwards.
+  const markers: [string, number, number, 'end' | 'start'][] = [
+    ['p50', h.p50, 11, 'end'],
+    ['p99', h.p99, 24, 'start'],
   ];
-  for (const [name, value, labelY] of markers) {
+  for (const [name, value, labelY, side] of markers) {
     const pos = positionOf(h, value);
     if (pos === undefined || pos < first || pos > last + 1) continue;
     const mx = xOfBucket(pos);
-    const anchor = mx > WIDTH - 90 ? 'end' : 'start';
+    let anchor = side;
+    if (anchor === 'end' && mx < LEFT + LABEL_ROOM) anchor = 'start';
+    if (anchor === 'start' && mx > WIDTH - RIGHT - LABEL_ROOM) anchor = 'end';
     const dx = anchor === 'end' ? -4 : 4;
     parts.push(
       `<g class="marker" data-marker="${name}"><line x1="${px(mx)}" x2="${px(mx)}" y1="${labelY - 8}" y2="${BOTTOM}"/><text x="${px(mx + dx)}" y="${labelY}" text-anchor="${anchor}">${name} ${escapeHtml(formatMicros(value))}</text></g>`,

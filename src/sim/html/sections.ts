@@ -179,3 +179,38 @@ export function parametersTable(report: RunReport): string {
   const body = rows.map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`);
   return `<table class="params"><tbody>${body.join('')}</tbody></table>`;
 }
+
+/** Faults, refused updates and the device backend's work, when the report has them. */
+export function countersTable(report: RunReport): string {
+  const rows: [string, string][] = [];
+  if (report.churnFailed !== undefined) {
+    rows.push(['topology updates refused', int(report.churnFailed)]);
+  }
+  const faults = report.vcpuFaults;
+  if (faults) {
+    rows.push([
+      'vCPU access faults',
+      `${int(faults.total)} (RegionNotFound ${int(faults.regionNotFound)}, RegionType ${int(faults.regionType)}, IoAccess ${int(faults.ioAccess)})`,
+    ]);
+    rows.push(['vCPU threads lost', int(faults.lostThreads)]);
+  }
+  const backend = report.deviceBackend;
+  if (backend) {
+    rows.push(['device backend requests', int(backend.requests)]);
+    rows.push(['device backend DMA accesses', int(backend.dmaOps)]);
+    rows.push(['doorbell signals consumed', int(backend.signals)]);
+    rows.push([
+      'device backend faults',
+      `${int(backend.faults)} (reattached ${int(backend.reattached)})`,
+    ]);
+  }
+  if (rows.length === 0) return '';
+  const body = rows.map(
+    ([k, v]) => `<tr><td>${escapeHtml(k)}</td><td class="num">${escapeHtml(v)}</td></tr>`,
+  );
+  return `<table class="params counters"><tbody>${body.join('')}</tbody></table>`;
+}
+
+function int(n: number): string {
+  return Number.isFinite(n) ? n.toLocaleString('en-US') : '–';
+}
