@@ -10,7 +10,11 @@
  * - `flat`: all leaves directly in one container (a hotplug area with many DIMMs).
  * A change toggles one random leaf's `enabled` (each toggle is one published change,
  * with one listener attached). Times are medians of several runs, in microseconds.
+ * With `{ published: true }` the same changes run again with a `SharedViewPublisher`
+ * (rcu, check off, no reader online) attached: `singleChangePublishedUs` adds writing the
+ * view into a shared-memory table and the publishing store.
  */
+import { type PublishableAddressSpace, SharedViewPublisher } from '../src/concurrent/publisher.js';
 import { AddressSpace } from '../src/core/address-space.js';
 import type { Listener } from '../src/core/listeners.js';
 import { Region } from '../src/core/region.js';
@@ -21,6 +25,13 @@ export interface RenderMeasurement {
   regions: number;
   fullRenderUs: number;
   singleChangeUs: number;
+  /** With a shared-memory publisher attached (only with `{ published: true }`). */
+  singleChangePublishedUs?: number;
+}
+
+export interface RenderOptions {
+  /** Also time the changes with a `SharedViewPublisher` attached. */
+  readonly published?: boolean;
 }
 
 export type RenderTreeShape = 'grouped' | 'flat';
@@ -90,10 +101,27 @@ function median(values: number[]): number {
   return s[s.length >> 1]!;
 }
 
+/** Median cost of one change (toggling a random leaf) over 5 batches of `changes`, in µs. */
+function timeChanges(leaves: readonly Region[], changes: number): number {
+  let seed = 12345;
+  const changeRuns: number[] = [];
+  for (let batch = 0; batch < 5; batch++) {
+    const t0 = performance.now();
+    for (let i = 0; i < changes; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      const leaf = leaves[seed % leaves.length]!;
+      leaf.setEnabled(!leaf.enabled);
+    }
+    changeRuns.push(((performance.now() - t0) * 1000) / changes);
+  }
+  return Math.round(median(changeRuns) * 10) / 10;
+}
+
 /** Full-render and one-change cost for each leaf count. */
 export function measureRender(
   regionCounts: number[],
   shape: RenderTreeShape = 'grouped',
+  options: RenderOptions = {},
 ): RenderMeasurement[] {
   const mapping = HostMemMapping.create({ size: LEAF_SIZE, name: 'bench-leaf' });
   const out: RenderMeasurement[] = [];
@@ -111,22 +139,26 @@ export function measureRender(
       const listener = countingListener();
       space!.registerListener(listener);
       const changes = Math.min(2000, Math.max(200, 200_000 / Math.max(count, 1)));
-      let seed = 12345;
-      const changeRuns: number[] = [];
-      for (let batch = 0; batch < 5; batch++) {
-        const t0 = performance.now();
-        for (let i = 0; i < changes; i++) {
-          seed = (seed * 1103515245 + 12345) >>> 0;
-          const leaf = leaves[seed % leaves.length]!;
-          leaf.setEnabled(!leaf.enabled);
-        }
-        changeRuns.push(((performance.now() - t0) * 1000) / changes);
+      const singleChangeUs = timeChanges(leaves, changes);
+      let singleChangePublishedUs: number | undefined;
+      if (options.published === true) {
+        const publisher = SharedViewPublisher.attachTo(
+          space! as unknown as PublishableAddressSpace,
+          {
+            check: false,
+            history: false,
+          },
+        );
+        singleChangePublishedUs = timeChanges(leaves, changes);
+        space!.detachPublisher();
+        publisher.close();
       }
       space!.destroy();
       out.push({
         regions: count,
         fullRenderUs: Math.round(median(fullRuns)),
-        singleChangeUs: Math.round(median(changeRuns) * 10) / 10,
+        singleChangeUs,
+        ...(singleChangePublishedUs === undefined ? {} : { singleChangePublishedUs }),
       });
     }
   } finally {

@@ -1,0 +1,99 @@
+/**
+ * `runBench(options)`: the benchmarks behind `addrspace bench` / `npm run bench` (SPEC 9).
+ *
+ * Sections, in order: multi-vCPU throughput (throughput.ts), latencies while vCPUs run
+ * (latency.ts), single-thread paths with tinybench (micro.ts), render cost
+ * (render.ts), resident memory of a lazily committed guest (memory.ts), then the issue's
+ * targets judged on this run's numbers (targets.ts). What each section runs and for how
+ * long is in plan.ts. Unless `quiet`, each section's table goes to stderr as soon as it
+ * is measured (progress for a run of several minutes); the returned report is plain JSON
+ * data, and `formatBenchReport` (table.ts) prints all of it.
+ *
+ * It measures and reports; it never writes files (the CLI writes `--json`).
+ */
+import { type BenchOptions, resolveBenchOptions } from '../src/sim/options.js';
+import { environmentInfo } from '../src/sim/report-environment.js';
+import {
+  type BenchLatencyRow,
+  type BenchReport,
+  type BenchStrategyRow,
+  REPORT_VERSION,
+} from '../src/sim/report-types.js';
+import { BenchRam } from './guest.js';
+import { measureLatencies } from './latency.js';
+import { measureMemory } from './memory.js';
+import { measureMicro } from './micro.js';
+import { benchPlan } from './plan.js';
+import { measureRender } from './render.js';
+import {
+  formatLatency,
+  formatMemory,
+  formatMicro,
+  formatRender,
+  formatStrategies,
+  formatTargets,
+} from './table.js';
+import { checkTargets } from './targets.js';
+import { measureThroughput } from './throughput.js';
+
+export { formatBenchReport } from './table.js';
+
+/** Runs every bench section and returns the report (SPEC 9 keys plus extras). */
+export async function runBench(options: BenchOptions = {}): Promise<BenchReport> {
+  const o = resolveBenchOptions(options);
+  const plan = benchPlan(o);
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const say = (text: string) => {
+    if (!o.quiet) process.stderr.write(`${text}\n`);
+  };
+  say(
+    `addrspace bench${o.quick ? ' --quick' : ''}: vCPUs ${o.vcpus.join(',')}, ` +
+      `${plan.throughput.rounds} round(s) of ${plan.throughput.roundMs} ms per row`,
+  );
+
+  const strategies: BenchStrategyRow[] = await measureThroughput(plan.throughput, (row) => {
+    if (o.debug)
+      say(
+        `  ${row.strategy} ${row.vcpus} ${row.workload} ${row.churnPerSecond}: ${row.accessesPerSecond}`,
+      );
+  });
+  say(formatStrategies(strategies));
+
+  const latencyRam = new BenchRam(plan.throughput.ramBytes);
+  let latency: BenchLatencyRow[];
+  try {
+    latency = await measureLatencies(plan.latency, latencyRam);
+  } finally {
+    latencyRam.release();
+  }
+  say(formatLatency(latency));
+
+  const micro = await measureMicro(plan.micro);
+  say(formatMicro(micro));
+
+  const render = measureRender([...plan.renderRegions], 'grouped', { published: true });
+  say(formatRender(render));
+
+  const memory = measureMemory(plan.memory);
+  say(formatMemory(memory));
+
+  const targets = checkTargets({ strategies, latency, render });
+  say(formatTargets(targets));
+
+  return {
+    version: REPORT_VERSION,
+    quick: o.quick,
+    startedAt,
+    durationSeconds: Math.round((performance.now() - started) / 100) / 10,
+    roundSeconds: plan.throughput.roundMs / 1000,
+    rounds: plan.throughput.rounds,
+    environment: environmentInfo(),
+    strategies,
+    render,
+    latency,
+    micro,
+    memory,
+    targets,
+  };
+}

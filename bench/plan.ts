@@ -1,0 +1,77 @@
+/**
+ * What one bench run measures and for how long, derived from the resolved bench options.
+ *
+ * Full run (the default), about 6 minutes on 2 cores:
+ * - throughput: strategies x {seq, random, hot} x `vcpus` x churn {0, 1000, 10000}/s, plus
+ *   a raw row per workload and vCPU count; 3 interleaved rounds of `durationSeconds`
+ *   (default 1 s) per row after 0.5 s of warm-up per pool (0.2 s before later rounds);
+ *   64 MiB of RAM;
+ * - latency: adoption and grace periods (rcu) at reader batch sizes 16, 64, 256 (the vCPU
+ *   pool's default) and 1024, 2 s each under the `workload` option (default random) at
+ *   `churnRate` (default 1000/s) on the largest vCPU count; MMIO exits for 2 s;
+ * - micro: tinybench, 300 ms per task; lookups over 16, 1k, 16k ranges; diff at 10k;
+ * - render: 1k, 10k, 100k leaves, also with a publisher attached;
+ * - memory: a 16 GiB guest touching 64 MiB and 256 MiB.
+ *
+ * Quick run (`quick`, for CI; well under a minute): one round of `durationSeconds`
+ * (default 0.25 s) per row, churn {0, 1000}, one batch size, 40 ms per micro task, render
+ * at 1k and 10k, a 4 GiB guest. Timings of a quick run are rough; it checks the harness.
+ *
+ * This module only computes numbers; it runs nothing.
+ */
+import type { ResolvedBenchOptions } from '../src/sim/options.js';
+import type { LatencyPlan } from './latency.js';
+import type { MemoryPlan } from './memory.js';
+import type { MicroPlan } from './micro.js';
+import { RAM_WORKLOADS, type ThroughputPlan } from './throughput.js';
+
+export interface BenchPlan {
+  readonly throughput: ThroughputPlan;
+  readonly latency: LatencyPlan;
+  readonly micro: MicroPlan;
+  readonly renderRegions: readonly number[];
+  readonly memory: MemoryPlan;
+}
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+
+export function benchPlan(o: ResolvedBenchOptions): BenchPlan {
+  const roundMs = Math.round(o.durationSeconds * 1000);
+  const maxVcpus = Math.max(...o.vcpus);
+  const quick = o.quick;
+  return {
+    throughput: {
+      vcpus: o.vcpus,
+      workloads: RAM_WORKLOADS,
+      churnRates: quick ? [0, 1000] : [0, 1000, 10_000],
+      strategies: o.strategies,
+      rounds: quick ? 1 : 3,
+      roundMs,
+      warmupMs: quick ? 150 : 500,
+      rewarmMs: quick ? 50 : 200,
+      ramBytes: 64 * MiB,
+      seed: o.seed,
+    },
+    latency: {
+      batches: quick ? [256] : [16, 64, 256, 1024],
+      vcpus: maxVcpus,
+      workload: o.workload,
+      churnPerSecond: o.churnRate,
+      warmupMs: quick ? 100 : 300,
+      measureMs: quick ? 400 : 2000,
+      mmioMs: quick ? 300 : 2000,
+      seed: o.seed,
+    },
+    micro: {
+      taskMs: quick ? 40 : 300,
+      warmupMs: quick ? 10 : 100,
+      lookupRanges: [16, 1024, 16_384],
+      diffRegions: quick ? 1000 : 10_000,
+    },
+    renderRegions: quick ? [1000, 10_000] : [1000, 10_000, 100_000],
+    memory: quick
+      ? { guestBytes: 4 * GiB, touchedBytes: [32 * MiB] }
+      : { guestBytes: 16 * GiB, touchedBytes: [64 * MiB, 256 * MiB] },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * The targets of the benchmark issue, checked against one run's rows (ratios are always
+ * taken within the run). A target whose rows the run did not measure (a strategy or vCPU
+ * count not selected) is reported with `met: null`.
+ *
+ * - rcu >= 0.95x none on seq and on random, churn 1000/s (every vCPU count);
+ * - rcu >= 10x mutex and >= 3x seqlock on seq, 2 vCPUs, churn 1000/s;
+ * - rcu >= 0.8x raw on seq (churn 0, like the raw row; every vCPU count);
+ * - publish-to-adopt p99 <= 100 µs while vCPUs run (the pool's default batch, 256);
+ * - one change at 100k regions <= 0.5 ms; full render of 100k <= 100 ms.
+ *
+ * It judges numbers; it measures nothing.
+ */
+import type {
+  BenchLatencyRow,
+  BenchRenderRow,
+  BenchStrategyRow,
+  BenchTargetCheck,
+} from '../src/sim/report-types.js';
+import { formatUs } from './table.js';
+
+/** The vCPU pool's default batch: the adoption target is judged there. */
+const DEFAULT_BATCH = 256;
+
+interface Rows {
+  readonly strategies: readonly BenchStrategyRow[];
+  readonly latency: readonly BenchLatencyRow[];
+  readonly render: readonly BenchRenderRow[];
+}
+
+function rate(
+  rows: readonly BenchStrategyRow[],
+  strategy: string,
+  workload: string,
+  vcpus: number,
+  churn: number,
+): number | undefined {
+  return rows.find(
+    (r) =>
+      r.strategy === strategy &&
+      r.workload === workload &&
+      r.vcpus === vcpus &&
+      r.churnPerSecond === churn,
+  )?.accessesPerSecond;
+}
+
+/** `rcu / other >= wanted` for each vCPU count in `vcpus` that was measured. */
+function ratioCheck(
+  rows: readonly BenchStrategyRow[],
+  name: string,
+  other: string,
+  workload: string,
+  churn: { rcu: number; other: number },
+  wanted: number,
+  vcpus: readonly number[],
+): BenchTargetCheck {
+  const parts: string[] = [];
+  let met: boolean | null = null;
+  for (const n of vcpus) {
+    const a = rate(rows, 'rcu', workload, n, churn.rcu);
+    const b = rate(rows, other, workload, n, churn.other);
+    if (a === undefined || b === undefined || b === 0) continue;
+    const ratio = a / b;
+    parts.push(`${ratio.toFixed(2)}x (${n} vCPU${n === 1 ? '' : 's'})`);
+    met = (met ?? true) && ratio >= wanted;
+  }
+  return {
+    name,
+    target: `>= ${wanted}x`,
+    measured: parts.length > 0 ? parts.join(', ') : 'not measured',
+    met,
+  };
+}
+
+export function checkTargets(rows: Rows): BenchTargetCheck[] {
+  const s = rows.strategies;
+  const allVcpus = [...new Set(s.map((r) => r.vcpus))];
+  const checks: BenchTargetCheck[] = [
+    ratioCheck(
+      s,
+      'rcu vs none, seq, churn 1000/s',
+      'none',
+      'seq',
+      { rcu: 1000, other: 1000 },
+      0.95,
+      allVcpus,
+    ),
+    ratioCheck(
+      s,
+      'rcu vs none, random, churn 1000/s',
+      'none',
+      'random',
+      { rcu: 1000, other: 1000 },
+      0.95,
+      allVcpus,
+    ),
+    ratioCheck(
+      s,
+      'rcu vs mutex, seq, churn 1000/s',
+      'mutex',
+      'seq',
+      { rcu: 1000, other: 1000 },
+      10,
+      [2],
+    ),
+    ratioCheck(
+      s,
+      'rcu vs seqlock, seq, churn 1000/s',
+      'seqlock',
+      'seq',
+      { rcu: 1000, other: 1000 },
+      3,
+      [2],
+    ),
+    ratioCheck(
+      s,
+      'rcu vs raw, seq (rcu at churn 0)',
+      'raw',
+      'seq',
+      { rcu: 0, other: 0 },
+      0.8,
+      allVcpus,
+    ),
+  ];
+  const adopt = rows.latency.find((r) => r.name === 'adopt' && r.batch === DEFAULT_BATCH);
+  checks.push({
+    name: `adopt latency p99, batch ${DEFAULT_BATCH}, vCPUs running`,
+    target: '<= 100 µs',
+    measured:
+      adopt === undefined ? 'not measured' : `${formatUs(adopt.p99Us)} (${adopt.samples} samples)`,
+    met: adopt === undefined || adopt.samples === 0 ? null : adopt.p99Us <= 100,
+  });
+  const big = rows.render.find((r) => r.regions === 100_000);
+  checks.push({
+    name: 'one change, 100k regions',
+    target: '<= 0.5 ms',
+    measured:
+      big === undefined
+        ? 'not measured'
+        : `${formatUs(big.singleChangeUs)}${big.singleChangePublishedUs === undefined ? '' : ` (${formatUs(big.singleChangePublishedUs)} published)`}`,
+    met: big === undefined ? null : big.singleChangeUs <= 500,
+  });
+  checks.push({
+    name: 'full render, 100k regions',
+    target: '<= 100 ms',
+    measured: big === undefined ? 'not measured' : formatUs(big.fullRenderUs),
+    met: big === undefined ? null : big.fullRenderUs <= 100_000,
+  });
+  return checks;
+}

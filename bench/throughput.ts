@@ -1,0 +1,209 @@
+/**
+ * Multi-vCPU throughput: every strategy (and `raw`, the same access pattern on the bare
+ * RAM buffer) x workload x vCPU count x churn rate, on the product's own vCPU pool
+ * (`VcpuPool`, piscina threads running `vcpu-slice.ts`), so the numbers are those of the
+ * translated path users run, not of a copy.
+ *
+ * Method, per (vCPUs, workload): one pool per strategy, kept for all churn rates (its
+ * threads and JIT stay warm). Per churn rate, the rounds are interleaved: round r runs
+ * each strategy in turn (the order rotated every round), so slow drift of a shared host
+ * hits every strategy alike and the ratios are side by side. One measurement:
+ * start the vCPUs and the churn, wait until every vCPU is running (a start barrier on the
+ * pool's shared state words), warm up, read the per-vCPU counters in shared memory, wait
+ * one round, read them again: accesses / elapsed seconds. The row is the median round.
+ *
+ * Workloads: `seq` gives each vCPU its own part of RAM to sweep (vCPUs sweeping the same
+ * lines would measure cache-line ping-pong, not translation); `random` and `hot` span all
+ * of RAM. `raw` rows run once per workload with no churn (there is no view to change).
+ *
+ * It never changes what a pool or a reader does; it only starts, waits, and reads counters.
+ */
+import type { WorkloadDescription } from '../src/concurrent/access-pattern.js';
+import type { Strategy } from '../src/concurrent/reader-api.js';
+import { VcpuPool } from '../src/concurrent/vcpu-pool.js';
+import type { BenchStrategyRow } from '../src/sim/report-types.js';
+import { BarChurn } from './churn.js';
+import { BenchGuest, BenchRam } from './guest.js';
+import { median, sleep } from './timing.js';
+
+export type RamWorkload = 'seq' | 'random' | 'hot';
+export const RAM_WORKLOADS: readonly RamWorkload[] = ['seq', 'random', 'hot'];
+
+export interface ThroughputPlan {
+  readonly vcpus: readonly number[];
+  readonly workloads: readonly RamWorkload[];
+  readonly churnRates: readonly number[];
+  readonly strategies: readonly (Strategy | 'raw')[];
+  readonly rounds: number;
+  /** Length of one measured round. */
+  readonly roundMs: number;
+  /** Warm-up before the first round of a pool (JIT, caches). */
+  readonly warmupMs: number;
+  /** Warm-up before later rounds (the JIT is warm; this lets slices and churn settle). */
+  readonly rewarmMs: number;
+  readonly ramBytes: number;
+  readonly seed: number;
+}
+
+/** Progress: called with each row as soon as its group is measured. */
+export type RowListener = (row: BenchStrategyRow) => void;
+
+/** A strategy under test in one (vCPUs, workload) group. */
+interface Contender {
+  readonly strategy: Strategy | 'raw';
+  readonly pool: VcpuPool;
+  readonly churn: BarChurn | undefined;
+  warmed: boolean;
+}
+
+const PAGE = 4096;
+
+/** Runs the whole matrix; rows in (vCPUs, workload, churn, strategy) order. */
+export async function measureThroughput(
+  plan: ThroughputPlan,
+  onRow: RowListener = () => {},
+): Promise<BenchStrategyRow[]> {
+  const ram = new BenchRam(plan.ramBytes);
+  touchEveryPage(ram.mapping.bytes);
+  const guests = new Map<Strategy, BenchGuest>();
+  for (const s of plan.strategies) {
+    if (s !== 'raw') guests.set(s, new BenchGuest(ram, { strategy: s }));
+  }
+  const rows: BenchStrategyRow[] = [];
+  try {
+    for (const vcpus of plan.vcpus) {
+      for (const workload of plan.workloads) {
+        const group = await measureGroup(plan, ram, guests, vcpus, workload, onRow);
+        rows.push(...group);
+      }
+    }
+  } finally {
+    for (const guest of guests.values()) guest.destroy();
+    ram.release();
+  }
+  return rows;
+}
+
+async function measureGroup(
+  plan: ThroughputPlan,
+  ram: BenchRam,
+  guests: ReadonlyMap<Strategy, BenchGuest>,
+  vcpus: number,
+  workload: RamWorkload,
+  onRow: RowListener,
+): Promise<BenchStrategyRow[]> {
+  const contenders = plan.strategies.map((strategy) => makeContender(strategy, vcpus, ram, guests));
+  const descriptions = workloadsFor(workload, vcpus, ram.bytes, plan.seed);
+  const rows: BenchStrategyRow[] = [];
+  const rawChurn = plan.churnRates.includes(0) ? 0 : plan.churnRates[0];
+  try {
+    for (const churn of plan.churnRates) {
+      const present = contenders.filter((c) => c.strategy !== 'raw' || churn === rawChurn);
+      const rounds = new Map<Contender, number[]>(present.map((c) => [c, []]));
+      for (let r = 0; r < plan.rounds; r++) {
+        for (let k = 0; k < present.length; k++) {
+          const c = present[(k + r) % present.length]!;
+          const rate = await measureOnce(c, descriptions, c.strategy === 'raw' ? 0 : churn, plan);
+          rounds.get(c)!.push(rate);
+        }
+      }
+      const none = present.find((c) => c.strategy === 'none');
+      const noneRate = none === undefined ? Number.NaN : median(rounds.get(none)!);
+      for (const c of present) {
+        const perRound = rounds.get(c)!;
+        const rate = median(perRound);
+        const row: BenchStrategyRow = {
+          strategy: c.strategy,
+          vcpus,
+          workload,
+          churnPerSecond: c.strategy === 'raw' ? 0 : churn,
+          accessesPerSecond: Math.round(rate),
+          ratioToNone: round3(rate / noneRate),
+          roundsAccessesPerSecond: perRound.map(Math.round),
+        };
+        rows.push(row);
+      }
+    }
+  } finally {
+    await Promise.all(contenders.map((c) => c.pool.destroy()));
+  }
+  addRatioToRaw(rows);
+  for (const row of rows) onRow(row);
+  return rows;
+}
+
+function makeContender(
+  strategy: Strategy | 'raw',
+  vcpus: number,
+  ram: BenchRam,
+  guests: ReadonlyMap<Strategy, BenchGuest>,
+): Contender {
+  if (strategy === 'raw') {
+    const pool = new VcpuPool({ vcpus, memory: { kind: 'raw', handle: ram.rawHandle() } });
+    return { strategy, pool, churn: undefined, warmed: false };
+  }
+  const guest = guests.get(strategy)!;
+  const pool = new VcpuPool({ vcpus, publisher: guest.publisher });
+  return { strategy, pool, churn: new BarChurn(guest.bars), warmed: false };
+}
+
+/** One vCPU workload each: `seq` sweeps a private part of RAM, the others span all of it. */
+export function workloadsFor(
+  kind: RamWorkload,
+  vcpus: number,
+  ramBytes: number,
+  seed: number,
+): WorkloadDescription[] {
+  const part = Math.floor(ramBytes / vcpus / PAGE) * PAGE;
+  return Array.from({ length: vcpus }, (_, v) => ({
+    kind,
+    seed: seed + v,
+    ram: kind === 'seq' ? [{ base: v * part, size: part }] : [{ base: 0, size: ramBytes }],
+  }));
+}
+
+/** Accesses per second of all vCPUs together over one round. */
+async function measureOnce(
+  c: Contender,
+  workloads: WorkloadDescription[],
+  churn: number,
+  plan: ThroughputPlan,
+): Promise<number> {
+  c.pool.start(workloads);
+  c.churn?.start(churn);
+  try {
+    await c.pool.whenRunning();
+    await sleep(c.warmed ? plan.rewarmMs : plan.warmupMs);
+    c.warmed = true;
+    const before = c.pool.counters().accesses;
+    const t0 = performance.now();
+    await sleep(plan.roundMs);
+    const after = c.pool.counters().accesses;
+    const seconds = (performance.now() - t0) / 1000;
+    return (after - before) / seconds;
+  } finally {
+    c.churn?.stop();
+    await c.pool.stop();
+  }
+}
+
+/** `ratioToRaw` of each row: over the raw row of the same vCPUs and workload. */
+function addRatioToRaw(rows: BenchStrategyRow[]): void {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const raw = rows.find(
+      (r) => r.strategy === 'raw' && r.vcpus === row.vcpus && r.workload === row.workload,
+    );
+    if (raw === undefined) continue;
+    rows[i] = { ...row, ratioToRaw: round3(row.accessesPerSecond / raw.accessesPerSecond) };
+  }
+}
+
+/** Commits every page of `bytes` now, so no row pays the first-touch page faults. */
+function touchEveryPage(bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length; at += PAGE) bytes[at] = 0;
+}
+
+function round3(v: number): number {
+  return Number.isFinite(v) ? Math.round(v * 1000) / 1000 : Number.NaN;
+}
