@@ -54,6 +54,16 @@ export function formatRunSummary(report: RunReport): string {
     'reclaimed',
     `${int(report.reclaimed.mappings)} mapping${report.reclaimed.mappings === 1 ? '' : 's'}, ${formatBytes(report.reclaimed.bytes)}`,
   );
+  const faults = faultsLine(report);
+  if (faults) row('faults', faults);
+  const backend = report.deviceBackend;
+  if (backend) {
+    const backendFaults = backend.faults > 0 ? `, ${int(backend.faults)} faults` : '';
+    row(
+      'backend',
+      `${int(backend.requests)} requests, ${int(backend.dmaOps)} DMA accesses, ${int(backend.signals)} doorbell signals${backendFaults}`,
+    );
+  }
   row('check', checkLine(report));
   for (const v of report.check.firstViolations.slice(0, SUMMARY_VIOLATIONS)) {
     lines.push(`    ${violationLine(v)}`);
@@ -96,6 +106,20 @@ function churnLine(r: RunReport): string {
   const kinds = Object.entries(r.churn.byKind) as [string, number][];
   if (kinds.length === 0) return base;
   return `${base}: ${kinds.map(([kind, n]) => `${kind} ${int(n)}`).join(', ')}`;
+}
+
+/** vCPU access faults, lost threads and refused updates; `undefined` when all are 0. */
+function faultsLine(r: RunReport): string | undefined {
+  const parts: string[] = [];
+  const f = r.vcpuFaults;
+  if (f && f.total > 0) {
+    parts.push(
+      `${int(f.total)} vCPU accesses (RegionNotFound ${int(f.regionNotFound)}, RegionType ${int(f.regionType)}, IoAccess ${int(f.ioAccess)})`,
+    );
+  }
+  if (f && f.lostThreads > 0) parts.push(`${int(f.lostThreads)} vCPU threads lost`);
+  if (r.churnFailed) parts.push(`${int(r.churnFailed)} topology updates refused`);
+  return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
 function checkLine(r: RunReport): string {

@@ -19,6 +19,8 @@ describe('run summary', () => {
         '  generations   3,000 published; adopt p50 17.9 µs, p99 92 µs, max 372 µs',
         '  grace period  p50 163 µs, p99 642 µs, max 1.86 ms',
         '  reclaimed     380 mappings, 760 MiB',
+        '  faults        5 vCPU accesses (RegionNotFound 3, RegionType 2, IoAccess 0), 2 topology updates refused',
+        '  backend       4,122 requests, 8,244 DMA accesses, 4,122 doorbell signals',
         '  check         no violations in 1.84 M checked accesses',
         '',
       ].join('\n'),
@@ -28,7 +30,7 @@ describe('run summary', () => {
   it('lists the first three violations, counts the rest, and flags the unsafe strategy', () => {
     const lines = formatRunSummary(violatingRunReport()).split('\n');
     expect(lines[0]).toBe('addrspace run: pc, none, 4 vCPUs, 3 s, mixed workload, seed 1');
-    expect(lines.slice(9)).toEqual([
+    expect(lines.slice(11)).toEqual([
       '  check         17 violations in 1.84 M checked accesses',
       '    poison: vCPU 1, generation 1204, GPA 0x100200040 at 1.203 s: read poison through hotplug block 3 after its grace period ended (expected 0x5A5A5A5A11223344, got 0xDEADDEADDEADDEAD)',
       '    translation: vCPU 3, generation 1290, GPA 0xFEBF1000 at 1.310 s: translated through a view that no generation published (expected IO virtio-mmio-1 @ 0x0, got Ram ram-below-4g @ 0xFEBF1000)',
