@@ -1,0 +1,112 @@
+/**
+ * CI smoke test of the benchmarks: the built `addrspace bench --quick` runs every section
+ * and writes a JSON report with the SPEC 9 keys and one row per measured combination.
+ * Timings depend on the host, so nothing here asserts a speed: only the report's shape
+ * and the relations that hold by construction (a `none` row is 1.00x of itself, a raw row
+ * per workload, ratios computed within the run). Run `npm run build` first.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchReport } from '../../src/sim/report-types.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const main = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'addrspace-bench-'));
+const jsonFile = join(dir, 'bench.json');
+
+interface Run {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let run: Run;
+let report: BenchReport;
+
+beforeAll(async () => {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
+  run = await new Promise<Run>((resolve) => {
+    execFile(
+      process.execPath,
+      [main, 'bench', '--quick', '--vcpus', '1', '--json', jsonFile, '--quiet'],
+      { cwd: root, timeout: 240_000 },
+      (error, stdout, stderr) => {
+        const status = error ? Number((error as { code?: number }).code ?? 1) : 0;
+        resolve({ status, stdout, stderr });
+      },
+    );
+  });
+  if (run.status === 0) report = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchReport;
+}, 250_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('addrspace bench --quick --vcpus 1 --json FILE', () => {
+  it('exits 0 and writes the report', () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`wrote ${jsonFile}`);
+  });
+
+  it('has a strategy row with the SPEC 9 keys for every strategy, workload and churn rate', () => {
+    const keys = [
+      'strategy',
+      'vcpus',
+      'workload',
+      'churnPerSecond',
+      'accessesPerSecond',
+      'ratioToNone',
+    ];
+    for (const row of report.strategies) {
+      for (const key of keys) expect(row).toHaveProperty(key);
+      expect(row.vcpus).toBe(1);
+      expect(row.accessesPerSecond).toBeGreaterThan(0);
+    }
+    const combos = report.strategies.map((r) => `${r.strategy}/${r.workload}/${r.churnPerSecond}`);
+    const expected: string[] = [];
+    for (const workload of ['seq', 'random', 'hot']) {
+      for (const churn of [0, 1000]) {
+        for (const strategy of ['rcu', 'seqlock', 'mutex', 'none']) {
+          expected.push(`${strategy}/${workload}/${churn}`);
+        }
+      }
+      expected.push(`raw/${workload}/0`);
+    }
+    expect(combos.sort()).toEqual(expected.sort());
+  });
+
+  it('computes every ratio against the none row of the same run', () => {
+    for (const row of report.strategies) {
+      const none = report.strategies.find(
+        (r) =>
+          r.strategy === 'none' &&
+          r.workload === row.workload &&
+          r.churnPerSecond === row.churnPerSecond,
+      )!;
+      expect(row.ratioToNone).toBeCloseTo(row.accessesPerSecond / none.accessesPerSecond, 2);
+    }
+  });
+
+  it('has render rows for 1k and 10k regions with the SPEC 9 keys', () => {
+    expect(report.render.map((r) => r.regions)).toEqual([1000, 10_000]);
+    for (const row of report.render) {
+      expect(row.fullRenderUs).toBeGreaterThan(0);
+      expect(row.singleChangeUs).toBeGreaterThan(0);
+    }
+  });
+
+  it('has the latency, micro, memory and target sections', () => {
+    expect(report.latency?.map((r) => r.name)).toEqual(['adopt', 'grace-period', 'mmio-exit']);
+    const groups = new Set(report.micro?.map((r) => r.group));
+    expect([...groups]).toEqual(['translate', 'lookup', 'diff', 'ioeventfd']);
+    expect(report.memory?.[0]).toMatchObject({
+      guestBytes: 4 * 2 ** 30,
+      touchedBytes: 32 * 2 ** 20,
+    });
+    expect(report.targets?.map((t) => t.name)).toContain('rcu vs raw, seq (rcu at churn 0)');
+  });
+});
