@@ -10,7 +10,7 @@
  * no partial machine is left behind. This module never runs a simulation.
  */
 import { AddressSpace } from '../core/address-space.js';
-import { AddressSpaceError, hex } from '../core/errors.js';
+import { hex } from '../core/errors.js';
 import { Region } from '../core/region.js';
 import type { RegionIoEventFd } from '../core/types.js';
 import { EventFd } from '../host/event-fd.js';
@@ -30,7 +30,7 @@ import type {
   SpaceName,
 } from './machine.js';
 import type { MachineConfig, RegionConfig } from './machine-config.js';
-import { doorbellsOf, mmioTargetsOf, ramRangesOf } from './targets.js';
+import { doorbellsOf, mmioTargetsOf, ramRangesOf, setIoeventfdsEnabled } from './targets.js';
 
 interface Placement {
   readonly space: SpaceName;
@@ -224,19 +224,4 @@ function checkDmaAreas(
     out.push({ device: r.name, gpa, size });
   }
   return out;
-}
-
-function setIoeventfdsEnabled(
-  targets: readonly IoeventfdTarget[],
-  regionName: string,
-  on: boolean,
-): void {
-  const target = targets.find((t) => t.region.name === regionName);
-  if (target === undefined) {
-    throw new AddressSpaceError(
-      'RegionNotFound',
-      `no region named ${regionName} carries ioeventfds`,
-    );
-  }
-  target.region.setIoeventfds(on ? target.ioeventfds : []);
 }

@@ -5,10 +5,12 @@
  * topology.
  */
 import type { AddressSpace } from '../core/address-space.js';
+import { AddressSpaceError } from '../core/errors.js';
 import type { Region } from '../core/region.js';
 import type {
   DmaArea,
   Doorbell,
+  IoeventfdTarget,
   MachineDevice,
   MmioTarget,
   RamRange,
@@ -91,4 +93,20 @@ export function mmioTargetsOf(devices: ReadonlyMap<string, MachineDevice>): Mmio
     });
   }
   return out;
+}
+
+/** Installs or removes the ioeventfds a region was built with (`Machine.setIoeventfdsEnabled`). */
+export function setIoeventfdsEnabled(
+  targets: readonly IoeventfdTarget[],
+  regionName: string,
+  on: boolean,
+): void {
+  const target = targets.find((t) => t.region.name === regionName);
+  if (target === undefined) {
+    throw new AddressSpaceError(
+      'RegionNotFound',
+      `no region named ${regionName} carries ioeventfds`,
+    );
+  }
+  target.region.setIoeventfds(on ? target.ioeventfds : []);
 }
