@@ -65,8 +65,12 @@ export class Region {
   childIndex: ChildIndex | undefined = undefined;
   /** Internal (core only): render-order stamp among equal priorities. */
   orderSeq = 0;
-  /** Internal (core only): aliases that target this region and sit in some container. */
-  readonly aliasReferrers = new Set<Region>();
+  /**
+   * Internal (core only): every alias made of this region, held weakly (an alias is
+   * reachable through its parent or through another alias, so all of them count, but a
+   * dropped alias must not be kept alive by its target).
+   */
+  readonly aliasReferrers = new Set<WeakRef<Region>>();
   /** Internal (core only): address spaces whose root this region is. */
   readonly rootOf = new Set<UpdateParticipant>();
 
@@ -82,6 +86,7 @@ export class Region {
     this.ops = init.ops;
     this.aliasTarget = init.aliasTarget;
     this.aliasOffset = init.aliasOffset ?? 0;
+    this.aliasTarget?.aliasReferrers.add(new WeakRef(this));
   }
 
   static initRamRegion(mapping: HostMemMapping, name: string): Region {
@@ -330,13 +335,11 @@ export class Region {
     child.#parent = this;
     child.orderSeq = nextOrderSeq++;
     this.linkChild(child);
-    child.aliasTarget?.aliasReferrers.add(child);
   }
 
   private detach(child: Region): void {
     this.unlinkChild(child);
     child.#parent = undefined;
-    child.aliasTarget?.aliasReferrers.delete(child);
   }
 
   /** Inserts into `childList` at its render position (binary search) and the index. */

@@ -185,7 +185,12 @@ function walkUp(r: Region, lo: number, hi: number, isStart: boolean): void {
     const phi = Math.min(hi + r.offset, parent.size);
     if (plo < phi) walkUp(parent, plo, phi, false);
   }
-  for (const alias of r.aliasReferrers) {
+  for (const ref of r.aliasReferrers) {
+    const alias = ref.deref();
+    if (alias === undefined) {
+      r.aliasReferrers.delete(ref);
+      continue;
+    }
     const alo = Math.max(lo - alias.aliasOffset, 0);
     const ahi = Math.min(hi - alias.aliasOffset, alias.size);
     if (alo < ahi) walkUp(alias, alo, ahi, false);

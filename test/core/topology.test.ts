@@ -75,6 +75,17 @@ describe('reachability: every change an address space can reach updates it', () 
     expect(rows(space.flatView)).toEqual([[0x3000, 0x1000, 'dimm', 0]]);
   });
 
+  it('an alias reached only through another alias still follows its target', () => {
+    const root = container(0x100, 'root');
+    const space = new AddressSpace(root, 's');
+    const dev = container(0x40, 'dev');
+    const inner = Region.initAliasRegion(dev, 0, 0x40, 'inner');
+    const outer = Region.initAliasRegion(inner, 0x10, 0x10, 'outer');
+    root.addSubregion(outer, 0x80);
+    dev.addSubregion(io(4, 'reg'), 0x14);
+    expect(rows(space.flatView)).toEqual([[0x84, 4, 'reg', 0]]);
+  });
+
   it('setPriority re-sorts and re-renders; the same value changes nothing', () => {
     const root = container(100, 'root');
     const space = new AddressSpace(root, 's');
