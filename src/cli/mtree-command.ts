@@ -6,16 +6,13 @@
  * one-line `path: problem` error (exit 2). The text itself comes from the core layer.
  */
 import type { AddressSpace } from '../core/address-space.js';
-import { buildMachine } from '../machine/build.js';
-import type { Machine } from '../machine/machine.js';
-import { loadMachineFile } from '../machine/machine-file.js';
+import { loadSimulationMachine } from '../sim/simulation-machine.js';
 import type { MtreeOptions } from './args.js';
 import { EXIT_OK } from './errors.js';
 import type { CliIo } from './io.js';
-import { loadBuildPcMachine } from './layers.js';
 
 export async function mtreeCommand(options: MtreeOptions, io: CliIo): Promise<number> {
-  const machine = await openMachine(options.machine);
+  const machine = await loadSimulationMachine(options.machine);
   try {
     const spaces = [machine.memory, ...(machine.io ? [machine.io] : [])];
     io.stdout.write(spaces.map((space) => showSpace(space, options)).join('\n'));
@@ -23,11 +20,6 @@ export async function mtreeCommand(options: MtreeOptions, io: CliIo): Promise<nu
     machine.dispose();
   }
   return EXIT_OK;
-}
-
-async function openMachine(name: string): Promise<Machine> {
-  if (name === 'pc') return (await loadBuildPcMachine())();
-  return buildMachine(await loadMachineFile(name));
 }
 
 function showSpace(space: AddressSpace, options: MtreeOptions): string {

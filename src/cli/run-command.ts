@@ -7,9 +7,9 @@
 import type { ResolvedRunOptions } from '../sim/options.js';
 import { renderHtmlReport } from '../sim/report-html.js';
 import type { RunReport } from '../sim/report-types.js';
+import { runSimulation } from '../sim/simulation.js';
 import { EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { CliIo } from './io.js';
-import { loadRunSimulation } from './layers.js';
 import { checkWritable, writeReportFile } from './output.js';
 import { ProgressLine } from './progress.js';
 import { formatRunSummary, summaryRow } from './summary.js';
@@ -17,7 +17,6 @@ import { formatRunSummary, summaryRow } from './summary.js';
 export async function runCommand(options: ResolvedRunOptions, io: CliIo): Promise<number> {
   await checkWritable(options.json, '--json');
   await checkWritable(options.html, '--html');
-  const runSimulation = await loadRunSimulation();
   const progress = new ProgressLine(io.stdout, options.quiet);
   let report: RunReport;
   try {

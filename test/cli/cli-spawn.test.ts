@@ -4,7 +4,9 @@
  * and `mtree` on a small machine file.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -159,5 +161,99 @@ describe('addrspace (built)', () => {
       stdout: '',
       stderr: 'addrspace: cannot read machine file test/cli/fixtures/absent.json: ENOENT\n',
     });
+  });
+
+  it('run writes JSON with every SPEC 9 key and HTML, prints a summary, exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'addrspace-cli-'));
+    const json = join(dir, 'run.json');
+    const html = join(dir, 'run.html');
+    const r = await cli(
+      'run',
+      '--machine',
+      tiny,
+      '--vcpus',
+      '1',
+      '--duration',
+      '0.3',
+      '--seed',
+      '7',
+      '--json',
+      json,
+      '--html',
+      html,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(
+      /^addrspace run: test\/cli\/fixtures\/tiny-machine\.json, rcu, 1 vCPU, /,
+    );
+    expect(lines[0]).toMatch(/, mixed workload, seed 7$/);
+    expect(lines.map((l) => l.slice(0, 16).trim())).toEqual(
+      expect.arrayContaining(['accesses', 'churn', 'generations', 'check', 'json', 'html']),
+    );
+    // Piped: no progress line, so no carriage returns or escape sequences.
+    expect(r.stdout).not.toMatch(/[\r\x1b]/);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(Object.keys(report)).toEqual(
+      expect.arrayContaining([
+        'version',
+        'machine',
+        'strategy',
+        'vcpus',
+        'durationSeconds',
+        'seed',
+        'accesses',
+        'mmioExits',
+        'ioeventfdSignals',
+        'churn',
+        'publish',
+        'reclaimed',
+        'check',
+        'timeline',
+      ]),
+    );
+    expect(report).toMatchObject({
+      version: 1,
+      machine: tiny,
+      strategy: 'rcu',
+      vcpus: 1,
+      seed: 7,
+      check: { enabled: true, violations: 0 },
+    });
+    expect(report.accesses.perVcpu).toHaveLength(1);
+    expect(readFileSync(html, 'utf8').startsWith('<!doctype html>')).toBe(true);
+  });
+
+  it('run --quiet --no-check prints nothing and records checks off', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'addrspace-cli-'));
+    const json = join(dir, 'run.json');
+    const r = await cli(
+      'run',
+      '--machine',
+      tiny,
+      '--vcpus',
+      '1',
+      '--duration',
+      '0.2',
+      '--churn',
+      'none',
+      '--no-check',
+      '--quiet',
+      '--json',
+      json,
+    );
+    expect(r).toEqual({ status: 0, stdout: '', stderr: '' });
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.check.enabled).toBe(false);
+    expect(report.churn.updates).toBe(0);
+  });
+
+  it('run on a bad machine file exits 2 with one line', async () => {
+    const r = await cli('run', '--machine', bad, '--duration', '0.2');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')).toHaveLength(2);
+    expect(r.stderr.startsWith('addrspace: memory.children[0].size: ')).toBe(true);
   });
 });

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBenchTables } from '../../src/cli/bench-command.js';
 import { formatRunSummary } from '../../src/cli/summary.js';
-import type { BenchReport } from '../../src/sim/report-types.js';
 import { emptyRunReport, healthyRunReport, violatingRunReport } from '../sim/report-fixture.js';
 
 describe('run summary', () => {
@@ -63,56 +61,6 @@ describe('run summary', () => {
     const text = formatRunSummary({ ...healthyRunReport(), interrupted: true });
     expect(text.endsWith('  note          interrupted: the report covers the time run\n')).toBe(
       true,
-    );
-  });
-});
-
-describe('bench tables', () => {
-  it('aligns strategy and render rows', () => {
-    const report: BenchReport = {
-      strategies: [
-        {
-          strategy: 'rcu',
-          vcpus: 2,
-          workload: 'random',
-          churnPerSecond: 1000,
-          accessesPerSecond: 38_200_000,
-          ratioToNone: 0.964,
-        },
-        {
-          strategy: 'mutex',
-          vcpus: 2,
-          workload: 'random',
-          churnPerSecond: 1000,
-          accessesPerSecond: 4_100_000,
-          ratioToNone: 0.1035,
-        },
-        {
-          strategy: 'raw',
-          vcpus: 2,
-          workload: 'random',
-          churnPerSecond: 0,
-          accessesPerSecond: 120_000_000,
-          ratioToNone: 3.03,
-        },
-      ],
-      render: [
-        { regions: 100, fullRenderUs: 85, singleChangeUs: 4.2 },
-        { regions: 10000, fullRenderUs: 12_500, singleChangeUs: 31 },
-      ],
-    };
-    expect(formatBenchTables(report)).toBe(
-      [
-        'strategy  vcpus  workload  churn/s  accesses/s  vs none',
-        'rcu           2  random      1,000      38.2 M     0.96',
-        'mutex         2  random      1,000       4.1 M     0.10',
-        'raw           2  random          0       120 M     3.03',
-        '',
-        'regions  full render  single change',
-        '    100        85 µs         4.2 µs',
-        '  10000      12.5 ms          31 µs',
-        '',
-      ].join('\n'),
     );
   });
 });

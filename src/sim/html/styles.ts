@@ -74,6 +74,7 @@ th { color: var(--muted); font-weight: 600; font-size: 12px; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.mono, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
 table.params td:first-child { color: var(--muted); width: 34%; }
+table.counters td:first-child { width: 58%; }
 .hbar { display: flex; align-items: center; gap: 8px; }
 .hbar .track { flex: 1; height: 8px; background: var(--grid); border-radius: 4px; overflow: hidden; }
 .hbar .fill { height: 100%; border-radius: 4px; }
