@@ -15,6 +15,7 @@ import { Region } from '../core/region.js';
 import type { RegionIoEventFd } from '../core/types.js';
 import { EventFd } from '../host/event-fd.js';
 import { HostMemMapping } from '../host/mapping.js';
+import type { DeviceModel } from './devices/device.js';
 import { Pflash } from './devices/pflash.js';
 import { RamBlockPool } from './devices/ram-block-pool.js';
 import { createDevice } from './devices/registry.js';
@@ -72,10 +73,11 @@ function assemble(config: MachineConfig, mappings: ReadonlyMap<string, HostMemMa
   const create = (r: RegionConfig): Region => {
     const existing = regions.get(r.name);
     if (existing !== undefined) return existing;
-    const region = createRegion(r, mappings, (name) => create(configs.get(name)!));
+    const mapping = r.mapping === undefined ? undefined : mappings.get(r.mapping)!;
+    const device = r.device === undefined ? undefined : createDevice(r.device, mapping);
+    const region = createRegion(r, mapping, device, (name) => create(configs.get(name)!));
     regions.set(r.name, region);
-    if (r.device !== undefined) {
-      const device = region.ops as MachineDevice['device'];
+    if (r.device !== undefined && device !== undefined) {
       if (device instanceof Pflash) device.attach(region);
       const placement = placements.get(r.name);
       devices.set(r.name, {
@@ -87,7 +89,7 @@ function assemble(config: MachineConfig, mappings: ReadonlyMap<string, HostMemMa
         base: placement?.base,
       });
     }
-    const ioeventfds = ioeventfdsOf(r, region);
+    const ioeventfds = ioeventfdsOf(r, device);
     if (ioeventfds.length > 0) {
       region.setIoeventfds(ioeventfds);
       ioeventfdTargets.push({ region, ioeventfds });
@@ -169,12 +171,13 @@ function assemble(config: MachineConfig, mappings: ReadonlyMap<string, HostMemMa
   };
 }
 
+/** The region for `r`; `mapping` and `device` were made from its config already. */
 function createRegion(
   r: RegionConfig,
-  mappings: ReadonlyMap<string, HostMemMapping>,
+  mapping: HostMemMapping | undefined,
+  device: DeviceModel | undefined,
   regionNamed: (name: string) => Region,
 ): Region {
-  const mapping = r.mapping === undefined ? undefined : mappings.get(r.mapping)!;
   switch (r.type) {
     case 'Container':
       return Region.initContainerRegion(r.size, r.name);
@@ -183,17 +186,17 @@ function createRegion(
     case 'RamDevice':
       return Region.initRamDeviceRegion(mapping!, r.name);
     case 'IO':
-      return Region.initIoRegion(r.size, createDevice(r.device!), r.name);
+      return Region.initIoRegion(r.size, device!, r.name);
     case 'RomDevice':
-      return Region.initRomDeviceRegion(mapping!, createDevice(r.device!, mapping), r.name);
+      return Region.initRomDeviceRegion(mapping!, device!, r.name);
     case 'Alias':
       return Region.initAliasRegion(regionNamed(r.target!), r.aliasOffset, r.size, r.name);
   }
 }
 
 /** The device's own ioeventfds (virtio doorbells) followed by those the file lists. */
-function ioeventfdsOf(r: RegionConfig, region: Region): RegionIoEventFd[] {
-  const own = region.ops instanceof VirtioMmio ? region.ops.ioeventfds() : [];
+function ioeventfdsOf(r: RegionConfig, device: DeviceModel | undefined): RegionIoEventFd[] {
+  const own = device instanceof VirtioMmio ? device.ioeventfds() : [];
   return [
     ...own,
     ...r.ioeventfds.map((e) => ({

@@ -141,11 +141,6 @@ export function pcLayout(options: PcOptions = {}): PcLayout {
   };
 }
 
-/** GPA of BAR slot `slot` (0 ≤ slot < PC_BAR_SLOT_COUNT). */
-export function barSlotGpa(slot: number): number {
-  return PC_BAR_WINDOW_BASE + slot * PC_BAR_SLOT_SIZE;
-}
-
 function integerOption(
   value: unknown,
   fallback: number,

@@ -12,9 +12,9 @@
  * caller's job (`as.callRcu(() => pc.hotplug.pool.release(mapping))`).
  */
 import { AddressSpace } from '../core/address-space.js';
-import { AddressSpaceError } from '../core/errors.js';
 import { Region } from '../core/region.js';
 import { HostMemMapping } from '../host/mapping.js';
+import { BarWindow } from './bar-window.js';
 import { Pflash } from './devices/pflash.js';
 import { RamBlockPool } from './devices/ram-block-pool.js';
 import { Uart16550 } from './devices/uart16550.js';
@@ -23,7 +23,6 @@ import { HotplugArea } from './hotplug.js';
 import type { Machine, MachineDevice, MmioTarget, RamRange } from './machine.js';
 import { type PamMode, PamWindows } from './pam.js';
 import {
-  barSlotGpa,
   PC_ABOVE_4G_BASE,
   PC_BAR_SLOT_COUNT,
   PC_BAR_SLOT_SIZE,
@@ -145,7 +144,13 @@ function assemblePc(
   const vram = Region.initRamDeviceRegion(map('vga.vram', PC_VRAM_SIZE), 'vga.vram');
   add(hole, vram, PC_VRAM_BASE - PC_PCI_HOLE_BASE);
   const devices = new Map<string, MachineDevice>();
-  const barSlots = new Map<string, number>();
+  const bars = new BarWindow(
+    hole,
+    PC_PCI_HOLE_BASE,
+    PC_BAR_WINDOW_BASE,
+    PC_BAR_SLOT_SIZE,
+    PC_BAR_SLOT_COUNT,
+  );
   const virtio = layout.virtio.map((v) => {
     const device = new VirtioMmio({
       deviceId: v.deviceId,
@@ -154,15 +159,15 @@ function assemblePc(
     });
     const region = Region.initIoRegion(device.size, device, v.name);
     region.setIoeventfds(device.ioeventfds());
-    add(hole, region, barSlotGpa(v.slot) - PC_PCI_HOLE_BASE);
-    barSlots.set(v.name, v.slot);
+    bars.place(region, v.slot);
+    regions.set(region.name, region);
     devices.set(v.name, {
       name: v.name,
       model: 'virtio-mmio',
       device,
       region,
       space: 'memory',
-      base: barSlotGpa(v.slot),
+      base: bars.gpaOf(v.slot),
     });
     return device;
   });
@@ -230,7 +235,7 @@ function assemblePc(
       device: layout.virtio[n]!.name,
       model: 'virtio-mmio' as const,
       space: 'memory' as const,
-      base: barSlotGpa(layout.virtio[n]!.slot),
+      base: bars.gpaOf(layout.virtio[n]!.slot),
       size: d.size,
       probes: d.probes(),
     })),
@@ -239,28 +244,6 @@ function assemblePc(
     region: regions.get(v.name)!,
     ioeventfds: virtio[n]!.ioeventfds(),
   }));
-
-  const moveBar = (name: string, slot: number): void => {
-    const from = barSlots.get(name);
-    if (from === undefined)
-      throw new AddressSpaceError('RegionNotFound', `no BAR device named ${name}`);
-    if (!Number.isInteger(slot) || slot < 0 || slot >= PC_BAR_SLOT_COUNT) {
-      throw AddressSpaceError.invalidArgument(
-        `BAR slot must be an integer from 0 to ${PC_BAR_SLOT_COUNT - 1}, got ${String(slot)}`,
-      );
-    }
-    if (slot === from) return;
-    for (const [other, taken] of barSlots) {
-      if (taken === slot)
-        throw new AddressSpaceError('RegionInUse', `BAR slot ${slot} holds ${other}`);
-    }
-    const region = regions.get(name)!;
-    memory.transaction(() => {
-      hole.deleteSubregion(region);
-      hole.addSubregion(region, barSlotGpa(slot) - PC_PCI_HOLE_BASE);
-    });
-    barSlots.set(name, slot);
-  };
 
   return {
     name: 'pc',
@@ -291,16 +274,7 @@ function assemblePc(
       ioeventfds: ioeventfdTargets,
       toggleableAliases: pam.windows.map((w) => w.region),
       pamWindows: pam.windows,
-      barSlots: {
-        container: hole,
-        containerBase: PC_PCI_HOLE_BASE,
-        slotSize: PC_BAR_SLOT_SIZE,
-        slots: Array.from(
-          { length: PC_BAR_SLOT_COUNT },
-          (_, i) => PC_BAR_WINDOW_BASE + i * PC_BAR_SLOT_SIZE,
-        ),
-        devices: layout.virtio.map((v) => v.name),
-      },
+      barSlots: bars.describe(),
     },
     churn: undefined,
     workload: undefined,
@@ -309,13 +283,8 @@ function assemblePc(
     pamMode: (index) => pam.mode(index),
     plugBlock: (slot) => hotplug.plugBlock(slot),
     unplugBlock: (slot) => hotplug.unplugBlock(slot),
-    moveBar,
-    barSlotOf: (name) => {
-      const slot = barSlots.get(name);
-      if (slot === undefined)
-        throw new AddressSpaceError('RegionNotFound', `no BAR device named ${name}`);
-      return slot;
-    },
+    moveBar: (name, slot) => bars.move(name, slot, memory),
+    barSlotOf: (name) => bars.slotOf(name),
     dispose: () => {
       hotplug.pool.dispose();
       for (const m of mappings.values()) m.release();

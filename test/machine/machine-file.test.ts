@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AddressSpaceError } from '../../src/core/errors.js';
 import { HostMemMapping } from '../../src/host/mapping.js';
 import { buildMachine } from '../../src/machine/build.js';
+import { createMachine } from '../../src/machine/create.js';
 import { MachineConfigError } from '../../src/machine/errors.js';
 import { loadMachineFile, parseMachineFile } from '../../src/machine/machine-file.js';
 
@@ -236,6 +237,21 @@ describe('a valid machine file', () => {
     buildMachine(config).dispose();
     await expect(loadMachineFile('/nonexistent/machine.json')).rejects.toThrow(
       'cannot read machine file /nonexistent/machine.json: ENOENT',
+    );
+  });
+});
+
+describe('createMachine', () => {
+  it('builds the pc by name and a machine file by path', async () => {
+    const pc = await createMachine('pc', { ramSize: '64MiB' });
+    expect(pc.name).toBe('pc');
+    expect(pc.memory.memoryEndAddress()).toBe(0x4000000);
+    pc.dispose();
+    const small = await createMachine(new URL('./fixtures/small.json', import.meta.url).pathname);
+    expect(small.name).toBe('small');
+    small.dispose();
+    await expect(createMachine('pc.json')).rejects.toThrow(
+      /cannot read machine file pc.json: ENOENT/,
     );
   });
 });
