@@ -2,16 +2,14 @@
  * `AddressSpace` (SPEC 5): a root Container, its current flat view, listeners, an
  * optional publisher, and guest-memory access through the view.
  *
- * Topology changes arrive from the region tree through `topology.ts`; the address space
- * takes part in each update: it stages the next view from the changed windows, delivers
- * the diff to its listeners, installs the view and hands it to the publisher — and
- * reverts each step when a later one fails. The first view of a new address space has
- * generation 0; every published change adds one. A change that leaves the view as it was
- * publishes nothing. Rolling back a published change republishes the old content under
- * the next generation.
+ * This class is the validating facade. Topology changes arrive from the region tree
+ * through `topology.ts` and are carried out by its `SpaceState` (stage the next view,
+ * deliver the diff to listeners, publish; revert on failure). The first view of a new
+ * address space has generation 0; every published change adds one. A change that leaves
+ * the view as it was publishes nothing. Transactions are global, as in QEMU.
  *
- * It never renders by itself (see `view-update.ts`) and never touches other threads: the
- * publisher does.
+ * It renders only its first view itself and never touches other threads: the publisher
+ * does.
  */
 import {
   addressMap,
@@ -33,47 +31,25 @@ import { AddressSpaceError } from './errors.js';
 import { FlatView } from './flat-view.js';
 import { matchIoeventfd } from './io-dispatch.js';
 import { flattenIoeventfds } from './ioeventfds.js';
-import {
-  checkListener,
-  type DeliveryLog,
-  deliverTo,
-  type Listener,
-  ListenerList,
-  type ListenerRequestItem,
-  revertLog,
-} from './listeners.js';
+import { checkListener, deliverTo, type Listener, type ListenerRequestItem } from './listeners.js';
 import type { ViewPublisher } from './publisher.js';
 import { RangeStore } from './range-store.js';
 import { Region } from './region.js';
 import { renderWindow } from './render.js';
 import { memspaceText, qemuMtreeText } from './show.js';
-import type { UpdateParticipant } from './topology.js';
+import { SpaceState } from './space-state.js';
 import * as topology from './topology.js';
 import { checkUnsigned, decodeU64, encodeU64 } from './typed-values.js';
 import type { AddressAttr } from './types.js';
-import { type StagedView, stageView, type Window } from './view-update.js';
 
 export type { HostSpan, RegionCache } from './access.js';
 export type { Listener } from './listeners.js';
 
-/** Past this many pending windows an address space just re-renders everything. */
-const MAX_PENDING_WINDOWS = 4096;
-
-let nextParticipantSeq = 1;
-
-export class AddressSpace implements UpdateParticipant {
+export class AddressSpace {
   readonly root: Region;
   readonly name: string;
-  readonly participantSeq: number;
-  #view: FlatView;
   readonly #machineRam: Region | undefined;
-  readonly #listeners = new ListenerList();
-  #publisher: ViewPublisher | undefined;
-  #dirty: Window[] = [];
-  #dirtyAll = false;
-  #staged: StagedView | undefined;
-  #log: DeliveryLog | undefined;
-  #previous: FlatView | undefined;
+  readonly #state: SpaceState;
 
   constructor(root: Region, name: string, machineRam?: Region) {
     if (!(root instanceof Region)) throw AddressSpaceError.invalidArgument('root must be a Region');
@@ -90,10 +66,11 @@ export class AddressSpace implements UpdateParticipant {
     this.root = root;
     this.name = name;
     this.#machineRam = machineRam;
-    this.participantSeq = nextParticipantSeq++;
     const ranges = RangeStore.fromArray(renderWindow(root, 0, root.size));
-    this.#view = new FlatView(ranges, flattenIoeventfds(ranges), 0);
-    root.rootOf.add(this);
+    this.#state = new SpaceState(root, name, new FlatView(ranges, flattenIoeventfds(ranges), 0));
+    root.rootOf.add(this.#state);
+    // Built inside an open transaction: re-render everything at its commit as well.
+    if (topology.inTransaction()) topology.markWhole(this.#state, root.size);
   }
 
   /**
@@ -101,12 +78,12 @@ export class AddressSpace implements UpdateParticipant {
    * (the view stays as it is). For machines that are torn down.
    */
   destroy(): void {
-    this.root.rootOf.delete(this);
+    this.root.rootOf.delete(this.#state);
   }
 
   /** The current view. */
   get flatView(): FlatView {
-    return this.#view;
+    return this.#state.view;
   }
 
   getMachineRam(): Region | undefined {
@@ -118,30 +95,31 @@ export class AddressSpace implements UpdateParticipant {
   /** Replays the current view to `l` (ranges, then ioeventfds), enables and inserts it. */
   registerListener(listener: Listener): void {
     const l = checkListener(listener);
-    if (this.#listeners.has(l)) {
+    if (this.#state.listeners.has(l)) {
       throw AddressSpaceError.invalidArgument('listener is already registered');
     }
     checkInteger(l.priority(), 'listener priority');
     const requests: ListenerRequestItem[] = [];
-    for (const range of this.#view.ranges) requests.push({ type: 'AddRegion', range });
-    for (const evtfd of this.#view.ioeventfds) requests.push({ type: 'AddIoeventfd', evtfd });
+    for (const range of this.#state.view.ranges) requests.push({ type: 'AddRegion', range });
+    for (const evtfd of this.#state.view.ioeventfds) requests.push({ type: 'AddIoeventfd', evtfd });
     deliverTo([l], requests, false);
     l.enable();
-    this.#listeners.insert(l);
+    this.#state.listeners.insert(l);
   }
 
   /** Sends `l` a delete for every range and ioeventfd, disables and removes exactly `l`. */
   unregisterListener(listener: Listener): void {
     const l = checkListener(listener);
-    const priority = this.#listeners.priorityOf(l);
+    const priority = this.#state.listeners.priorityOf(l);
     if (priority === undefined)
       throw AddressSpaceError.invalidArgument('listener is not registered');
     const requests: ListenerRequestItem[] = [];
-    for (const range of this.#view.ranges) requests.push({ type: 'DeleteRegion', range });
-    for (const evtfd of this.#view.ioeventfds) requests.push({ type: 'DeleteIoeventfd', evtfd });
+    for (const range of this.#state.view.ranges) requests.push({ type: 'DeleteRegion', range });
+    for (const evtfd of this.#state.view.ioeventfds)
+      requests.push({ type: 'DeleteIoeventfd', evtfd });
     deliverTo([l], requests, false);
     l.disable();
-    this.#listeners.remove(l);
+    this.#state.listeners.remove(l);
   }
 
   // ---- transactions (global, as in QEMU) ----
@@ -178,25 +156,27 @@ export class AddressSpace implements UpdateParticipant {
     ) {
       throw AddressSpaceError.invalidArgument('a publisher needs publish, synchronize and callRcu');
     }
-    if (this.#publisher !== undefined) {
+    if (this.#state.publisher !== undefined) {
       throw AddressSpaceError.invalidArgument(`address space ${this.name} already has a publisher`);
     }
-    this.#publisher = p;
+    this.#state.publisher = p;
   }
 
   detachPublisher(): void {
-    this.#publisher = undefined;
+    this.#state.publisher = undefined;
   }
 
   /** Waits for a grace period; without a publisher no reader exists: the next microtask. */
   synchronize(): Promise<void> {
-    return this.#publisher !== undefined ? this.#publisher.synchronize() : Promise.resolve();
+    return this.#state.publisher !== undefined
+      ? this.#state.publisher.synchronize()
+      : Promise.resolve();
   }
 
   callRcu(fn: () => void): void {
     if (typeof fn !== 'function')
       throw AddressSpaceError.invalidArgument('callRcu needs a function');
-    if (this.#publisher !== undefined) this.#publisher.callRcu(fn);
+    if (this.#state.publisher !== undefined) this.#state.publisher.callRcu(fn);
     else queueMicrotask(fn);
   }
 
@@ -210,7 +190,7 @@ export class AddressSpace implements UpdateParticipant {
       this.requireMapped(a);
       return;
     }
-    readBytes(this.#view, data, a, at);
+    readBytes(this.#state.view, data, a, at);
   }
 
   /** Writes `src` at `addr`. A write matching an ioeventfd signals it instead. */
@@ -222,7 +202,7 @@ export class AddressSpace implements UpdateParticipant {
       this.requireMapped(a);
       return;
     }
-    const view = this.#view;
+    const view = this.#state.view;
     const evtfd = matchIoeventfd(view.ioeventfds, a, data);
     if (evtfd !== undefined) {
       evtfd.fd.signal();
@@ -266,11 +246,11 @@ export class AddressSpace implements UpdateParticipant {
   }
 
   getHostAddress(addr: number, attr: AddressAttr = 'Ram'): number | undefined {
-    return hostAddressOf(this.#view, checkSpan(addr, 0), checkAttr(attr));
+    return hostAddressOf(this.#state.view, checkSpan(addr, 0), checkAttr(attr));
   }
 
   getRegionCache(addr: number, attr: AddressAttr = 'Ram'): RegionCache | undefined {
-    return regionCacheOf(this.#view, checkSpan(addr, 0), checkAttr(attr));
+    return regionCacheOf(this.#state.view, checkSpan(addr, 0), checkAttr(attr));
   }
 
   /** `[hostAddress, bytes left in the piece]`: from `cache` when current, else by lookup. */
@@ -279,7 +259,12 @@ export class AddressSpace implements UpdateParticipant {
     cache: RegionCache | undefined,
     attr: AddressAttr = 'Ram',
   ): [number, number] | undefined {
-    return hostAddressFromCache(this.#view, checkSpan(addr, 0), checkCache(cache), checkAttr(attr));
+    return hostAddressFromCache(
+      this.#state.view,
+      checkSpan(addr, 0),
+      checkCache(cache),
+      checkAttr(attr),
+    );
   }
 
   getAddressMap(
@@ -290,101 +275,34 @@ export class AddressSpace implements UpdateParticipant {
   ): HostSpan[] {
     const n = checkSize(count, 'count');
     const a = checkSpan(addr, n);
-    return addressMap(this.#view, checkCache(cache), a, n, checkAttr(attr));
+    return addressMap(this.#state.view, checkCache(cache), a, n, checkAttr(attr));
   }
 
   addressInMemory(addr: number, size: number): boolean {
     const n = checkSize(size, 'size');
-    return inMemory(this.#view, checkSpan(addr, n), n);
+    return inMemory(this.#state.view, checkSpan(addr, n), n);
   }
 
   memoryEndAddress(): number {
-    return memoryEnd(this.#view);
+    return memoryEnd(this.#state.view);
   }
 
   // ---- showing ----
 
   memspaceShow(): string {
-    return memspaceText(this.name, this.root, this.#view);
+    return memspaceText(this.name, this.root, this.#state.view);
   }
 
   mtreeQemu(options: { flat?: boolean } = {}): string {
     if (typeof options !== 'object' || options === null) {
       throw AddressSpaceError.invalidArgument('mtreeQemu options must be an object');
     }
-    return qemuMtreeText(this.name, this.root, this.#view, options.flat === true);
-  }
-
-  // ---- UpdateParticipant (called by topology.ts only) ----
-
-  markDirty(lo: number, hi: number): void {
-    if (this.#dirtyAll) return;
-    if (this.#dirty.length >= MAX_PENDING_WINDOWS) {
-      this.#dirtyAll = true;
-      this.#dirty = [];
-      return;
-    }
-    this.#dirty.push([lo, hi]);
-  }
-
-  prepareUpdate(): boolean {
-    this.#staged = stageView(this.root, this.#view, this.#dirtyAll ? undefined : this.#dirty);
-    return this.#staged !== undefined;
-  }
-
-  deliverUpdate(): void {
-    this.#log = this.#listeners.deliver(this.#staged!.requests);
-  }
-
-  publishUpdate(): void {
-    const previous = this.#view;
-    const next = this.#staged!.view;
-    this.#previous = previous;
-    this.#view = next;
-    if (this.#publisher === undefined) return;
-    try {
-      this.#publisher.publish(next, previous);
-    } catch (cause) {
-      this.#view = previous;
-      throw new AddressSpaceError(
-        'UpdateTopology',
-        `publisher failed for address space ${this.name}: ${cause instanceof Error ? cause.message : String(cause)}`,
-        { cause },
-      );
-    }
-  }
-
-  revertDelivered(): void {
-    if (this.#log !== undefined) revertLog(this.#log);
-    this.#log = undefined;
-  }
-
-  revertPublished(): void {
-    const previous = this.#previous!;
-    const published = this.#view;
-    const restored = new FlatView(previous.store, previous.ioeventfds, published.generation + 1);
-    this.#view = restored;
-    try {
-      this.#publisher?.publish(restored, published);
-    } catch {
-      // The publisher already failed elsewhere; the owner-side view is restored regardless.
-    }
-  }
-
-  finishUpdate(): void {
-    this.#dirty = [];
-    this.#dirtyAll = false;
-    this.abandonUpdate();
-  }
-
-  abandonUpdate(): void {
-    this.#staged = undefined;
-    this.#log = undefined;
-    this.#previous = undefined;
+    return qemuMtreeText(this.name, this.root, this.#state.view, options.flat === true);
   }
 
   private requireMapped(addr: number): void {
-    if (this.#view.findFlatRange(addr) === undefined) throw AddressSpaceError.regionNotFound(addr);
+    if (this.#state.view.findFlatRange(addr) === undefined)
+      throw AddressSpaceError.regionNotFound(addr);
   }
 
   private readBuffer(addr: number, size: number, attr: AddressAttr): Uint8Array {

@@ -12,11 +12,12 @@
  * and tells the topology coordinator which region changed.
  */
 
-import { HostMemMapping } from '../host/mapping.js';
+import type { HostMemMapping } from '../host/mapping.js';
 import { checkAddress, checkedAdd, checkInteger, checkSize } from './address.js';
 import { ChildIndex } from './child-index.js';
 import { AddressSpaceError, hex } from './errors.js';
 import { validateRegionIoEventFds } from './ioeventfd-validate.js';
+import { checkBoolean, checkMapping, checkOps, reaches } from './region-checks.js';
 import { regionMtree } from './show.js';
 import { changeTopology, type UpdateParticipant } from './topology.js';
 import type { RegionIoEventFd, RegionOps, RegionType } from './types.js';
@@ -375,53 +376,4 @@ export class Region {
 /** Render order between siblings: higher priority first, then the later (re)inserted. */
 export function rendersBefore(a: Region, b: Region): boolean {
   return a.priority > b.priority || (a.priority === b.priority && a.orderSeq > b.orderSeq);
-}
-
-/** Whether `target` can be reached from `from` downwards (subregions and alias targets). */
-function reaches(from: Region, target: Region): boolean {
-  const stack = [from];
-  const seen = new Set<Region>();
-  while (stack.length > 0) {
-    const r = stack.pop()!;
-    if (r === target) return true;
-    if (seen.has(r)) continue;
-    seen.add(r);
-    if (r.aliasTarget !== undefined) stack.push(r.aliasTarget);
-    for (const c of r.childList) stack.push(c);
-  }
-  return false;
-}
-
-function checkMapping(mapping: unknown): HostMemMapping {
-  if (!(mapping instanceof HostMemMapping)) {
-    throw AddressSpaceError.invalidArgument('mapping must be a HostMemMapping');
-  }
-  if (mapping.isReleased) {
-    throw AddressSpaceError.invalidArgument(`mapping ${mapping.name} was released`);
-  }
-  return mapping;
-}
-
-function checkOps(ops: unknown): RegionOps {
-  const o = ops as RegionOps | null | undefined;
-  if (
-    typeof o !== 'object' ||
-    o === null ||
-    typeof o.read !== 'function' ||
-    typeof o.write !== 'function'
-  ) {
-    throw AddressSpaceError.invalidArgument('ops must be an object with read and write functions');
-  }
-  if (o.maxAccessSize !== undefined) {
-    const m = checkSize(o.maxAccessSize, 'ops.maxAccessSize');
-    if (m === 0) throw AddressSpaceError.invalidArgument('ops.maxAccessSize must be positive');
-  }
-  return o;
-}
-
-function checkBoolean(value: unknown, what: string): boolean {
-  if (typeof value !== 'boolean') {
-    throw AddressSpaceError.invalidArgument(`${what} must be a boolean, got ${typeof value}`);
-  }
-  return value;
 }
