@@ -160,24 +160,26 @@ function issueToError(
   }
 }
 
-/** A union failed: report the branch that got furthest (its deepest issue), if any. */
+/**
+ * A union failed. The branch whose JSON type matched the input (its first issue is not a
+ * type mismatch at the union itself) explains best; if none matched, list the types.
+ */
 function unionError(
   issue: z.core.$ZodIssueInvalidUnion,
   segments: readonly PropertyKey[],
   base: string,
 ): MachineConfigError {
-  let best: z.core.$ZodIssue | undefined;
-  for (const branch of issue.errors) {
-    for (const inner of branch) {
-      if (inner.path.length > 0 && (best === undefined || inner.path.length > best.path.length)) {
-        best = inner;
-      }
-    }
+  const wrongType = (i: z.core.$ZodIssue) => i.code === 'invalid_type' && i.path.length === 0;
+  const matched = issue.errors.find((branch) => branch.length > 0 && !wrongType(branch[0]!));
+  if (matched !== undefined) {
+    return issueToError(matched[0]!, [...segments, ...matched[0]!.path], base);
   }
-  if (best !== undefined) return issueToError(best, [...segments, ...best.path], base);
+  const expected = issue.errors.flatMap((branch) =>
+    branch.filter(wrongType).map((i) => TYPE_WORDS[(i as { expected: string }).expected] ?? ''),
+  );
   return new MachineConfigError(
     formatPath(segments, base),
-    `has the wrong form, got ${describeInput(issue.input)}`,
+    `must be ${[...new Set(expected)].filter((e) => e !== '').join(' or ')}, got ${describeInput(issue.input)}`,
   );
 }
 

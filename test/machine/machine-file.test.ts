@@ -255,3 +255,22 @@ describe('createMachine', () => {
     );
   });
 });
+
+describe('fields with more than one form', () => {
+  it.each([
+    [
+      (f: Json) => void (f.mappings.vram = { size: '2MiB', readonly: true }),
+      'mappings.vram.readonly: unknown field',
+    ],
+    [
+      (f: Json) => void (f.mappings.vram = true),
+      'mappings.vram: must be an object or a string or a number, got true',
+    ],
+    [(f: Json) => void (f.churn = { kinds: 'all', rate: -1 }), 'churn.rate: must be at least 0'],
+    [(f: Json) => void (f.churn = 5), 'churn: must be a string or an array or an object, got 5'],
+  ])('%#', (edit, message) => {
+    const file = fixture();
+    edit(file);
+    expect(failure(file).message).toBe(message);
+  });
+});
