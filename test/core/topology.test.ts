@@ -4,6 +4,7 @@ import type { FlatView } from '../../src/core/flat-view.js';
 import type { ViewPublisher } from '../../src/core/publisher.js';
 import { Region } from '../../src/core/region.js';
 import { catchError, container, io, MirrorListener, ram, rows } from './helpers.js';
+import { referencePaint } from './reference-painter.js';
 
 class RecordingPublisher implements ViewPublisher {
   readonly published: [number, number][] = [];
@@ -158,6 +159,27 @@ describe('transactions', () => {
     expect(l.log).toEqual(['Add(0,10)', 'Add(100,10)']);
     expect(publisher.published).toEqual([[0, 1]]);
   });
+
+  it.each([100, 4100])(
+    '%i scattered changes in one transaction (full re-render) match the reference',
+    (count) => {
+      const root = container(count * 16, 'root');
+      const space = new AddressSpace(root, 's');
+      const leaves = Array.from({ length: count }, (_, i) => io(8, `io${i}`));
+      for (const [i, leaf] of leaves.entries()) root.addSubregionNotUpdate(leaf, i * 16);
+      space.updateTopology();
+      const l = new MirrorListener();
+      space.registerListener(l);
+      space.transaction(() => {
+        for (const [i, leaf] of leaves.entries()) if (i % 3 === 0) leaf.setEnabled(false);
+      });
+      expect(rows(space.flatView)).toEqual(
+        referencePaint(root).map((p) => [p.base, p.size, p.owner.name, p.offset]),
+      );
+      expect(space.flatView.rangeCount).toBe(count - Math.ceil(count / 3));
+      expect(l.mirrorRows()).toEqual(rows(space.flatView));
+    },
+  );
 
   it('an empty transaction publishes nothing', () => {
     const root = container(1000, 'root');
