@@ -29,6 +29,12 @@ export function absoluteBase(region: Region): number {
   return base;
 }
 
+function rootOf(region: Region): Region {
+  let r = region;
+  while (r.parent !== undefined) r = r.parent;
+  return r;
+}
+
 /** The alias windows the `alias` kind switches: the PAM windows, else every alias. */
 export function churnableAliases(machine: Machine): Region[] {
   const pam = machine.targets.pamWindows;
@@ -43,39 +49,84 @@ export function aliasWindows(machine: Machine): AddressRange[] {
     .map((r) => ({ base: absoluteBase(r), size: r.size }));
 }
 
+/** A device BAR the `bar` kind moves: its two slots (home first) and their addresses. */
+export interface BarPositions {
+  readonly device: string;
+  readonly slots: readonly [number, number];
+  readonly gpas: readonly [number, number];
+}
+
+/**
+ * The BARs the `bar` kind may move, each between the slot it was built in and one
+ * reserved for it half the window away (or the next free slot after that), so a guest
+ * that knows both places can keep using the device.
+ */
+export function barPositionsOf(machine: Machine): BarPositions[] {
+  const bar = machine.targets.barSlots;
+  if (bar === undefined) return [];
+  const homes: { device: string; slot: number }[] = [];
+  for (const name of bar.devices) {
+    const region = machine.devices.get(name)?.region;
+    if (region === undefined || region.parent !== bar.container) continue;
+    const slot = bar.slots.indexOf(bar.containerBase + region.offset);
+    if (slot >= 0) homes.push({ device: name, slot });
+  }
+  const taken = new Set(homes.map((h) => h.slot));
+  const out: BarPositions[] = [];
+  for (const home of homes) {
+    const n = bar.slots.length;
+    let alt = -1;
+    for (let i = 0; i < n && alt < 0; i++) {
+      const candidate = (home.slot + Math.floor(n / 2) + i) % n;
+      if (!taken.has(candidate)) alt = candidate;
+    }
+    if (alt < 0) continue;
+    taken.add(alt);
+    out.push({
+      device: home.device,
+      slots: [home.slot, alt],
+      gpas: [bar.slots[home.slot]!, bar.slots[alt]!],
+    });
+  }
+  return out;
+}
+
 /** What `machine` offers to each churn kind, in its state as built. */
 export function churnTargetsOf(machine: Machine): ChurnTargets {
   const t = machine.targets;
-  const bar = t.barSlots;
-  let barTargets: ChurnTargets['bar'];
-  if (bar !== undefined) {
-    const devices: { name: string; slot: number }[] = [];
-    for (const name of bar.devices) {
-      const region = machine.devices.get(name)?.region ?? machine.regions.get(name);
-      if (region === undefined || region.parent !== bar.container) continue;
-      const slot = bar.slots.indexOf(bar.containerBase + region.offset);
-      if (slot >= 0) devices.push({ name, slot });
-    }
-    barTargets = { slots: bar.slots.length, devices };
-  }
   return {
-    hotplugSlots: machine.hotplug?.slotCount ?? 0,
-    ...(barTargets === undefined ? {} : { bar: barTargets }),
+    hotplugSlots: churnedHotplugSlots(machine),
+    bar: barPositionsOf(machine).map((b) => ({ name: b.device, slots: b.slots, slot: b.slots[0] })),
     flash: t.flash.map((f) => ({ name: f.name, romd: f.region.getRomDeviceRomd() ?? true })),
     aliases: churnableAliases(machine).map((r) => ({ name: r.name, enabled: r.enabled })),
-    ioeventfdRegions: t.ioeventfds.map((e) => e.region.name),
+    // Doorbells in the memory space: the one the vCPUs and the backend see.
+    ioeventfdRegions: t.ioeventfds
+      .filter((e) => rootOf(e.region) === machine.memory.root)
+      .map((e) => e.region.name),
   };
 }
 
 /**
- * Plugs every empty hotplug slot (setup, before the vCPUs run: not counted as churn), so
- * the machine matches the schedule's starting model.
+ * Hotplug slots a run churns: the first `CHURNED_HOTPLUG_SLOTS` of the area. Every block
+ * costs its pages the first time it is touched (filled, poisoned, read), so a few slots
+ * cycled through a small pool of mappings keep a run about the topology, not page faults.
  */
-export function plugAllHotplugSlots(machine: Machine): void {
+export const CHURNED_HOTPLUG_SLOTS = 8;
+
+/** How many of `machine`'s hotplug slots the `hotplug` kind uses (0 without an area). */
+export function churnedHotplugSlots(machine: Machine): number {
+  return Math.min(machine.hotplug?.slotCount ?? 0, CHURNED_HOTPLUG_SLOTS);
+}
+
+/**
+ * Plugs every churned hotplug slot that is empty (setup, before the vCPUs run: not
+ * counted as churn), so the machine matches the schedule's starting model.
+ */
+export function plugChurnedHotplugSlots(machine: Machine): void {
   const area = machine.hotplug;
   if (area === undefined) return;
   machine.memory.transaction(() => {
-    for (let slot = 0; slot < area.slotCount; slot++) {
+    for (let slot = 0; slot < churnedHotplugSlots(machine); slot++) {
       if (!area.isPlugged(slot)) area.plugBlock(slot);
     }
   });

@@ -12,7 +12,8 @@
  * - `hotplug`: plug or unplug one 2 MiB block. At most a quarter of the slots (at least
  *   one) are unplugged at a time, so the guest keeps most of its hotplugged RAM and the
  *   workload mostly finds memory there.
- * - `bar`: move one device BAR to a free slot of the PCI hole.
+ * - `bar`: move one device BAR between its two positions in the PCI hole (where the
+ *   firmware put it and one reserved for it), as a guest reprogramming the BAR does.
  * - `romd`: flip one flash device between ROM (romd on) and MMIO mode.
  * - `alias`: switch one alias window (PAM) off or back on.
  * - `ioeventfd`: remove the doorbells of one device, or put them back.
@@ -25,11 +26,12 @@ import { CHURN_KINDS, type ChurnKind } from './options.js';
 export interface ChurnTargets {
   /** Hotplug slots (0: no hotplug area). Every slot is plugged when churn starts. */
   readonly hotplugSlots: number;
-  /** Devices with a movable BAR and the slot each sits in; `slots` positions in all. */
-  readonly bar?: {
-    readonly slots: number;
-    readonly devices: readonly { readonly name: string; readonly slot: number }[];
-  };
+  /** Devices with a movable BAR: the two slots each may use, and the one it is in. */
+  readonly bar: readonly {
+    readonly name: string;
+    readonly slots: readonly [number, number];
+    readonly slot: number;
+  }[];
   /** Flash (ROM device) regions and their romd mode. */
   readonly flash: readonly { readonly name: string; readonly romd: boolean }[];
   /** Alias windows that may be switched, and whether each is enabled. */
@@ -86,7 +88,6 @@ export class ChurnSchedule {
   // The model of the churnable state, as the operations handed out so far leave it.
   private readonly unplugged: number[] = [];
   private readonly barSlotOf: number[];
-  private readonly barOccupied: boolean[];
   private readonly romd: boolean[];
   private readonly aliasEnabled: boolean[];
   private readonly ioeventfdEnabled: boolean[];
@@ -98,10 +99,7 @@ export class ChurnSchedule {
     }
     this.prng = new Prng((options.seed ^ CHURN_SEED_SALT) >>> 0);
     this.targets = targets;
-    const bar = targets.bar;
-    this.barSlotOf = bar?.devices.map((d) => d.slot) ?? [];
-    this.barOccupied = new Array<boolean>(bar?.slots ?? 0).fill(false);
-    for (const slot of this.barSlotOf) this.barOccupied[slot] = true;
+    this.barSlotOf = targets.bar.map((d) => d.slot);
     this.romd = targets.flash.map((f) => f.romd);
     this.aliasEnabled = targets.aliases.map((a) => a.enabled);
     this.ioeventfdEnabled = targets.ioeventfdRegions.map(() => true);
@@ -158,8 +156,7 @@ export class ChurnSchedule {
       case 'hotplug':
         return t.hotplugSlots > 0;
       case 'bar':
-        // A move needs a device and a free slot to move it to.
-        return this.barSlotOf.length > 0 && this.barOccupied.length > this.barSlotOf.length;
+        return t.bar.length > 0;
       case 'romd':
         return t.flash.length > 0;
       case 'alias':
@@ -190,25 +187,12 @@ export class ChurnSchedule {
   }
 
   private nextBar(seq: number): ChurnOp {
-    const device = this.prng.below(this.barSlotOf.length);
-    const free = this.barOccupied.length - this.barSlotOf.length;
-    let pick = this.prng.below(free);
-    let toSlot = 0;
-    for (; toSlot < this.barOccupied.length; toSlot++) {
-      if (this.barOccupied[toSlot]) continue;
-      if (pick-- === 0) break;
-    }
-    const fromSlot = this.barSlotOf[device]!;
-    this.barOccupied[fromSlot] = false;
-    this.barOccupied[toSlot] = true;
-    this.barSlotOf[device] = toSlot;
-    return {
-      seq,
-      kind: 'bar',
-      device: this.targets.bar!.devices[device]!.name,
-      fromSlot,
-      toSlot,
-    };
+    const index = this.prng.below(this.barSlotOf.length);
+    const device = this.targets.bar[index]!;
+    const fromSlot = this.barSlotOf[index]!;
+    const toSlot = fromSlot === device.slots[0] ? device.slots[1] : device.slots[0];
+    this.barSlotOf[index] = toSlot;
+    return { seq, kind: 'bar', device: device.name, fromSlot, toSlot };
   }
 }
 

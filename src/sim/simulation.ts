@@ -21,7 +21,7 @@ import { VcpuPool } from '../concurrent/vcpu-pool.js';
 import type { VcpuCounters } from '../concurrent/vcpu-state.js';
 import type { Machine } from '../machine/machine.js';
 import { Checker } from './checker.js';
-import { applyChurnOp, churnTargetsOf, plugAllHotplugSlots } from './churn-apply.js';
+import { applyChurnOp, churnTargetsOf, plugChurnedHotplugSlots } from './churn-apply.js';
 import { ChurnDriver } from './churn-driver.js';
 import { ChurnSchedule } from './churn-schedule.js';
 import { DeviceBackend } from './device-backend.js';
@@ -48,6 +48,7 @@ const TIMELINE_MS = 500;
 const SAMPLE_EVERY = 512;
 /** How often the device backend's counters and samples are drained. */
 const BACKEND_DRAIN_MS = 250;
+const PAGE_BYTES = 4096;
 
 /** Knobs for tests and tools; not part of `RunOptions` (SPEC 9 names those). */
 export interface SimulationInternals {
@@ -95,7 +96,7 @@ async function simulate(
 ): Promise<RunReport> {
   const startedAt = new Date();
   const churnConfig = churnSettings(o, given, machine);
-  if (churnConfig.kinds.includes('hotplug')) plugAllHotplugSlots(machine);
+  if (churnConfig.kinds.includes('hotplug')) plugChurnedHotplugSlots(machine);
   // The core FlatView is what the publisher publishes; the cast bridges a typing gap
   // between the core and concurrent layers (getRomDeviceRomd's optional result).
   const space = machine.memory as unknown as Parameters<typeof SharedViewPublisher.attachTo>[0];
@@ -177,14 +178,14 @@ async function simulate(
       seed: o.seed,
       poisonWord: o.check ? POISON_U32 : -1,
     });
-    pool.start(
-      workloadsFor(machine, {
-        workload: o.workload,
-        seed: o.seed,
-        vcpus: o.vcpus,
-        churn: churnConfig.kinds,
-      }),
-    );
+    const workloads = workloadsFor(machine, {
+      workload: o.workload,
+      seed: o.seed,
+      vcpus: o.vcpus,
+      churn: churnConfig.kinds,
+    });
+    prefault(machine, workloads[0]?.ram ?? []);
+    pool.start(workloads);
     await pool.whenRunning();
     t0 = performance.now();
     churn.start(t0);
@@ -276,6 +277,20 @@ async function simulate(
     interrupted,
     lostVcpus: pool.lost.length,
   });
+}
+
+/**
+ * Touches every page of `ranges` once, before the clock starts, so the run measures the
+ * topology and not the host committing fresh guest pages (lazily, at a high cost on some
+ * hosts). Each byte is written back with its own value: guest memory does not change.
+ */
+function prefault(machine: Machine, ranges: readonly { base: number; size: number }[]): void {
+  const memory = machine.memory;
+  for (const r of ranges) {
+    for (let gpa = r.base; gpa < r.base + r.size; gpa += PAGE_BYTES) {
+      memory.writeU8(gpa, memory.readU8(gpa));
+    }
+  }
 }
 
 function accessCounts(pool: VcpuPool, vcpus: number): number[] {

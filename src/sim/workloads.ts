@@ -3,14 +3,18 @@
  * access-pattern descriptions of concurrent/access-pattern.ts, using what the machine
  * offers: its RAM ranges, its hotplug area, its device registers and doorbells.
  *
- * - RAM: the machine's RAM ranges (DMA areas already cut out), minus the alias windows
- *   the `alias` churn kind switches, plus the whole hotplug area when hotplug churn runs
- *   (every slot is plugged at the start and at most a quarter are out at a time).
+ * - RAM: the machine's writable RAM ranges (DMA areas already cut out), minus the alias
+ *   windows the `alias` churn kind switches, cut down to a working set of at most
+ *   `WORKING_SET_BYTES` (a prefix of every range, in proportion to its size: guest memory
+ *   is committed lazily, and a guest touches its working set, not all of its RAM); plus
+ *   the churned hotplug slots when hotplug churn runs (all plugged at the start, at most a
+ *   quarter out at a time).
  * - MMIO: the devices' harmless probes (register reads, scratch writes) and every
  *   doorbell (writes an ioeventfd takes without an exit), plus a read of each flash (a
- *   memory read while romd is on, an exit while it is off). Devices whose BAR the `bar`
- *   kind moves are left out: a guest only touches a BAR where it last programmed it.
- * - `mixed` draws mostly RAM accesses and one in about `MIXED_MMIO_SHARE` from the MMIO
+ *   memory read while romd is on, an exit while it is off). For a BAR the `bar` kind
+ *   moves, both of its positions are targeted, as a guest that follows its own BAR
+ *   programming would: the one it is not at is unmapped (a `RegionNotFound` fault).
+ * - `mixed` draws mostly RAM accesses and one in about `1 / MIXED_MMIO_SHARE` from the MMIO
  *   targets, so exits are frequent enough to measure without dominating the run.
  *
  * Each vCPU gets its own seed derived from the run's seed. Descriptions only: nothing
@@ -18,15 +22,18 @@
  */
 import type { AccessSize, MmioTarget, WorkloadDescription } from '../concurrent/access-pattern.js';
 import type { AddressRange } from '../core/address.js';
-import type { Machine } from '../machine/machine.js';
+import type { Machine, RamRange } from '../machine/machine.js';
 import { subtractAreas } from '../machine/targets.js';
-import { aliasWindows } from './churn-apply.js';
+import { aliasWindows, barPositionsOf, churnedHotplugSlots } from './churn-apply.js';
 import type { ChurnKind, Workload } from './options.js';
 
 /** Fraction of `mixed` accesses that go to device registers. */
 export const MIXED_MMIO_SHARE = 1 / 4096;
+/** Most bytes of (non-hotplug) guest RAM the workloads touch. */
+export const WORKING_SET_BYTES = 16 * 2 ** 20;
 /** Weight of a doorbell write relative to a register probe. */
 const DOORBELL_WEIGHT = 4;
+const PAGE = 4096;
 
 export interface WorkloadPlanOptions {
   readonly workload: Workload;
@@ -42,43 +49,73 @@ export interface WorkloadTargets {
   readonly mmio: readonly MmioTarget[];
 }
 
+/** A prefix of each range, in proportion to its size, so the total is at most `budget`. */
+export function workingSet(ranges: readonly AddressRange[], budget: number): AddressRange[] {
+  const total = ranges.reduce((sum, r) => sum + r.size, 0);
+  if (total <= budget) return ranges.map((r) => ({ base: r.base, size: r.size }));
+  const out: AddressRange[] = [];
+  for (const r of ranges) {
+    const share = Math.floor((r.size * budget) / total / PAGE) * PAGE;
+    const size = Math.min(r.size, Math.max(PAGE, share));
+    out.push({ base: r.base, size });
+  }
+  return out;
+}
+
+function writableRam(machine: Machine): RamRange[] {
+  return machine.targets.ramRanges.filter((r) => {
+    const mapping = machine.regions.get(r.region)?.mapping;
+    return mapping === undefined || !mapping.readOnly;
+  });
+}
+
 /** The RAM and MMIO targets of `machine` for a run with `churn`. */
 export function workloadTargets(machine: Machine, churn: readonly ChurnKind[]): WorkloadTargets {
   const t = machine.targets;
-  let ram: AddressRange[] = subtractAreas(
-    t.ramRanges,
+  const stable = subtractAreas(
+    writableRam(machine),
     aliasWindows(machine).map((w) => ({ gpa: w.base, size: w.size })),
-  ).map((r) => ({ base: r.base, size: r.size }));
+  );
+  let ram = workingSet(stable, WORKING_SET_BYTES);
   const area = machine.hotplug;
-  if (churn.includes('hotplug') && area !== undefined && area.slotCount > 0) {
-    ram = [...ram, { base: area.base, size: area.slotCount * area.blockSize }];
+  const slots = churnedHotplugSlots(machine);
+  if (churn.includes('hotplug') && area !== undefined && slots > 0) {
+    ram = [...ram, { base: area.base, size: slots * area.blockSize }];
   }
-  const moving = new Set(churn.includes('bar') ? (t.barSlots?.devices ?? []) : []);
+  // Where each register block may be: its base, and for a moving BAR its other slot too.
+  const moves = churn.includes('bar') ? barPositionsOf(machine) : [];
+  const placesOf = (device: string, gpa: number): number[] => {
+    const move = moves.find((m) => m.device === device);
+    return move === undefined ? [gpa] : [gpa, gpa - move.gpas[0] + move.gpas[1]];
+  };
   const mmio: MmioTarget[] = [];
   for (const target of t.mmio) {
-    if (target.space !== 'memory' || moving.has(target.device)) continue;
+    if (target.space !== 'memory') continue;
     for (const probe of target.probes) {
       if (probe.kind === 'write' && probe.ioeventfd) continue; // listed as doorbells below
-      mmio.push({
-        name: `${target.device}.${probe.what}`,
-        gpa: target.base + probe.offset,
-        size: probe.size,
-        isWrite: probe.kind === 'write',
-        ...(probe.kind === 'write' ? { value: probe.value } : {}),
-        weight: 1,
-      });
+      for (const gpa of placesOf(target.device, target.base + probe.offset)) {
+        mmio.push({
+          name: `${target.device}.${probe.what}`,
+          gpa,
+          size: probe.size,
+          isWrite: probe.kind === 'write',
+          ...(probe.kind === 'write' ? { value: probe.value } : {}),
+          weight: 1,
+        });
+      }
     }
   }
   for (const bell of t.doorbells) {
-    if (moving.has(bell.device)) continue;
-    mmio.push({
-      name: `${bell.device}.doorbell`,
-      gpa: bell.gpa,
-      size: (bell.size === 0 ? 4 : bell.size) as AccessSize,
-      isWrite: true,
-      value: Number(bell.value & 0xffff_ffffn),
-      weight: DOORBELL_WEIGHT,
-    });
+    for (const gpa of placesOf(bell.device, bell.gpa)) {
+      mmio.push({
+        name: `${bell.device}.doorbell`,
+        gpa,
+        size: (bell.size === 0 ? 4 : bell.size) as AccessSize,
+        isWrite: true,
+        value: Number(bell.value & 0xffff_ffffn),
+        weight: DOORBELL_WEIGHT,
+      });
+    }
   }
   for (const flash of t.flash) {
     mmio.push({ name: `${flash.name}.read`, gpa: flash.base, size: 4, isWrite: false, weight: 1 });
@@ -92,16 +129,17 @@ export function workloadsFor(
   options: WorkloadPlanOptions,
 ): WorkloadDescription[] {
   const targets = workloadTargets(machine, options.churn);
-  const ramWeight = 9;
+  const ramWeight = 9; // seq 3 + random 3 + hot 3
   const out: WorkloadDescription[] = [];
   for (let v = 0; v < options.vcpus; v++) {
     const seed = vcpuSeed(options.seed, v);
-    const common = { seed, ram: targets.ram, mmio: targets.mmio };
     switch (options.workload) {
       case 'mixed':
         out.push({
           kind: 'mixed',
-          ...common,
+          seed,
+          ram: targets.ram,
+          mmio: targets.mmio,
           mix: {
             seq: 3,
             random: 3,
