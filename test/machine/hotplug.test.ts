@@ -75,3 +75,11 @@ describe('HotplugArea', () => {
     expect(area.pool.inUseCount).toBe(1);
   });
 });
+
+describe('RamBlockPool options', () => {
+  it('needs a block size that is a multiple of 4 KiB', () => {
+    expect(() => new RamBlockPool({ blockSize: 1000 })).toThrow(
+      'Invalid argument: RAM block size must be a positive multiple of 4 KiB, got 1000',
+    );
+  });
+});
