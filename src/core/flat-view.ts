@@ -3,10 +3,12 @@
  * non-overlapping `FlatRange`s plus the flattened ioeventfd list, tagged with a
  * generation. Lookup is a binary search.
  *
- * A FlatView is frozen and never changes; a topology change builds a new one. This module
- * never renders and never changes the region tree (see `render.ts`, `view-update.ts`).
+ * A FlatView is frozen and never changes; a topology change builds a new one that shares
+ * the unchanged chunks of its ranges (`RangeStore`) with the previous view, so `ranges`
+ * (one plain array) is built on first use; `rangeCount`, `rangeAt` and `findIndex` work
+ * without it. This module never renders and never changes the region tree (see
+ * `render.ts`, `view-update.ts`).
  */
-
 import type { EventFd } from '../host/event-fd.js';
 import type { AddressRange } from './address.js';
 import { AddressSpaceError, hex } from './errors.js';
@@ -106,30 +108,6 @@ export class FlatView {
     const i = this.findIndex(addr);
     return i < 0 ? undefined : this.store.at(i);
   }
-}
-
-/** Index of the last range whose base is `<= addr`, or -1. */
-export function lastStartingAtOrBefore(ranges: readonly FlatRange[], addr: number): number {
-  let lo = 0;
-  let hi = ranges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ranges[mid]!.addrRange.base <= addr) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
-
-/** Index of the first range whose base is `>= addr`. */
-export function firstStartingAtOrAfter(ranges: readonly FlatRange[], addr: number): number {
-  let lo = 0;
-  let hi = ranges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ranges[mid]!.addrRange.base < addr) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Same range, owner, offset, type and romd: a listener needs nothing for it. */

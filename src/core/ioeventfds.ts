@@ -28,10 +28,6 @@ export function compareFlatIoEventFd(a: FlatIoEventFd, b: FlatIoEventFd): number
   );
 }
 
-export function sameFlatIoEventFd(a: FlatIoEventFd, b: FlatIoEventFd): boolean {
-  return compareFlatIoEventFd(a, b) === 0;
-}
-
 /** Flattens the ioeventfds of every piece of `ranges`. */
 export function flattenIoeventfds(ranges: RangeStore): FlatIoEventFd[] {
   const placements = new Map<string, Placement>();
