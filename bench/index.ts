@@ -11,6 +11,7 @@
  *
  * It measures and reports; it never writes files (the CLI writes `--json`).
  */
+import { loadavg } from 'node:os';
 import { type BenchOptions, resolveBenchOptions } from '../src/sim/options.js';
 import { environmentInfo } from '../src/sim/report-environment.js';
 import {
@@ -44,12 +45,21 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const plan = benchPlan(o);
   const started = performance.now();
   const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
+  const sectionSeconds: Record<string, number> = {};
+  let sectionStart = performance.now();
+  const endSection = (name: string) => {
+    const now = performance.now();
+    sectionSeconds[name] = Math.round((now - sectionStart) / 100) / 10;
+    sectionStart = now;
+  };
   const say = (text: string) => {
     if (!o.quiet) process.stderr.write(`${text}\n`);
   };
   say(
     `addrspace bench${o.quick ? ' --quick' : ''}: vCPUs ${o.vcpus.join(',')}, ` +
-      `${plan.throughput.rounds} round(s) of ${plan.throughput.roundMs} ms per row`,
+      `${plan.throughput.rounds} round(s) of ${plan.throughput.roundMs} ms per row, ` +
+      `host load ${loadAtStart.join(' ')}`,
   );
 
   const strategies: BenchStrategyRow[] = await measureThroughput(plan.throughput, (row) => {
@@ -58,6 +68,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         `  ${row.strategy} ${row.vcpus} ${row.workload} ${row.churnPerSecond}: ${row.accessesPerSecond}`,
       );
   });
+  endSection('throughput');
   say(formatStrategies(strategies));
 
   const latencyRam = new BenchRam(plan.throughput.ramBytes);
@@ -67,15 +78,19 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   } finally {
     latencyRam.release();
   }
+  endSection('latency');
   say(formatLatency(latency));
 
   const micro = await measureMicro(plan.micro);
+  endSection('micro');
   say(formatMicro(micro));
 
   const render = measureRender([...plan.renderRegions], 'grouped', { published: true });
+  endSection('render');
   say(formatRender(render));
 
   const memory = measureMemory(plan.memory);
+  endSection('memory');
   say(formatMemory(memory));
 
   const targets = checkTargets({ strategies, latency, render });
@@ -89,6 +104,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     roundSeconds: plan.throughput.roundMs / 1000,
     rounds: plan.throughput.rounds,
     environment: environmentInfo(),
+    hostLoad: { start: loadAtStart, end: loadavg().map((l) => Math.round(l * 100) / 100) },
+    sectionSeconds,
     strategies,
     render,
     latency,

@@ -4,7 +4,8 @@
  * Full run (the default), about 6 minutes on 2 cores:
  * - throughput: strategies x {seq, random, hot} x `vcpus` x churn {0, 1000, 10000}/s, plus
  *   a raw row per workload and vCPU count; 3 interleaved rounds of `durationSeconds`
- *   (default 1 s) per row after 0.5 s of warm-up per pool (0.2 s before later rounds);
+ *   (default 1 s) per row after a warm-up per pool of 0.5 s and at least 0.4 s of CPU
+ *   time per vCPU thread (0.2 s before later rounds);
  *   64 MiB of RAM;
  * - latency: adoption and grace periods (rcu) at reader batch sizes 16, 64, 256 (the vCPU
  *   pool's default) and 1024, 2 s each under the `workload` option (default random) at
@@ -49,6 +50,7 @@ export function benchPlan(o: ResolvedBenchOptions): BenchPlan {
       rounds: quick ? 1 : 3,
       roundMs,
       warmupMs: quick ? 150 : 500,
+      warmupCpuMs: quick ? 100 : 400,
       rewarmMs: quick ? 50 : 200,
       ramBytes: 64 * MiB,
       seed: o.seed,

@@ -68,7 +68,18 @@ function ratio(value: number | undefined): string {
 export function formatStrategies(rows: readonly BenchStrategyRow[]): string {
   return textTable(
     'Multi-vCPU throughput (median of rounds; ratios against the same run)',
-    ['strategy', 'vcpus', 'workload', 'churn/s', 'accesses/s', 'vs none', 'vs raw', 'rounds'],
+    [
+      'strategy',
+      'vcpus',
+      'workload',
+      'churn/s',
+      'accesses/s',
+      'vs none',
+      'vs raw',
+      'vCPU busy',
+      'per CPU-s',
+      'rounds',
+    ],
     rows.map((r) => [
       r.strategy,
       String(r.vcpus),
@@ -77,6 +88,8 @@ export function formatStrategies(rows: readonly BenchStrategyRow[]): string {
       formatRate(r.accessesPerSecond),
       ratio(r.ratioToNone),
       ratio(r.ratioToRaw),
+      r.vcpuBusy === undefined ? '–' : `${Math.round(r.vcpuBusy * 100)}%`,
+      r.accessesPerCpuSecond === undefined ? '–' : formatRate(r.accessesPerCpuSecond),
       (r.roundsAccessesPerSecond ?? []).map(formatRate).join(' '),
     ]),
   );

@@ -9,8 +9,11 @@
  * each strategy in turn (the order rotated every round), so slow drift of a shared host
  * hits every strategy alike and the ratios are side by side. One measurement:
  * start the vCPUs and the churn, wait until every vCPU is running (a start barrier on the
- * pool's shared state words), warm up, read the per-vCPU counters in shared memory, wait
- * one round, read them again: accesses / elapsed seconds. The row is the median round.
+ * pool's shared state words), warm up (the first time until each vCPU thread has had a
+ * set amount of CPU time, so the JIT has settled even on a loaded host), read the per-vCPU
+ * counters in shared memory, wait one round, read them again: accesses / elapsed seconds.
+ * The row is the median round. Each round also reads the CPU time the vCPU threads got
+ * (thread-cpu.ts), which says how much of the round they actually ran.
  *
  * Workloads: `seq` gives each vCPU its own part of RAM to sweep (vCPUs sweeping the same
  * lines would measure cache-line ping-pong, not translation); `random` and `hot` span all
@@ -24,6 +27,7 @@ import { VcpuPool } from '../src/concurrent/vcpu-pool.js';
 import type { BenchStrategyRow } from '../src/sim/report-types.js';
 import { BarChurn } from './churn.js';
 import { BenchGuest, BenchRam } from './guest.js';
+import { busiestThreadsSeconds, snapshot } from './thread-cpu.js';
 import { median, sleep } from './timing.js';
 
 export type RamWorkload = 'seq' | 'random' | 'hot';
@@ -37,8 +41,10 @@ export interface ThroughputPlan {
   readonly rounds: number;
   /** Length of one measured round. */
   readonly roundMs: number;
-  /** Warm-up before the first round of a pool (JIT, caches). */
+  /** Warm-up before the first round of a pool (JIT, caches), at least this wall time... */
   readonly warmupMs: number;
+  /** ...and until each vCPU thread has had this much CPU time (a loaded host stretches it). */
+  readonly warmupCpuMs: number;
   /** Warm-up before later rounds (the JIT is warm; this lets slices and churn settle). */
   readonly rewarmMs: number;
   readonly ramBytes: number;
@@ -99,29 +105,29 @@ async function measureGroup(
   try {
     for (const churn of plan.churnRates) {
       const present = contenders.filter((c) => c.strategy !== 'raw' || churn === rawChurn);
-      const rounds = new Map<Contender, number[]>(present.map((c) => [c, []]));
+      const rounds = new Map<Contender, Round[]>(present.map((c) => [c, []]));
       for (let r = 0; r < plan.rounds; r++) {
         for (let k = 0; k < present.length; k++) {
           const c = present[(k + r) % present.length]!;
-          const rate = await measureOnce(c, descriptions, c.strategy === 'raw' ? 0 : churn, plan);
-          rounds.get(c)!.push(rate);
+          const round = await measureOnce(c, descriptions, c.strategy === 'raw' ? 0 : churn, plan);
+          rounds.get(c)!.push(round);
         }
       }
       const none = present.find((c) => c.strategy === 'none');
-      const noneRate = none === undefined ? Number.NaN : median(rounds.get(none)!);
+      const noneRate = none === undefined ? Number.NaN : median(rates(rounds.get(none)!));
       for (const c of present) {
         const perRound = rounds.get(c)!;
-        const rate = median(perRound);
-        const row: BenchStrategyRow = {
+        const rate = median(rates(perRound));
+        rows.push({
           strategy: c.strategy,
           vcpus,
           workload,
           churnPerSecond: c.strategy === 'raw' ? 0 : churn,
           accessesPerSecond: Math.round(rate),
           ratioToNone: round3(rate / noneRate),
-          roundsAccessesPerSecond: perRound.map(Math.round),
-        };
-        rows.push(row);
+          roundsAccessesPerSecond: rates(perRound).map(Math.round),
+          ...cpuFigures(perRound, vcpus),
+        });
       }
     }
   } finally {
@@ -162,28 +168,77 @@ export function workloadsFor(
   }));
 }
 
-/** Accesses per second of all vCPUs together over one round. */
+/** One measured round: all vCPUs together. */
+interface Round {
+  readonly accesses: number;
+  readonly seconds: number;
+  /** CPU time the vCPU threads got in the round (undefined without /proc). */
+  readonly cpuSeconds: number | undefined;
+}
+
+function rates(rounds: readonly Round[]): number[] {
+  return rounds.map((r) => r.accesses / r.seconds);
+}
+
+/**
+ * `vcpuBusy`: the share of the round's wall time the vCPU threads ran (1 = every vCPU on
+ * a core all the time); `accessesPerCpuSecond`: accesses per vCPU-thread CPU second,
+ * the per-access cost with the host's load taken out. Medians over rounds.
+ */
+function cpuFigures(
+  rounds: readonly Round[],
+  vcpus: number,
+): { vcpuBusy?: number; accessesPerCpuSecond?: number } {
+  const measured = rounds.filter((r) => r.cpuSeconds !== undefined && r.cpuSeconds > 0);
+  if (measured.length === 0) return {};
+  return {
+    vcpuBusy: round3(median(measured.map((r) => r.cpuSeconds! / (r.seconds * vcpus)))),
+    accessesPerCpuSecond: Math.round(median(measured.map((r) => r.accesses / r.cpuSeconds!))),
+  };
+}
+
+/** Starts the vCPUs and the churn, waits for all vCPUs to run, warms up, measures one round. */
 async function measureOnce(
   c: Contender,
   workloads: WorkloadDescription[],
   churn: number,
   plan: ThroughputPlan,
-): Promise<number> {
+): Promise<Round> {
   c.pool.start(workloads);
   c.churn?.start(churn);
   try {
     await c.pool.whenRunning();
-    await sleep(c.warmed ? plan.rewarmMs : plan.warmupMs);
+    if (c.warmed) await sleep(plan.rewarmMs);
+    else await warmUp(workloads.length, plan);
     c.warmed = true;
+    const ticksBefore = snapshot();
     const before = c.pool.counters().accesses;
     const t0 = performance.now();
     await sleep(plan.roundMs);
     const after = c.pool.counters().accesses;
     const seconds = (performance.now() - t0) / 1000;
-    return (after - before) / seconds;
+    const cpuSeconds = busiestThreadsSeconds(ticksBefore, snapshot(), workloads.length);
+    return { accesses: after - before, seconds, cpuSeconds };
   } finally {
     c.churn?.stop();
     await c.pool.stop();
+  }
+}
+
+/**
+ * The first warm-up of a pool: `warmupMs` of wall time, then on until the vCPU threads
+ * have had `warmupCpuMs` of CPU each (the JIT needs CPU time, not wall time), at most
+ * 20 times `warmupMs`.
+ */
+async function warmUp(vcpus: number, plan: ThroughputPlan): Promise<void> {
+  const started = performance.now();
+  const before = snapshot();
+  await sleep(plan.warmupMs);
+  const wantedSeconds = (plan.warmupCpuMs * vcpus) / 1000;
+  while (performance.now() - started < 20 * plan.warmupMs) {
+    const cpu = busiestThreadsSeconds(before, snapshot(), vcpus);
+    if (cpu === undefined || cpu >= wantedSeconds) return;
+    await sleep(10);
   }
 }
 

@@ -226,6 +226,13 @@ export interface BenchStrategyRow {
   readonly ratioToRaw?: number;
   /** Extra: accesses per second of each measured round (the row is their median). */
   readonly roundsAccessesPerSecond?: readonly number[];
+  /**
+   * Extra: share of the wall time the vCPU threads were on a CPU (1 = each vCPU had a
+   * core throughout). Well below 1 means a loaded host, a lock or MMIO waits.
+   */
+  readonly vcpuBusy?: number;
+  /** Extra: accesses per CPU second of the vCPU threads (host load taken out). */
+  readonly accessesPerCpuSecond?: number;
 }
 
 /** A render cost row: a tree of `regions` leaves. */
@@ -303,6 +310,10 @@ export interface BenchReport {
   readonly startedAt?: string;
   /** Wall time of the whole bench, in seconds. */
   readonly durationSeconds?: number;
+  /** `os.loadavg()` (1, 5, 15 minutes) when the bench started and when it ended. */
+  readonly hostLoad?: { readonly start: readonly number[]; readonly end: readonly number[] };
+  /** Wall time of each section, in seconds. */
+  readonly sectionSeconds?: Readonly<Record<string, number>>;
   /** Seconds per measured throughput round and rounds per row. */
   readonly roundSeconds?: number;
   readonly rounds?: number;
