@@ -245,6 +245,38 @@ describe('publisher hook', () => {
     expect(l.ranges.size).toBe(0);
   });
 
+  it('when a second address space fails to publish, the first one republishes its old content', () => {
+    const shared = container(0x100, 'shared');
+    const rootA = container(0x1000, 'a');
+    const rootB = container(0x1000, 'b');
+    rootA.addSubregion(Region.initAliasRegion(shared, 0, 0x100, 'in-a'), 0);
+    rootB.addSubregion(Region.initAliasRegion(shared, 0, 0x100, 'in-b'), 0x800);
+    const a = new AddressSpace(rootA, 'a');
+    const b = new AddressSpace(rootB, 'b');
+    const pa = new RecordingPublisher();
+    const pb = new RecordingPublisher();
+    a.attachPublisher(pa);
+    b.attachPublisher(pb);
+    const la = new MirrorListener('la');
+    a.registerListener(la);
+    pb.failNext = true;
+    const dev = io(0x10, 'dev');
+    expect(catchError(() => shared.addSubregion(dev, 0)).code).toBe('UpdateTopology');
+    expect(dev.parent).toBeUndefined();
+    // a published generation 1 (with dev), then generation 2 with its old content again
+    expect(pa.published).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
+    expect(rows(a.flatView)).toEqual([]);
+    expect(a.flatView.generation).toBe(2);
+    expect(b.flatView.generation).toBe(0);
+    expect(la.ranges.size).toBe(0);
+    shared.addSubregion(dev, 0);
+    expect(rows(a.flatView)).toEqual([[0, 0x10, 'dev', 0]]);
+    expect(rows(b.flatView)).toEqual([[0x800, 0x10, 'dev', 0]]);
+  });
+
   it('at most one publisher; synchronize and callRcu delegate to it', async () => {
     const space = new AddressSpace(container(10, 'root'), 's');
     let ran = false;
