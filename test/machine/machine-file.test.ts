@@ -234,7 +234,15 @@ describe('a valid machine file', () => {
       new URL('../../examples/small.json', import.meta.url).pathname,
     );
     expect(config.name).toBe('small');
-    buildMachine(config).dispose();
+    expect(config.workload).toBe('mixed');
+    expect(config.churn).toEqual({ kinds: 'hotplug,romd,alias,ioeventfd', rate: 200 });
+    const machine = buildMachine(config);
+    // sys.ram is in no address space: two aliases show its halves at 0 and 256 MiB.
+    expect(machine.memory.memoryEndAddress()).toBe(0x18000000);
+    expect(machine.memory.flatView.findFlatRange(0x10000000)?.owner.name).toBe('ram0');
+    expect(machine.memory.flatView.findFlatRange(0x10000000)?.offsetInRegion).toBe(0x8000000);
+    expect(machine.devices.get('com1')?.base).toBe(0x3f8);
+    machine.dispose();
     await expect(loadMachineFile('/nonexistent/machine.json')).rejects.toThrow(
       'cannot read machine file /nonexistent/machine.json: ENOENT',
     );
