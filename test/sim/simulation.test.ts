@@ -4,6 +4,11 @@
  * machine file. Workers load from dist/, so this imports the built module (run
  * `npm run build` first).
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChurnOp } from '../../src/sim/churn-schedule.js';
 import type { RunReport } from '../../src/sim/report-types.js';
@@ -153,6 +158,26 @@ describe('runSimulation', () => {
     await expect(runSimulation({ machine: '/nonexistent/machine.json' })).rejects.toThrow(
       /cannot read machine file \/nonexistent\/machine\.json/,
     );
+  });
+
+  it('leaves no handle behind: a process that ran a simulation exits on its own', async () => {
+    const script = `
+      const { runSimulation } = await import(${JSON.stringify(
+        new URL('../../dist/src/sim/simulation.js', import.meta.url).href,
+      )});
+      const r = await runSimulation({ machine: ${JSON.stringify(MACHINE)}, vcpus: 1, durationSeconds: 0.3 });
+      console.log('done', r.check.violations, r.accesses.total > 0);`;
+    const file = join(await mkdtemp(join(tmpdir(), 'addrspace-sim-')), 'run.mjs');
+    await writeFile(file, script);
+    const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += String(chunk);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    clearTimeout(timer);
+    expect([code, signal, output.trim()]).toEqual([0, null, 'done 0 true']);
   });
 
   it('stops early on abort and says so', async () => {
