@@ -40,7 +40,8 @@ export class ProgressLine {
 
   update(progress: RunProgress): void {
     if (!this.enabled) return;
-    const width = Math.max(20, (this.stream.columns ?? 80) - 1);
+    // A pseudo-terminal may report 0 columns: treat that as unknown.
+    const width = Math.max(20, (this.stream.columns || 80) - 1);
     const line = formatProgress(progress).slice(0, width);
     // \r back to column 0, the line, then erase whatever an older, longer line left.
     this.stream.write(`\r${line}\x1b[K`);

@@ -47,6 +47,14 @@ describe('progress line', () => {
     expect(narrow.written[0]).toBe('\r  1.2/3.0 s     39.3 M acc/s \x1b[K');
   });
 
+  it('assumes 80 columns when the terminal reports none', () => {
+    const unsized = stream(true, 0);
+    new ProgressLine(unsized, false).update(progress);
+    expect(unsized.written[0]).toBe(
+      '\r  1.2/3.0 s     39.3 M acc/s   gen 1,204   churn 998/s   violations 0\x1b[K',
+    );
+  });
+
   it('writes nothing when piped or quiet', () => {
     const pipe = stream(false);
     const piped = new ProgressLine(pipe, false);
