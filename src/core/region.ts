@@ -25,6 +25,9 @@ import type { RegionIoEventFd, RegionOps, RegionType } from './types.js';
 /** Containers with more children than this answer window queries through a `ChildIndex`. */
 const CHILD_INDEX_THRESHOLD = 32;
 
+/** Deepest indentation `mtree` accepts (4 spaces each). */
+const MAX_MTREE_LEVEL = 1024;
+
 let nextRegionId = 1;
 /** Insertion stamp: the later a child was (re)inserted, the earlier it renders among equals. */
 let nextOrderSeq = 1;
@@ -291,7 +294,11 @@ export class Region {
 
   /** StratoVirt's mtree lines for this region and its subtree, 4 spaces per level. */
   mtree(level = 0): string {
-    return regionMtree(this, checkSize(level, 'mtree level'));
+    const l = checkSize(level, 'mtree level');
+    if (l > MAX_MTREE_LEVEL) {
+      throw AddressSpaceError.invalidArgument(`mtree level must be at most ${MAX_MTREE_LEVEL}`);
+    }
+    return regionMtree(this, l);
   }
 
   private addChecked(child: Region, offset: number, update: boolean): void {

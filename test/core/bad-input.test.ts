@@ -121,6 +121,7 @@ describe('bad input leaves everything as it was', () => {
     expectFails('InvalidArgument', () => rom.setRomDeviceRomd(0 as unknown as boolean));
     expectFails('InvalidArgument', () => dev.setIoeventfds('none' as unknown as []));
     expectFails('InvalidArgument', () => dev.mtree(-1));
+    expectFails('InvalidArgument', () => dev.mtree(2 ** 40));
   });
 
   it('address space construction and listeners', () => {
