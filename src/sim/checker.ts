@@ -103,9 +103,9 @@ export class Checker {
     });
   }
 
-  /** Counts one observation made elsewhere that held (a DMA request read intact, ...). */
-  countSample(): void {
-    if (this.enabled) this.samples++;
+  /** Counts observations made elsewhere that held (DMA requests read intact, ...). */
+  countSamples(count = 1): void {
+    if (this.enabled && count > 0) this.samples += count;
   }
 
   /** Records a violation found anywhere; keeps the first `keep` in full. */

@@ -16,7 +16,6 @@
  */
 import { SharedViewPublisher } from '../concurrent/publisher.js';
 import { POISON_U32 } from '../concurrent/reclaim.js';
-import { SampleKind } from '../concurrent/sampler.js';
 import { VcpuPool } from '../concurrent/vcpu-pool.js';
 import type { VcpuCounters } from '../concurrent/vcpu-state.js';
 import type { Machine } from '../machine/machine.js';
@@ -35,9 +34,9 @@ import {
 } from './options.js';
 import type { RunReport } from './report-types.js';
 import { loadSimulationMachine } from './simulation-machine.js';
+import { RunObserver } from './simulation-observer.js';
 import { buildRunReport } from './simulation-report.js';
-import { LatencyRecorder } from './stats.js';
-import { ChurnEventLog, TimelineRecorder } from './stats-timeline.js';
+import { ChurnEventLog } from './stats-timeline.js';
 import { workloadsFor } from './workloads.js';
 
 /** Owner loop period: samples, MMIO latencies and aborts are looked at this often. */
@@ -111,64 +110,26 @@ async function simulate(
     history: publisher.history,
     regionName: (id) => publisher.regionById(id)?.name,
   });
-  const schedule = new ChurnSchedule({
-    seed: o.seed,
-    kinds: churnConfig.kinds,
-    targets: churnTargetsOf(machine),
-  });
-  const timeline = new TimelineRecorder({ vcpus: o.vcpus });
   const churnEvents = new ChurnEventLog();
   const churn = new ChurnDriver({
-    schedule,
+    schedule: new ChurnSchedule({
+      seed: o.seed,
+      kinds: churnConfig.kinds,
+      targets: churnTargetsOf(machine),
+    }),
     rate: churnConfig.rate,
     apply: (op) => applyChurnOp(machine, publisher, op),
     onApplied: (op, t) => churnEvents.record(t, op.kind),
     keepOps: internals.keepChurnOps ?? 0,
   });
-  const mmioLatency = new LatencyRecorder();
   const pool = new VcpuPool({
     vcpus: o.vcpus,
     publisher,
     sampleEvery: o.check ? SAMPLE_EVERY : 0,
     poisonWord: o.check ? POISON_U32 : -1,
   });
+  const observer = new RunObserver(pool, checker, o.vcpus);
   let backend: DeviceBackend | undefined;
-  let backendTotals: BackendReport | undefined;
-  let t0 = performance.now();
-  const elapsed = () => (performance.now() - t0) / 1000;
-
-  const absorbBackend = (report: BackendReport | undefined) => {
-    if (report === undefined) return;
-    backendTotals = report;
-    const t = elapsed();
-    for (const s of report.samples) {
-      checker.checkSample({ ...s, kind: SampleKind.Read }, -1, t);
-    }
-    for (let i = 0; i < report.checked - (backendChecked ?? 0); i++) checker.countSample();
-    backendChecked = report.checked;
-    for (const v of report.violations) {
-      checker.record({
-        kind: v.kind,
-        vcpu: -1,
-        generation: v.generation,
-        gpa: v.gpa,
-        expected: v.expected,
-        actual: v.actual,
-        detail: v.detail,
-        t: (v.at - performance.timeOrigin - t0) / 1000,
-      });
-    }
-  };
-  let backendChecked: number | undefined;
-  const drainVcpus = () => {
-    const t = elapsed();
-    checker.published(publisher.generation);
-    for (let v = 0; v < o.vcpus; v++) {
-      for (const sample of pool.drainSamples(v)) checker.checkSample(sample, v, t);
-    }
-    pool.drainMmioLatencies((us) => mmioLatency.record(us));
-  };
-
   let interrupted = false;
   let seconds = 0;
   try {
@@ -187,74 +148,25 @@ async function simulate(
     prefault(machine, workloads[0]?.ram ?? []);
     pool.start(workloads);
     await pool.whenRunning();
-    t0 = performance.now();
+    const t0 = performance.now();
+    observer.start(t0);
     churn.start(t0);
-
-    const durationMs = o.durationSeconds * 1000;
-    let nextTimeline = TIMELINE_MS;
-    let nextProgress = o.progressIntervalMs;
-    let nextBackendDrain = BACKEND_DRAIN_MS;
-    let lastProgress = { ms: 0, accesses: 0, churn: 0 };
-    for (;;) {
-      await sleep(TICK_MS);
-      const now = performance.now() - t0;
-      if (o.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-      if (churn.error !== undefined) throw churn.error;
-      drainVcpus();
-      if (now >= nextTimeline) {
-        timeline.sample(now / 1000, accessCounts(pool, o.vcpus), publisher.generation);
-        nextTimeline += TIMELINE_MS;
-      }
-      if (backend !== undefined && now >= nextBackendDrain) {
-        absorbBackend(await backend.drain());
-        nextBackendDrain += BACKEND_DRAIN_MS;
-      }
-      if (o.onProgress !== undefined && now >= nextProgress) {
-        const accesses = pool.counters().accesses;
-        const span = Math.max(1e-3, (now - lastProgress.ms) / 1000);
-        o.onProgress({
-          elapsedSeconds: Math.min(now / 1000, o.durationSeconds),
-          durationSeconds: o.durationSeconds,
-          accessesTotal: accesses,
-          accessesPerSecond: Math.round((accesses - lastProgress.accesses) / span),
-          generation: publisher.generation,
-          churnPerSecond: Math.round((churn.updates - lastProgress.churn) / span),
-          violations: checker.violations,
-        });
-        lastProgress = { ms: now, accesses, churn: churn.updates };
-        nextProgress += o.progressIntervalMs;
-      }
-      if (now >= durationMs) break;
-    }
+    interrupted = await runLoop(o, observer, churn, publisher, backend);
   } finally {
+    // Stop order: churn, vCPUs, backend; then one last grace period before anything ends.
     churn.stop();
     await pool.stop();
-    seconds = elapsed();
+    seconds = observer.elapsed();
     const final = await backend?.stop();
-    absorbBackend(final);
-    drainVcpus();
+    observer.absorbBackend(final);
+    observer.drainVcpus(publisher.generation);
     await publisher.synchronize();
     if (backend !== undefined && final !== undefined) {
-      for (const problem of backend.verifyCompletions(machine.memory, final)) {
-        checker.record({
-          kind: 'torn',
-          vcpu: -1,
-          generation: publisher.generation,
-          gpa: 0,
-          expected: 'an intact completion record',
-          actual: problem,
-          detail: `the device backend's completion record is damaged (${problem})`,
-          t: seconds,
-        });
-      }
-      if (final.requests > 0) checker.countSample();
+      checkCompletions(backend, machine, final, checker, publisher.generation, seconds);
     }
     await pool.destroy();
   }
-  timeline.sample(seconds, accessCounts(pool, o.vcpus), publisher.generation);
+  observer.sampleTimeline(seconds, publisher.generation);
   const publication = publisher.stats();
   publisher.close();
   internals.onChurnOps?.(churn.ops);
@@ -267,16 +179,78 @@ async function simulate(
     startedAt,
     seconds,
     perVcpu,
-    mmioLatency,
+    mmioLatency: observer.mmioLatency,
     churn,
     publication,
     checker,
-    timeline,
+    timeline: observer.timeline,
     churnEvents,
-    backend: backendTotals,
+    backend: observer.backend,
     interrupted,
     lostVcpus: pool.lost.length,
   });
+}
+
+/**
+ * The owner's loop while the vCPUs run: every `TICK_MS` it checks samples, and now and
+ * then adds a timeline point, drains the backend and reports progress. Resolves `true`
+ * when the run was aborted, `false` when its time is up.
+ */
+async function runLoop(
+  o: ResolvedRunOptions,
+  observer: RunObserver,
+  churn: ChurnDriver,
+  publisher: SharedViewPublisher,
+  backend: DeviceBackend | undefined,
+): Promise<boolean> {
+  let nextTimeline = TIMELINE_MS / 1000;
+  let nextProgress = o.progressIntervalMs / 1000;
+  let nextBackendDrain = BACKEND_DRAIN_MS / 1000;
+  for (;;) {
+    await sleep(TICK_MS);
+    if (o.signal?.aborted) return true;
+    if (churn.error !== undefined) throw churn.error;
+    const now = observer.elapsed();
+    observer.drainVcpus(publisher.generation);
+    if (now >= nextTimeline) {
+      observer.sampleTimeline(now, publisher.generation);
+      nextTimeline += TIMELINE_MS / 1000;
+    }
+    if (backend !== undefined && now >= nextBackendDrain) {
+      observer.absorbBackend(await backend.drain());
+      nextBackendDrain += BACKEND_DRAIN_MS / 1000;
+    }
+    if (o.onProgress !== undefined && now >= nextProgress) {
+      o.onProgress(observer.progress(o.durationSeconds, publisher.generation, churn.updates));
+      nextProgress += o.progressIntervalMs / 1000;
+    }
+    if (now >= o.durationSeconds) return false;
+  }
+}
+
+/** The completion records the backend left in guest RAM must be intact and up to date. */
+function checkCompletions(
+  backend: DeviceBackend,
+  machine: Machine,
+  final: BackendReport,
+  checker: Checker,
+  generation: number,
+  seconds: number,
+): void {
+  const problems = backend.verifyCompletions(machine.memory, final);
+  for (const problem of problems) {
+    checker.record({
+      kind: 'torn',
+      vcpu: -1,
+      generation,
+      gpa: 0,
+      expected: 'an intact completion record',
+      actual: problem,
+      detail: `the device backend's completion record is damaged (${problem})`,
+      t: seconds,
+    });
+  }
+  checker.countSamples(backend.devices.length - problems.length);
 }
 
 /**
@@ -291,12 +265,6 @@ function prefault(machine: Machine, ranges: readonly { base: number; size: numbe
       memory.writeU8(gpa, memory.readU8(gpa));
     }
   }
-}
-
-function accessCounts(pool: VcpuPool, vcpus: number): number[] {
-  const counts: number[] = [];
-  for (let v = 0; v < vcpus; v++) counts.push(pool.counters(v).accesses);
-  return counts;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -147,7 +147,7 @@ describe('Checker', () => {
       detail: 'device backend read a torn request',
     };
     checker.record(finding);
-    checker.countSample();
+    checker.countSamples();
     expect(checker.summary()).toMatchObject({
       samples: 1,
       violations: 1,
@@ -156,7 +156,7 @@ describe('Checker', () => {
 
     const off = new Checker({ enabled: false, history: undefined });
     off.record(finding);
-    off.countSample();
+    off.countSamples(3);
     off.checkSample(sample({ generation: 1, gpa: 0, regionId: -1, hostAddress: -1 }), 0, 0);
     expect(off.summary()).toEqual({
       enabled: false,
