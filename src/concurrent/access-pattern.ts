@@ -399,6 +399,12 @@ export class AccessGenerator {
     return this.rangeStarts[range]! + (slot - this.rangeFirstSlot[range]!) * this.ramAccessSize;
   }
 
+  /** Goes back to the start of the stream (as just built from the seed). */
+  reset(): void {
+    this.prng.reseed(this.workload.seed);
+    this.cursor = 0;
+  }
+
   /** Saves the stream position (GENERATOR_STATE_WORDS words at `at`). */
   save(into: Int32Array, at: number): void {
     this.prng.save(into, at);

@@ -91,6 +91,20 @@ const DEFAULTS = {
 
 let poolCounter = 0;
 
+/**
+ * The pool threads' Node options: the parent's, plus `--no-experimental-require-module`
+ * where Node has it. Piscina loads the entry with `require()` first and `import()` as a
+ * fallback, and may do so twice at once (preload and first task); with require(esm) on
+ * (Node >= 20.19) that race fails about one thread start in thirty with "Unexpected
+ * status of a module that is imported again after being required". Without require(esm)
+ * both loads take the `import()` path, which is safe.
+ */
+function workerExecArgv(): string[] {
+  const flag = '--no-experimental-require-module';
+  const known = process.allowedNodeEnvironmentFlags.has('--experimental-require-module');
+  return known && !process.execArgv.includes(flag) ? [...process.execArgv, flag] : process.execArgv;
+}
+
 function positiveInteger(v: unknown, path: string, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > max) {
     throw AddressSpaceError.invalidArgument(`${path}: must be an integer in [1, ${max}]`);
@@ -125,6 +139,7 @@ export class VcpuPool {
   private readonly memorySpecs: VcpuMemorySpec[];
   private readonly piscina: Piscina<VcpuSliceTask, VcpuSliceExit>;
   private readonly slicesStarted: number[];
+  private readonly workloadKeys: string[] = [];
   private loops: Promise<void>[] = [];
   private stopping = false;
   private destroyed = false;
@@ -183,6 +198,7 @@ export class VcpuPool {
       maxThreads: this.vcpus,
       idleTimeout: Number.POSITIVE_INFINITY,
       concurrentTasksPerWorker: 1,
+      execArgv: workerExecArgv(),
     });
     // A thread that dies between tasks surfaces here; its vCPU is handled by its slice.
     this.piscina.on('error', () => {});
@@ -211,6 +227,13 @@ export class VcpuPool {
       resolveWorkload(own, Array.isArray(workload) ? `workload[${v}]` : 'workload');
       perVcpu.push(own);
     }
+    // A vCPU given a different workload starts that stream from its seed; the same
+    // workload resumes where the last slice left it.
+    perVcpu.forEach((w, v) => {
+      const key = JSON.stringify(w);
+      if (this.workloadKeys[v] !== key) this.state.resetGenerator(v);
+      this.workloadKeys[v] = key;
+    });
     this.stopping = false;
     this.mmio.start();
     this.loops = perVcpu.map((w, v) => this.runVcpu(v, w));

@@ -48,6 +48,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   state.setStatus(vcpu, VcpuStatus.Running);
   const saved = state.generatorWords(vcpu);
   if (saved.saved) gen.restore(saved.words, saved.at);
+  else gen.reset();
   state.loadCounters(vcpu, before);
   delta.fill(0);
   const exitsBefore = mailbox.exits;
@@ -76,7 +77,8 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   const sampleEvery = task.sampleEvery | 0;
   const poison = task.poisonWord;
   const checkPoison = poison >= 0;
-  let untilSample = sampleEvery;
+  // Every Nth access of the vCPU's whole life is sampled, across slices and threads.
+  let untilSample = sampleEvery > 0 ? sampleEvery - (before[Counter.accesses]! % sampleEvery) : 0;
 
   while (reason !== 'fault') {
     const exitsSeen = mailbox.exits;
@@ -156,8 +158,9 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
       }
       accesses++;
       // Every Nth access is sampled; every poison read is recorded.
-      if ((sampleEvery > 0 && --untilSample <= 0) || kind === SampleKind.Poison) {
-        untilSample = sampleEvery;
+      const periodic = sampleEvery > 0 && --untilSample === 0;
+      if (periodic) untilSample = sampleEvery;
+      if (periodic || kind === SampleKind.Poison) {
         if (recordSample(ctx.memory, samples, gpa, kind, generation)) sampleCount++;
       }
       // An exit took the owner's time: end the batch there, a quiescent point too.

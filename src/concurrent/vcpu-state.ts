@@ -150,6 +150,11 @@ export class VcpuStateTable {
     };
   }
 
+  /** Owner, between slices: the next slice starts its workload stream from the seed. */
+  resetGenerator(vcpu: number): void {
+    Atomics.store(this.words, this.word(vcpu, kGeneratorSaved), 0);
+  }
+
   /** Marks the stream position as saved; the store publishes the words written before it. */
   markGeneratorSaved(vcpu: number): void {
     Atomics.store(this.words, this.word(vcpu, kGeneratorSaved), 1);

@@ -36,8 +36,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function untilAccesses(pool: VcpuPool, n: number, vcpu?: number): Promise<void> {
   const started = performance.now();
   while (pool.counters(vcpu).accesses < n) {
-    if (performance.now() - started > 20_000)
-      throw new Error(`fewer than ${n} accesses after 20 s`);
+    if (performance.now() - started > 20_000) {
+      const seen = pool.counters(vcpu).accesses;
+      const lost = JSON.stringify(pool.lost);
+      throw new Error(`fewer than ${n} accesses after 20 s (${seen}; lost ${lost})`);
+    }
     await sleep(2);
   }
 }
@@ -68,7 +71,7 @@ describe('VcpuPool over raw memory', () => {
     expect(pool.exits.some((e) => e.reason === 'time')).toBe(true);
   });
 
-  it('resumes each vCPU’s access stream exactly, whichever thread runs the next slice', async () => {
+  it('resumes each vCPU’s access stream exactly, whichever thread runs the next slice and across stop/start', async () => {
     const memory = new SharedArrayBuffer(RAM_SIZE);
     const half = RAM_SIZE / 2;
     const workloads: WorkloadDescription[] = [0, 1].map((v) => ({
@@ -83,7 +86,11 @@ describe('VcpuPool over raw memory', () => {
     await untilAccesses(pool, 20_000, 0);
     await untilAccesses(pool, 20_000, 1);
     await pool.stop();
-    expect(pool.exits.length).toBeGreaterThan(4);
+    pool.start(workloads);
+    await untilAccesses(pool, 40_000, 0);
+    await untilAccesses(pool, 40_000, 1);
+    await pool.stop();
+    expect(pool.exits.length).toBeGreaterThan(8);
 
     // Replay each vCPU's stream on this thread for exactly the accesses it made.
     const expected = new Uint8Array(RAM_SIZE);
@@ -170,7 +177,9 @@ describe('VcpuPool over raw memory', () => {
     // Raw memory names no regions: region 0, host address = offset in the buffer.
     expect(regular.every((s) => s.regionId === 0 && s.hostAddress === s.gpa - RAM_BASE)).toBe(true);
     expect([samples.length, pool.droppedSamples()]).toEqual([c.samples, 0]);
+    // Every 1000th access of the vCPU's life, plus each poison read.
     expect(c.samples).toBeGreaterThanOrEqual(Math.floor(c.accesses / 1000));
+    expect(c.samples).toBeLessThanOrEqual(Math.floor(c.accesses / 1000) + c.poisonReads);
   });
 
   it('never writes the poison word itself', async () => {
@@ -196,6 +205,19 @@ describe('VcpuPool over raw memory', () => {
     expect(() => new VcpuPool({ vcpus: 1, memory, workerFile, batch: 4096 })).toThrowError(
       expect.objectContaining({
         message: 'Invalid argument: batch: must be an integer in [1, 1024]',
+      }),
+    );
+    expect(() => new VcpuPool({ vcpus: 1, workerFile })).toThrowError(
+      expect.objectContaining({
+        message: 'Invalid argument: VcpuPool needs either publisher or memory',
+      }),
+    );
+    expect(() => new VcpuPool({ vcpus: 1, memory, workerFile, poisonWord: 2 ** 32 })).toThrowError(
+      expect.objectContaining({ message: 'Invalid argument: poisonWord: must be -1 or a uint32' }),
+    );
+    expect(() => new VcpuPool({ vcpus: 1, memory, workerFile, sliceMs: 0 })).toThrowError(
+      expect.objectContaining({
+        message: 'Invalid argument: sliceMs: must be an integer in [1, 9007199254740991]',
       }),
     );
     const pool = rawPool(new SharedArrayBuffer(64), { vcpus: 1 });

@@ -1,0 +1,99 @@
+/**
+ * A quick vCPU-layer measurement: accesses per second per vCPU for the same RAM workload
+ * under `raw` (no translation), `rcu` and `none`, one after the other in the same process,
+ * and the MMIO exit round trip (p50/p99, measured by the vCPU) on a UART register.
+ *
+ *   npm run build && node dist/bench/vcpu-quick.js [vcpus] [seconds] [workload]
+ *
+ * Prints one table; no churn, so this is the read-side cost of each strategy alone. It
+ * measures; it asserts nothing.
+ */
+import { availableParallelism } from 'node:os';
+import type { WorkloadKind } from '../src/concurrent/access-pattern.js';
+import { SharedViewPublisher } from '../src/concurrent/publisher.js';
+import type { Strategy } from '../src/concurrent/reader-api.js';
+import { VcpuPool } from '../src/concurrent/vcpu-pool.js';
+import { AddressSpace } from '../src/core/address-space.js';
+import { Region } from '../src/core/region.js';
+import { HostMemMapping } from '../src/host/mapping.js';
+
+const vcpus = Number(process.argv[2] ?? availableParallelism());
+const seconds = Number(process.argv[3] ?? 2);
+const kind = (process.argv[4] ?? 'random') as WorkloadKind;
+const RAM = 64 << 20;
+const UART = 0x1000_0000;
+
+function space(strategy: Strategy) {
+  const root = Region.initContainerRegion(2 ** 32, 'root');
+  const mapping = HostMemMapping.create({ size: RAM, name: 'ram' });
+  root.addSubregion(Region.initRamRegion(mapping, 'ram'), 0);
+  const lsr = {
+    read: (d: Uint8Array) => {
+      d.fill(0x60); // line status: transmitter empty
+      return true;
+    },
+    write: () => true,
+  };
+  root.addSubregion(Region.initIoRegion(8, lsr, 'uart'), UART);
+  const as = new AddressSpace(root, 'memory');
+  const publisher = SharedViewPublisher.attachTo(as as never, { strategy, check: false });
+  return { publisher, mapping };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function measure(pool: VcpuPool): Promise<number[]> {
+  await pool.whenRunning();
+  await sleep(200); // warm-up
+  const before = Array.from({ length: vcpus }, (_, v) => pool.counters(v).accesses);
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  const dt = (performance.now() - t0) / 1000;
+  const after = Array.from({ length: vcpus }, (_, v) => pool.counters(v).accesses);
+  await pool.stop();
+  return after.map((a, v) => (a - before[v]!) / dt);
+}
+
+const workload = { kind, seed: 1, ram: [{ base: 0, size: RAM }] };
+const rows: { strategy: string; perVcpu: number[] }[] = [];
+for (const strategy of ['raw', 'rcu', 'none'] as const) {
+  let pool: VcpuPool;
+  if (strategy === 'raw') {
+    const buffer = new SharedArrayBuffer(RAM);
+    pool = new VcpuPool({ vcpus, memory: { kind: 'raw', handle: { buffer, base: 0 } } });
+  } else {
+    pool = new VcpuPool({ vcpus, publisher: space(strategy).publisher });
+  }
+  pool.start(workload);
+  rows.push({ strategy, perVcpu: await measure(pool) });
+  await pool.destroy();
+}
+
+// MMIO round trip: every access of vCPU 0 is an LSR read that exits to the owner.
+const { publisher } = space('rcu');
+const mmioPool = new VcpuPool({ vcpus: 1, publisher });
+mmioPool.start({ kind: 'mmio', seed: 1, mmio: [{ gpa: UART + 5, size: 1, isWrite: false }] });
+await mmioPool.whenRunning();
+await sleep(seconds * 1000);
+await mmioPool.stop();
+const latencies: number[] = [];
+mmioPool.drainMmioLatencies((us) => latencies.push(us));
+await mmioPool.destroy();
+latencies.sort((a, b) => a - b);
+const pct = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? 0;
+
+const none = rows.find((r) => r.strategy === 'none')!;
+const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+console.log(
+  `vcpus ${vcpus}, workload ${kind} over ${RAM >> 20} MiB, ${seconds} s per row, no churn`,
+);
+for (const r of rows) {
+  const per = r.perVcpu.map((x) => `${(x / 1e6).toFixed(2)}M`).join(' ');
+  console.log(
+    `${r.strategy.padEnd(5)} accesses/s per vCPU: ${per}  mean ${(mean(r.perVcpu) / 1e6).toFixed(2)}M  ratioToNone ${(mean(r.perVcpu) / mean(none.perVcpu)).toFixed(3)}`,
+  );
+}
+console.log(
+  `mmio round trip (vCPU-measured, ${latencies.length} exits): p50 ${pct(50).toFixed(1)} us, p99 ${pct(99).toFixed(1)} us`,
+);
