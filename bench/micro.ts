@@ -12,14 +12,11 @@
  * - `ioeventfd`: `EventFd.signal()`, and a doorbell write through a reader (lookup,
  *   ioeventfd match, signal).
  *
- * Each tinybench call runs a loop of `reps` operations, so the timer's own cost (tens of
- * ns) does not swamp operations of a few ns; rows are per operation. It measures only;
- * none of the structures it builds outlive the call.
+ * Reader rows run in a worker thread per strategy (reader-micro.ts: one reader class per
+ * isolate, as in a vCPU thread); the rest on the owner thread. Rows are per operation
+ * (tinybench-run.ts). It measures only; none of the structures it builds outlive the call.
  */
-import { Bench } from 'tinybench';
-import type { PublishedViewReader, Strategy } from '../src/concurrent/reader-api.js';
-import { SharedView } from '../src/concurrent/shared-view.js';
-import { Translation } from '../src/concurrent/view-reader.js';
+import type { Strategy } from '../src/concurrent/reader-api.js';
 import { AddressSpace } from '../src/core/address-space.js';
 import type { Listener } from '../src/core/listeners.js';
 import { Region } from '../src/core/region.js';
@@ -28,7 +25,8 @@ import { stageView } from '../src/core/view-update.js';
 import { EventFd } from '../src/host/event-fd.js';
 import type { BenchMicroRow } from '../src/sim/report-types.js';
 import { BenchGuest, BenchRam, publishSpace } from './guest.js';
-import { significant } from './timing.js';
+import { type ReaderJob, runReaderJobsInWorker } from './reader-micro.js';
+import { blackhole, type MicroTask, runTasks } from './tinybench-run.js';
 
 export interface MicroPlan {
   /** tinybench time budget per task, ms. */
@@ -40,71 +38,103 @@ export interface MicroPlan {
   readonly diffRegions: number;
 }
 
-interface MicroTask {
-  readonly name: string;
-  readonly group: string;
-  /** Operations one call performs. */
-  readonly reps: number;
-  readonly fn: () => void;
-}
-
 const STRATEGIES: readonly Strategy[] = ['rcu', 'seqlock', 'mutex', 'none'];
 const REPS = 1024;
 const nullOps: RegionOps = { read: () => true, write: () => true };
-/** Keeps results alive so the JIT cannot drop the work. */
-let sink = 0;
 
 export async function measureMicro(plan: MicroPlan): Promise<BenchMicroRow[]> {
   const cleanups: (() => void)[] = [];
   try {
-    const tasks = [
-      ...translateTasks(cleanups),
-      ...lookupTasks(plan.lookupRanges, cleanups),
-      ...diffTasks(plan.diffRegions, cleanups),
-      ...ioeventfdTasks(cleanups),
-    ];
-    return await runTasks(tasks, plan);
+    const timing = { taskMs: plan.taskMs, warmupMs: plan.warmupMs };
+    const ram = new BenchRam(1 << 20);
+    cleanups.push(() => ram.release());
+    // Reader jobs, one worker per strategy; the rcu worker also does lookups and doorbells.
+    const jobs = new Map<Strategy, ReaderJob[]>(STRATEGIES.map((s) => [s, []]));
+    const guests = new Map<Strategy, BenchGuest>();
+    for (const strategy of STRATEGIES) {
+      const guest = new BenchGuest(ram, { strategy });
+      cleanups.push(() => guest.destroy());
+      guests.set(strategy, guest);
+      jobs.get(strategy)!.push({
+        name: `reader readU32, cache hit (${strategy})`,
+        group: 'translate',
+        handle: readerHandle(guest.publisher, cleanups),
+        op: 'read',
+        gpas: Float64Array.from({ length: REPS }, (_, i) => i * 4),
+      });
+    }
+    const mainTasks = [...coreTranslateTasks(ram, guests.get('rcu')!)];
+    for (const count of plan.lookupRanges) {
+      const space = lookupSpace(count, cleanups);
+      const publisher = publishSpace(space, { check: false, history: false });
+      cleanups.push(() => {
+        space.detachPublisher();
+        publisher.close();
+      });
+      const gpas = lookupAddresses(count);
+      jobs.get('rcu')!.push({
+        name: `reader translate, ${label(count)} ranges (binary search)`,
+        group: 'lookup',
+        handle: readerHandle(publisher, cleanups),
+        op: 'translate',
+        gpas,
+      });
+      mainTasks.push(findFlatRangeTask(space, count, gpas));
+    }
+    mainTasks.push(...diffTasks(plan.diffRegions, cleanups));
+    const rcu = guests.get('rcu')!;
+    jobs.get('rcu')!.push({
+      name: 'doorbell write via reader (match + signal, rcu)',
+      group: 'ioeventfd',
+      handle: readerHandle(rcu.publisher, cleanups),
+      op: 'write',
+      gpas: new Float64Array(REPS).fill(rcu.doorbellGpa),
+    });
+    mainTasks.push(signalTask());
+
+    const rows = await runTasks(mainTasks, timing);
+    for (const strategy of STRATEGIES) {
+      rows.push(...(await runReaderJobsInWorker({ jobs: jobs.get(strategy)!, timing })));
+    }
+    rcu.doorbellFd.read();
+    return orderRows(rows);
   } finally {
     for (const cleanup of cleanups.reverse()) cleanup();
   }
 }
 
-async function runTasks(tasks: readonly MicroTask[], plan: MicroPlan): Promise<BenchMicroRow[]> {
-  const bench = new Bench({ time: plan.taskMs, warmupTime: plan.warmupMs, throws: true });
-  for (const t of tasks) bench.add(t.name, t.fn);
-  await bench.run();
-  return tasks.map((t, i) => {
-    const result = bench.tasks[i]!.result;
-    if (result.state !== 'completed') throw new Error(`micro bench ${t.name}: ${result.state}`);
-    const meanNs = (result.latency.mean * 1e6) / t.reps;
-    return {
-      name: t.name,
-      group: t.group,
-      opsPerSecond: significant(1e9 / meanNs),
-      meanNs: significant(meanNs),
-      p99Ns: significant((result.latency.p99 * 1e6) / t.reps),
-      samples: result.latency.samplesCount ?? 0,
-    };
-  });
+const GROUP_ORDER = ['translate', 'lookup', 'diff', 'ioeventfd'];
+
+/** Groups in `GROUP_ORDER`, readers before the core within a group, otherwise as measured. */
+function orderRows(rows: BenchMicroRow[]): BenchMicroRow[] {
+  const rank = (r: BenchMicroRow) =>
+    GROUP_ORDER.indexOf(r.group) * 2 + (r.name.startsWith('reader') ? 0 : 1);
+  return rows
+    .map((row, i) => ({ row, i }))
+    .sort((a, b) => rank(a.row) - rank(b.row) || a.i - b.i)
+    .map((x) => x.row);
 }
 
-/** A reader of `guest` on this thread, online; offline and released by the cleanup. */
-function attachReader(guest: BenchGuest, cleanups: (() => void)[]): PublishedViewReader {
-  const index = guest.publisher.allocateReader();
-  const reader = SharedView.attach(guest.publisher.readerHandle(index));
-  reader.online();
-  cleanups.push(() => {
-    reader.offline();
-    guest.publisher.releaseReader(index);
-  });
-  return reader;
+function label(count: number): string {
+  return count >= 1024 ? `${count / 1024}k` : String(count);
 }
 
-function translateTasks(cleanups: (() => void)[]): MicroTask[] {
-  const ram = new BenchRam(1 << 20);
-  cleanups.push(() => ram.release());
+/** A reader slot of `publisher` and its handle; the slot is released by the cleanup. */
+function readerHandle(
+  publisher: BenchGuest['publisher'],
+  cleanups: (() => void)[],
+): ReaderJob['handle'] {
+  const index = publisher.allocateReader();
+  cleanups.push(() => publisher.releaseReader(index));
+  return publisher.readerHandle(index);
+}
+
+/** The scale (a plain typed-array read) and the owner's RegionCache path. */
+function coreTranslateTasks(ram: BenchRam, guest: BenchGuest): MicroTask[] {
   const words = new Uint32Array(ram.mapping.buffer);
-  const tasks: MicroTask[] = [
+  const space = guest.space;
+  const cache = space.getRegionCache(0);
+  return [
     {
       name: 'typed array read, no translation',
       group: 'translate',
@@ -112,40 +142,20 @@ function translateTasks(cleanups: (() => void)[]): MicroTask[] {
       fn: () => {
         let s = 0;
         for (let i = 0; i < REPS; i++) s += words[i]!;
-        sink ^= s;
+        blackhole.value ^= s;
       },
     },
-  ];
-  for (const strategy of STRATEGIES) {
-    const guest = new BenchGuest(ram, { strategy });
-    cleanups.push(() => guest.destroy());
-    const reader = attachReader(guest, cleanups);
-    tasks.push({
-      name: `reader readU32, cache hit (${strategy})`,
+    {
+      name: 'AddressSpace.getHostAddressFromCache, hit',
       group: 'translate',
       reps: REPS,
       fn: () => {
         let s = 0;
-        for (let i = 0; i < REPS; i++) s += reader.readU32(i * 4);
-        sink ^= s;
+        for (let i = 0; i < REPS; i++) s += space.getHostAddressFromCache(i * 4, cache)![0];
+        blackhole.value ^= s;
       },
-    });
-  }
-  const guest = new BenchGuest(ram, { strategy: 'rcu' });
-  cleanups.push(() => guest.destroy());
-  const space = guest.space;
-  const cache = space.getRegionCache(0);
-  tasks.push({
-    name: 'AddressSpace.getHostAddressFromCache, hit',
-    group: 'translate',
-    reps: REPS,
-    fn: () => {
-      let s = 0;
-      for (let i = 0; i < REPS; i++) s += space.getHostAddressFromCache(i * 4, cache)![0];
-      sink ^= s;
     },
-  });
-  return tasks;
+  ];
 }
 
 const LOOKUP_STRIDE = 0x2000;
@@ -176,48 +186,18 @@ function lookupAddresses(count: number): Float64Array {
   return out;
 }
 
-function lookupTasks(counts: readonly number[], cleanups: (() => void)[]): MicroTask[] {
-  const tasks: MicroTask[] = [];
-  for (const count of counts) {
-    const space = lookupSpace(count, cleanups);
-    const publisher = publishSpace(space, { check: false, history: false });
-    cleanups.push(() => {
-      space.detachPublisher();
-      publisher.close();
-    });
-    const index = publisher.allocateReader();
-    const reader = SharedView.attach(publisher.readerHandle(index));
-    reader.online();
-    cleanups.push(() => reader.offline());
-    const addresses = lookupAddresses(count);
-    const out = new Translation();
-    const label = count >= 1024 ? `${count / 1024}k` : String(count);
-    tasks.push({
-      name: `reader translate, ${label} ranges (binary search)`,
-      group: 'lookup',
-      reps: REPS,
-      fn: () => {
-        let s = 0;
-        for (let i = 0; i < REPS; i++) {
-          reader.translate(addresses[i]!, out);
-          s += out.regionId;
-        }
-        sink ^= s;
-      },
-    });
-    const view = space.flatView;
-    tasks.push({
-      name: `FlatView.findFlatRange, ${label} ranges`,
-      group: 'lookup',
-      reps: REPS,
-      fn: () => {
-        let s = 0;
-        for (let i = 0; i < REPS; i++) s += view.findFlatRange(addresses[i]!)!.offsetInRegion;
-        sink ^= s;
-      },
-    });
-  }
-  return tasks;
+function findFlatRangeTask(space: AddressSpace, count: number, gpas: Float64Array): MicroTask {
+  const view = space.flatView;
+  return {
+    name: `FlatView.findFlatRange, ${label(count)} ranges`,
+    group: 'lookup',
+    reps: REPS,
+    fn: () => {
+      let s = 0;
+      for (let i = 0; i < REPS; i++) s += view.findFlatRange(gpas[i]!)!.offsetInRegion;
+      blackhole.value ^= s;
+    },
+  };
 }
 
 /** A listener that counts requests. */
@@ -233,7 +213,7 @@ function countingListener(): Listener {
       on = false;
     },
     handleRequest: () => {
-      sink++;
+      blackhole.value++;
     },
   };
 }
@@ -253,7 +233,7 @@ function diffTasks(regions: number, cleanups: (() => void)[]): MicroTask[] {
       group: 'diff',
       reps: 1,
       fn: () => {
-        sink ^= stageView(root, view, undefined) === undefined ? 1 : 0;
+        blackhole.value ^= stageView(root, view, undefined) === undefined ? 1 : 0;
       },
     },
     {
@@ -261,7 +241,7 @@ function diffTasks(regions: number, cleanups: (() => void)[]): MicroTask[] {
       group: 'diff',
       reps: 1,
       fn: () => {
-        sink ^= stageView(root, view, [window]) === undefined ? 1 : 0;
+        blackhole.value ^= stageView(root, view, [window]) === undefined ? 1 : 0;
       },
     },
     {
@@ -277,32 +257,15 @@ function diffTasks(regions: number, cleanups: (() => void)[]): MicroTask[] {
   ];
 }
 
-function ioeventfdTasks(cleanups: (() => void)[]): MicroTask[] {
+function signalTask(): MicroTask {
   const fd = new EventFd();
-  const ram = new BenchRam(1 << 16);
-  cleanups.push(() => ram.release());
-  const guest = new BenchGuest(ram, { strategy: 'rcu' });
-  cleanups.push(() => guest.destroy());
-  const reader = attachReader(guest, cleanups);
-  const doorbell = guest.doorbellGpa;
-  return [
-    {
-      name: 'EventFd.signal',
-      group: 'ioeventfd',
-      reps: REPS,
-      fn: () => {
-        for (let i = 0; i < REPS; i++) fd.signal();
-        fd.read();
-      },
+  return {
+    name: 'EventFd.signal',
+    group: 'ioeventfd',
+    reps: REPS,
+    fn: () => {
+      for (let i = 0; i < REPS; i++) fd.signal();
+      fd.read();
     },
-    {
-      name: 'doorbell write via reader (match + signal, rcu)',
-      group: 'ioeventfd',
-      reps: REPS,
-      fn: () => {
-        for (let i = 0; i < REPS; i++) reader.writeU32(doorbell, i);
-        guest.doorbellFd.read();
-      },
-    },
-  ];
+  };
 }

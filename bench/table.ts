@@ -115,13 +115,14 @@ export function formatLatency(rows: readonly BenchLatencyRow[]): string {
 
 export function formatMicro(rows: readonly BenchMicroRow[]): string {
   return textTable(
-    'Single-thread paths (tinybench; per operation)',
-    ['group', 'task', 'ops/s', 'mean', 'p99'],
+    'Single-thread paths (tinybench; per operation; ops/s at the median)',
+    ['group', 'task', 'ops/s', 'mean', 'p50', 'p99'],
     rows.map((r) => [
       r.group,
       r.name,
       formatRate(r.opsPerSecond),
       formatNs(r.meanNs),
+      r.p50Ns === undefined ? '–' : formatNs(r.p50Ns),
       formatNs(r.p99Ns),
     ]),
   );

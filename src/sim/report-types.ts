@@ -266,9 +266,11 @@ export interface BenchMicroRow {
   readonly name: string;
   /** The section it belongs to: `translate`, `lookup`, `render`, `ioeventfd`, ... */
   readonly group: string;
+  /** Operations per second at the median sample (`1e9 / p50Ns`). */
   readonly opsPerSecond: number;
-  /** Mean and 99th percentile time of one operation, in nanoseconds. */
+  /** Mean, median and 99th percentile time of one operation, in nanoseconds. */
   readonly meanNs: number;
+  readonly p50Ns?: number;
   readonly p99Ns: number;
   /** Timed samples (each a loop of operations; see the bench module). */
   readonly samples: number;
