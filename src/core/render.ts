@@ -125,18 +125,17 @@ function sortedByStart(starts: readonly number[]): Uint32Array {
   return order;
 }
 
+/** A new flat range. Ranges are never mutated after this (not frozen: that costs a
+ * quarter of a full render); the views and arrays holding them are frozen. */
 export function makeFlatRange(
   base: number,
   size: number,
   owner: Region,
   offsetInRegion: number,
 ): FlatRange {
-  const range: FlatRange =
-    owner.regionType === 'RomDevice'
-      ? { addrRange: { base, size }, owner, offsetInRegion, romd: owner.romdMode }
-      : { addrRange: { base, size }, owner, offsetInRegion };
-  Object.freeze(range.addrRange);
-  return Object.freeze(range);
+  return owner.regionType === 'RomDevice'
+    ? { addrRange: { base, size }, owner, offsetInRegion, romd: owner.romdMode }
+    : { addrRange: { base, size }, owner, offsetInRegion };
 }
 
 /** Binary min-heap of window indices (an index is its rank). */
