@@ -284,11 +284,13 @@ export class Region {
     if (child.#parent !== this) {
       throw AddressSpaceError.regionNotFound(child.#offset);
     }
+    const offset = child.#offset;
+    const seq = child.orderSeq;
     changeTopology(
       child,
       'before',
       () => this.detach(child),
-      () => this.attach(child, child.#offset),
+      () => this.attach(child, offset, seq),
     );
   }
 
@@ -329,19 +331,26 @@ export class Region {
         `adding ${child.name} under ${this.name} would make the region graph cyclic`,
       );
     }
+    const oldOffset = child.#offset;
+    const oldSeq = child.orderSeq;
     changeTopology(
       child,
       'after',
-      () => this.attach(child, off),
-      () => this.detach(child),
+      () => this.attach(child, off, nextOrderSeq++),
+      () => {
+        this.detach(child);
+        child.#offset = oldOffset;
+        child.orderSeq = oldSeq;
+      },
       update,
     );
   }
 
-  private attach(child: Region, offset: number): void {
+  /** Links `child` at `offset` with render stamp `seq` (new for an add, the old one for an undo). */
+  private attach(child: Region, offset: number, seq: number): void {
     child.#offset = offset;
     child.#parent = this;
-    child.orderSeq = nextOrderSeq++;
+    child.orderSeq = seq;
     this.linkChild(child);
   }
 

@@ -207,6 +207,25 @@ describe('transactions', () => {
     expect(rows(space.flatView)).toEqual([[0, 10, 'a', 0]]);
   });
 
+  it('undoing a delete puts the region back in its old render place', () => {
+    const root = container(100, 'root');
+    const space = new AddressSpace(root, 's');
+    const under = io(20, 'under');
+    const over = io(20, 'over');
+    root.addSubregion(under, 0);
+    root.addSubregion(over, 10);
+    const view = space.flatView;
+    expect(() =>
+      space.transaction(() => {
+        root.deleteSubregion(under);
+        throw new Error('abandon');
+      }),
+    ).toThrow('abandon');
+    expect(root.subregions()).toEqual([over, under]);
+    root.addSubregion(io(1, 'elsewhere'), 90);
+    expect(rows(space.flatView).slice(0, 2)).toEqual(rows(view));
+  });
+
   it('commit without begin is InvalidArgument', () => {
     const space = new AddressSpace(container(10, 'root'), 's');
     expect(catchError(() => space.commitTransaction()).code).toBe('InvalidArgument');
