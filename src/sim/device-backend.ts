@@ -15,6 +15,7 @@ import { proxy, type Remote, releaseProxy, wrap } from 'comlink';
 import { Prng } from '../concurrent/prng.js';
 import type { SharedViewPublisher } from '../concurrent/publisher.js';
 import type { AddressSpace } from '../core/address-space.js';
+import { VirtioMmio } from '../machine/devices/virtio-mmio.js';
 import type { Machine } from '../machine/machine.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
 import {
@@ -49,13 +50,10 @@ export interface DeviceBackendOptions {
 export function backendDevicesOf(machine: Machine): BackendDevice[] {
   const out: BackendDevice[] = [];
   for (const d of machine.devices.values()) {
-    if (d.model !== 'virtio-mmio') continue;
-    const area = machine.targets.dmaAreas.find((a) => a.device === d.name);
-    if (area === undefined || area.size < DMA_AREA_BYTES) continue;
-    const device = d.device as unknown as { notifyFds?: readonly { describe(): unknown }[] };
-    const notify = (device.notifyFds ?? []).map((fd) => fd.describe());
-    if (notify.length === 0) continue;
-    out.push({ name: d.name, notify: notify as BackendDevice['notify'], gpa: area.gpa });
+    if (!(d.device instanceof VirtioMmio)) continue;
+    const { notify, queue } = d.device.backendDescriptor();
+    if (queue === undefined || queue.size < DMA_AREA_BYTES || notify.length === 0) continue;
+    out.push({ name: d.name, notify, gpa: queue.gpa });
   }
   return out;
 }

@@ -20,7 +20,12 @@ import { VcpuPool } from '../concurrent/vcpu-pool.js';
 import type { VcpuCounters } from '../concurrent/vcpu-state.js';
 import type { Machine } from '../machine/machine.js';
 import { Checker } from './checker.js';
-import { applyChurnOp, churnTargetsOf, plugChurnedHotplugSlots } from './churn-apply.js';
+import {
+  applyChurnOp,
+  churnTargetsOf,
+  plugChurnedHotplugSlots,
+  warmHotplugPool,
+} from './churn-apply.js';
 import { ChurnDriver } from './churn-driver.js';
 import { ChurnSchedule } from './churn-schedule.js';
 import { DeviceBackend } from './device-backend.js';
@@ -48,6 +53,12 @@ const SAMPLE_EVERY = 512;
 /** How often the device backend's counters and samples are drained. */
 const BACKEND_DRAIN_MS = 250;
 const PAGE_BYTES = 4096;
+/**
+ * Length of a vCPU slice (KVM_RUN call). Between slices a vCPU waits for the owner to
+ * hand it the next one; 50 ms keeps that hand-over a small share of a vCPU's time even
+ * when churn keeps the owner busy, and still stops a run within a blink.
+ */
+const SLICE_MS = 50;
 
 /** Knobs for tests and tools; not part of `RunOptions` (SPEC 9 names those). */
 export interface SimulationInternals {
@@ -95,7 +106,10 @@ async function simulate(
 ): Promise<RunReport> {
   const startedAt = new Date();
   const churnConfig = churnSettings(o, given, machine);
-  if (churnConfig.kinds.includes('hotplug')) plugChurnedHotplugSlots(machine);
+  if (churnConfig.kinds.includes('hotplug')) {
+    plugChurnedHotplugSlots(machine);
+    warmHotplugPool(machine);
+  }
   // The core FlatView is what the publisher publishes; the cast bridges a typing gap
   // between the core and concurrent layers (getRomDeviceRomd's optional result).
   const space = machine.memory as unknown as Parameters<typeof SharedViewPublisher.attachTo>[0];
@@ -127,6 +141,7 @@ async function simulate(
     publisher,
     sampleEvery: o.check ? SAMPLE_EVERY : 0,
     poisonWord: o.check ? POISON_U32 : -1,
+    sliceMs: SLICE_MS,
   });
   const observer = new RunObserver(pool, checker, o.vcpus);
   let backend: DeviceBackend | undefined;
@@ -165,10 +180,10 @@ async function simulate(
       checkCompletions(backend, machine, final, checker, publisher.generation, seconds);
     }
     await pool.destroy();
+    publisher.close();
   }
   observer.sampleTimeline(seconds, publisher.generation);
   const publication = publisher.stats();
-  publisher.close();
   internals.onChurnOps?.(churn.ops);
   const perVcpu: VcpuCounters[] = [];
   for (let v = 0; v < o.vcpus; v++) perVcpu.push(pool.counters(v));
