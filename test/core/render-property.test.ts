@@ -253,11 +253,13 @@ describe('incremental rendering against a cell-by-cell reference', () => {
         world.check();
         for (const s of steps) {
           const before = world.views();
+          const treeBefore = world.root.mtree(0);
           try {
             world.apply(s);
           } catch (e) {
             if (!(e instanceof AddressSpaceError)) throw e;
             expect(['InvalidArgument', 'ListenerRequest']).toContain(e.code);
+            expect(world.root.mtree(0)).toBe(treeBefore);
             expect(world.views()).toEqual(before);
             for (const [i, v] of world.views().entries()) expect(v).toBe(before[i]);
           }
