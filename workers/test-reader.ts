@@ -12,7 +12,7 @@
  * - `doorbell`: `count` u32 writes at `gpa`, counting MMIO exits (ioeventfds need none).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ReaderHandle } from '../src/concurrent/reader-api.js';
+import { type ReaderHandle, TableRegionType } from '../src/concurrent/reader-api.js';
 import { POISON_U32 } from '../src/concurrent/reclaim.js';
 import { SharedView, Translation } from '../src/concurrent/shared-view.js';
 import { isAddressSpaceError } from '../src/core/errors.js';
@@ -81,6 +81,9 @@ while (Atomics.load(stop, 0) === 0) {
           generations += 1;
         }
       } else if (data.loop === 'poison') {
+        // Translate first: unmapped addresses are common in a hotplug storm, and throwing
+        // RegionNotFound for each would cost more than the accesses.
+        if (!reader.translate(gpa, out) || out.regionType !== TableRegionType.Ram) continue;
         const value = reader.readU32(gpa);
         if (value === POISON_U32) violations.push(reader.generation, gpa);
         else reader.writeU32(gpa, value);

@@ -9,7 +9,8 @@
  * `receiveMessageOnPort`. An id still unknown after that (the reader attached after the
  * broadcast went out) fails the access with `ReaderFault`: the caller ends its slice and
  * attaches again with a fresh handle. Ids are never reused, so a stale id can never name
- * a different buffer.
+ * a different buffer. A reader thread that returns to its event loop (between slices)
+ * receives the descriptors there through a listener, so it stays complete.
  *
  * This module moves descriptors only. It never decides what is published or reclaimed.
  */
@@ -44,7 +45,10 @@ export class OwnerDirectory {
   readonly channelName: string;
   private readonly channel: BroadcastChannel;
   private readonly tables: DirectoryEntry[] = [];
-  private readonly mappings = new Map<SharedArrayBuffer, DirectoryEntry & { kind: 'mapping' }>();
+  private readonly mappings = new Map<
+    SharedArrayBuffer,
+    { readonly entry: DirectoryEntry & { kind: 'mapping' }; readonly mapping: HostMemMapping }
+  >();
   private readonly eventFds = new Map<SharedArrayBuffer, DirectoryEntry & { kind: 'eventfd' }>();
   private nextMappingId = 1;
   private nextEventFdId = 1;
@@ -71,7 +75,7 @@ export class OwnerDirectory {
   /** The id of `mapping`, registering and broadcasting it on first use. */
   mappingId(mapping: HostMemMapping): number {
     const known = this.mappings.get(mapping.buffer);
-    if (known !== undefined) return known.id;
+    if (known !== undefined) return known.entry.id;
     const entry = {
       kind: 'mapping' as const,
       id: this.nextMappingId++,
@@ -79,17 +83,21 @@ export class OwnerDirectory {
       hostAddress: mapping.hostAddress,
       name: mapping.name,
     };
-    this.mappings.set(mapping.buffer, entry);
+    this.mappings.set(mapping.buffer, { entry, mapping });
     this.channel.postMessage(entry);
     return entry.id;
   }
 
-  /** Drops a mapping that no view references and no reader can reach any more. */
-  forgetMapping(mapping: HostMemMapping): void {
-    const known = this.mappings.get(mapping.buffer);
-    if (known === undefined) return;
-    this.mappings.delete(mapping.buffer);
-    this.channel.postMessage({ kind: 'forget-mapping', id: known.id } satisfies DirectoryEntry);
+  /**
+   * Drops the mappings for which `unreachable` holds (released, and no reader can reach
+   * them any more), so their buffers can be collected. Readers drop them too.
+   */
+  forgetMappings(unreachable: (mapping: HostMemMapping) => boolean): void {
+    for (const [buffer, { entry, mapping }] of this.mappings) {
+      if (!unreachable(mapping)) continue;
+      this.mappings.delete(buffer);
+      this.channel.postMessage({ kind: 'forget-mapping', id: entry.id } satisfies DirectoryEntry);
+    }
   }
 
   /** The id of `fd`, registering and broadcasting it on first use. */
@@ -109,7 +117,11 @@ export class OwnerDirectory {
   snapshot(): DirectorySnapshot {
     return {
       channel: this.channelName,
-      entries: [...this.tables, ...this.mappings.values(), ...this.eventFds.values()],
+      entries: [
+        ...this.tables,
+        ...[...this.mappings.values()].map((m) => m.entry),
+        ...this.eventFds.values(),
+      ],
     };
   }
 
@@ -132,6 +144,9 @@ export class ReaderDirectory {
 
   constructor(snapshot: DirectorySnapshot) {
     this.channel = new BroadcastChannel(snapshot.channel);
+    // When this thread returns to its event loop, messages are dispatched there (and would
+    // be lost without a listener); while it runs a synchronous loop, `drain()` takes them.
+    this.channel.onmessage = (event) => this.apply((event as MessageEvent).data as DirectoryEntry);
     (this.channel as unknown as { unref?: () => void }).unref?.();
     for (const entry of snapshot.entries) this.apply(entry);
   }
@@ -173,11 +188,12 @@ export class ReaderDirectory {
     }
   }
 
-  table(id: number): TableColumns {
+  /** Table `id`, draining the channel once if it is not known yet; `undefined` if still unknown. */
+  table(id: number): TableColumns | undefined {
     const known = this.tables[id];
     if (known !== undefined) return known;
     this.drain();
-    return this.tables[id] ?? faultUnknown('table', id);
+    return this.tables[id];
   }
 
   /** Makes sure mapping `id` is known (draining the channel once), else `ReaderFault`. */
@@ -200,9 +216,14 @@ export class ReaderDirectory {
   }
 }
 
-function faultUnknown(kind: string, id: number): never {
-  throw new AddressSpaceError(
+/** The fault of a reader that met an id its directory does not know. */
+export function unknownEntryFault(kind: string, id: number): AddressSpaceError {
+  return new AddressSpaceError(
     'ReaderFault',
     `Reader fault: ${kind} ${id} is not known to this reader (attach again with a fresh handle)`,
   );
+}
+
+function faultUnknown(kind: string, id: number): never {
+  throw unknownEntryFault(kind, id);
 }

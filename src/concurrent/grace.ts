@@ -7,6 +7,11 @@
  * at a batch boundary, after it dropped every translation of older views, so from then on
  * it cannot reach a table or mapping that the publish of the target retired.
  *
+ * `synchronize()` and `callRcu()` take the current epoch as their target. A reader that
+ * already announced it before the call has passed a quiescent state since the publish
+ * that retired anything the caller could have removed: readers reach memory only through
+ * published tables, so nothing they hold can be older than the table they announced.
+ *
  * Waiting: the owner reads `kWakeSeq`, raises `kOwnerWaiting`, scans the slots, and if
  * someone lags sleeps with `Atomics.waitAsync(kWakeSeq)`. A reader stores its epoch, then
  * loads `kOwnerWaiting`, and only if it is set bumps `kWakeSeq` and notifies: the hot path

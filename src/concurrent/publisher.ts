@@ -148,6 +148,8 @@ export class SharedViewPublisher {
       if (retiredTable !== undefined) this.freeTables.push(retiredTable);
       this.reclaimer.graceEnded(retiredMappings, epoch);
       this.regions.graceEnded(epoch, this.owner.grace === 'immediate');
+      // After the reclaim callbacks (which may release what they got back).
+      if (retiredMappings.length > 0) queueMicrotask(() => this.forgetReleasedMappings());
     };
     if (this.owner.grace === 'qsbr') this.grace.request(epoch, afterGrace);
     else afterGrace();
@@ -220,6 +222,14 @@ export class SharedViewPublisher {
   /** Whether the current view uses `mapping`. */
   isMappingInView(mapping: HostMemMapping): boolean {
     return this.reclaimer.isInView(mapping);
+  }
+
+  /**
+   * Stops sharing mappings that were released (`mapping.release()`) once no reader can
+   * reach them, so their memory can be collected. Also runs at the end of every grace period.
+   */
+  forgetReleasedMappings(): void {
+    this.directory.forgetMappings((m) => m.isReleased && this.reclaimer.isUnreachable(m));
   }
 
   /**

@@ -80,6 +80,11 @@ export class Reclaimer {
     return this.inView.has(mapping);
   }
 
+  /** Whether no reader can reach `mapping`: not in the view, no grace period pending for it. */
+  isUnreachable(mapping: HostMemMapping): boolean {
+    return !this.inView.has(mapping) && !this.retiredAt.has(mapping);
+  }
+
   /**
    * Runs `fn` once `mapping` is unused: after the grace period of its latest retirement,
    * or at the next reclamation if the current view still uses it. A mapping that is

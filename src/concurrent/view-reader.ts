@@ -18,10 +18,9 @@
  *   lands. An unmapped byte is `RegionNotFound`, a non-memory piece inside a span
  *   `RegionType`.
  */
-import { checkRange } from '../core/address.js';
+import { ADDRESS_LIMIT, checkRange } from '../core/address.js';
 import { AddressSpaceError } from '../core/errors.js';
-import { HOST_WINDOW } from '../host/window.js';
-import { type DirectorySnapshot, ReaderDirectory } from './directory.js';
+import { type DirectorySnapshot, ReaderDirectory, unknownEntryFault } from './directory.js';
 import {
   kFlagIoeventfd,
   kFlagReadOnly,
@@ -98,15 +97,17 @@ export abstract class TableReader {
   private lastRow = 0;
 
   // RegionCache: the last readable and the last writable memory range of the adopted table.
-  // A byte at `gpa` is at `gpa - rDelta` in `rBytes`.
-  protected rStart = 0;
-  protected rEnd = 0;
+  // A byte at `gpa` is at `off = gpa - rDelta` in `rBytes`; the range covers offsets
+  // `[rLow, rHigh)`. The hit test `(off >>> 0) === off` also rejects fractions, NaN and
+  // negatives (mapping offsets are below 2**32), so the fast path needs no other check.
   protected rDelta = 0;
+  protected rLow = 1;
+  protected rHigh = 0;
   protected rBytes: Uint8Array = EMPTY_BYTES;
   protected rView: DataView = EMPTY_VIEW;
-  protected wStart = 0;
-  protected wEnd = 0;
   protected wDelta = 0;
+  protected wLow = 1;
+  protected wHigh = 0;
   protected wBytes: Uint8Array = EMPTY_BYTES;
   protected wView: DataView = EMPTY_VIEW;
 
@@ -140,9 +141,13 @@ export abstract class TableReader {
     this.directory.close();
   }
 
-  /** Makes table `id` the adopted one and drops the caches. May throw `ReaderFault`. */
-  protected setTable(id: number): void {
+  /**
+   * Makes table `id` the adopted one and drops the caches. Returns false (changing
+   * nothing) when the directory does not know the table: the caller faults.
+   */
+  protected setTable(id: number): boolean {
     const table = this.directory.table(id);
+    if (table === undefined) return false;
     this.table = table;
     this.tableId = id;
     this.epoch = table.header[kTableEpoch]!;
@@ -157,6 +162,12 @@ export abstract class TableReader {
     this.tTypeFlags = table.typeFlags;
     this.lastRow = 0;
     this.dropCaches();
+    return true;
+  }
+
+  /** The fault for a table id this reader's directory does not know. */
+  protected static unknownTableFault(id: number): AddressSpaceError {
+    return unknownEntryFault('table', id);
   }
 
   /** Forgets the adopted table (offline): the next access must adopt again. */
@@ -169,7 +180,9 @@ export abstract class TableReader {
   }
 
   protected dropCaches(): void {
-    this.rStart = this.rEnd = this.wStart = this.wEnd = 0;
+    this.rDelta = this.wDelta = 0;
+    this.rLow = this.wLow = 1;
+    this.rHigh = this.wHigh = 0;
     this.rBytes = this.wBytes = EMPTY_BYTES;
     this.rView = this.wView = EMPTY_VIEW;
   }
@@ -181,33 +194,37 @@ export abstract class TableReader {
   // ---- unsynchronized accessors: cached hit, else slow path ----
 
   protected unsynchronizedReadU8(gpa: number): number {
-    if (gpa >= this.rStart && gpa + 1 <= this.rEnd && Math.floor(gpa) === gpa) {
-      return this.rBytes[gpa - this.rDelta]!;
+    const off = gpa - this.rDelta;
+    if (typeof gpa === 'number' && off >>> 0 === off && off >= this.rLow && off + 1 <= this.rHigh) {
+      return this.rBytes[off]!;
     }
     return this.slowRead(gpa, 1);
   }
   protected unsynchronizedReadU16(gpa: number): number {
-    if (gpa >= this.rStart && gpa + 2 <= this.rEnd && Math.floor(gpa) === gpa) {
-      return this.rView.getUint16(gpa - this.rDelta, true);
+    const off = gpa - this.rDelta;
+    if (typeof gpa === 'number' && off >>> 0 === off && off >= this.rLow && off + 2 <= this.rHigh) {
+      return this.rView.getUint16(off, true);
     }
     return this.slowRead(gpa, 2);
   }
   protected unsynchronizedReadU32(gpa: number): number {
-    if (gpa >= this.rStart && gpa + 4 <= this.rEnd && Math.floor(gpa) === gpa) {
-      return this.rView.getUint32(gpa - this.rDelta, true);
+    const off = gpa - this.rDelta;
+    if (typeof gpa === 'number' && off >>> 0 === off && off >= this.rLow && off + 4 <= this.rHigh) {
+      return this.rView.getUint32(off, true);
     }
     return this.slowRead(gpa, 4);
   }
   protected unsynchronizedReadU64(gpa: number): bigint {
-    if (gpa >= this.rStart && gpa + 8 <= this.rEnd && Math.floor(gpa) === gpa) {
-      return this.rView.getBigUint64(gpa - this.rDelta, true);
+    const off = gpa - this.rDelta;
+    if (typeof gpa === 'number' && off >>> 0 === off && off >= this.rLow && off + 8 <= this.rHigh) {
+      return this.rView.getBigUint64(off, true);
     }
     this.readBytes(gpa, this.scratchBySize[8]!);
     return this.scratchView.getBigUint64(0, true);
   }
   protected unsynchronizedWrite(gpa: number, size: number, value: number): void {
-    if (gpa >= this.wStart && gpa + size <= this.wEnd && Math.floor(gpa) === gpa) {
-      const at = gpa - this.wDelta;
+    const at = gpa - this.wDelta;
+    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + size <= this.wHigh) {
       if (size === 4) this.wView.setUint32(at, value, true);
       else if (size === 1) this.wBytes[at] = value;
       else this.wView.setUint16(at, value, true);
@@ -220,8 +237,9 @@ export abstract class TableReader {
     this.writeBytes(gpa, bytes);
   }
   protected unsynchronizedWriteU64(gpa: number, value: bigint): void {
-    if (gpa >= this.wStart && gpa + 8 <= this.wEnd && Math.floor(gpa) === gpa) {
-      this.wView.setBigUint64(gpa - this.wDelta, value, true);
+    const at = gpa - this.wDelta;
+    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 8 <= this.wHigh) {
+      this.wView.setBigUint64(at, value, true);
       return;
     }
     this.scratchView.setBigUint64(0, value, true);
@@ -230,7 +248,7 @@ export abstract class TableReader {
 
   /** Fills `out` with what the adopted table says about `gpa`; false when unmapped. */
   protected unsynchronizedTranslate(gpa: number, out: TranslationTarget): boolean {
-    checkRange(gpa, 1, 'access');
+    checkAccess(gpa, 1);
     out.generation = this.adoptedGeneration;
     const row = this.findRow(gpa);
     if (row < 0) {
@@ -298,24 +316,33 @@ export abstract class TableReader {
     );
   }
 
-  /** Fills the read or write cache from `row`; returns the byte offset of `gpa` in its mapping. */
+  /** Fills the read or write cache from `row`; returns `delta` (byte `gpa` is at `gpa - delta`). */
   private cacheRow(row: number, forWrite: boolean): number {
     const mappingId = this.tMappingId[row]!;
     this.directory.requireMapping(mappingId);
+    // Each column is read once: under strategy `none` the table may change meanwhile.
     const start = this.tStart[row]!;
-    const delta = start - (this.tHostBase[row]! % HOST_WINDOW);
+    const end = this.tEnd[row]!;
+    const offset = this.tOffset[row]!;
+    // Byte k of a region's mapping is host address `mapping.hostAddress + k`, and a range
+    // starts at byte `offsetInRegion`: so `gpa - delta` is the byte's offset in the mapping.
+    const delta = start - offset;
     const bytes = this.directory.mappingBytes[mappingId]!;
     const view = this.directory.mappingViews[mappingId]!;
+    if (!(offset >= 0 && end > start && end - delta <= bytes.length)) {
+      // Only a table rewritten under the reader (strategy none) gets here.
+      throw new AddressSpaceError('ReaderFault', 'Reader fault: torn view table');
+    }
     if (forWrite) {
-      this.wStart = start;
-      this.wEnd = this.tEnd[row]!;
       this.wDelta = delta;
+      this.wLow = offset;
+      this.wHigh = end - delta;
       this.wBytes = bytes;
       this.wView = view;
     } else {
-      this.rStart = start;
-      this.rEnd = this.tEnd[row]!;
       this.rDelta = delta;
+      this.rLow = offset;
+      this.rHigh = end - delta;
       this.rBytes = bytes;
       this.rView = view;
     }
@@ -323,6 +350,15 @@ export abstract class TableReader {
   }
 
   private slowRead(gpa: number, size: 1 | 2 | 4): number {
+    checkAccess(gpa, size);
+    const row = this.rowOrThrow(gpa);
+    if (TableReader.isReadableMemory(this.tTypeFlags[row]!) && gpa + size <= this.tEnd[row]!) {
+      const at = gpa - this.cacheRow(row, false);
+      if (at < this.rLow || at + size > this.rHigh) throw AddressSpaceError.regionNotFound(gpa);
+      if (size === 4) return this.rView.getUint32(at, true);
+      if (size === 2) return this.rView.getUint16(at, true);
+      return this.rBytes[at]!;
+    }
     const bytes = this.scratchBySize[size]!;
     this.readBytes(gpa, bytes);
     if (size === 4) return this.scratchView.getUint32(0, true);
@@ -333,7 +369,7 @@ export abstract class TableReader {
   /** Reads `dst.length` bytes at `gpa`: memory (across adjacent pieces) or one MMIO exit. */
   protected readBytes(gpa: number, dst: Uint8Array): void {
     const len = dst.length;
-    checkRange(gpa, len, 'access');
+    checkAccess(gpa, len);
     const row = this.rowOrThrow(gpa);
     const flags = this.tTypeFlags[row]!;
     if (!TableReader.isReadableMemory(flags)) {
@@ -354,7 +390,7 @@ export abstract class TableReader {
   /** Writes `src` at `gpa`: an ioeventfd, memory (checked whole first) or one MMIO exit. */
   protected writeBytes(gpa: number, src: Uint8Array): void {
     const len = src.length;
-    checkRange(gpa, len, 'access');
+    checkAccess(gpa, len);
     const row = this.rowOrThrow(gpa);
     const flags = this.tTypeFlags[row]!;
     if ((flags & kFlagIoeventfd) !== 0 && this.signalIoeventfd(gpa, src)) return;
@@ -460,4 +496,11 @@ function copyBytes(
   } else {
     to.set(from.subarray(fromAt, fromAt + n), toAt);
   }
+}
+
+/** Validates an access span without allocating; the typed error comes from `checkRange`. */
+function checkAccess(gpa: number, len: number): void {
+  if (Math.floor(gpa) === gpa && gpa >= 0 && gpa <= ADDRESS_LIMIT - len) return;
+  checkRange(gpa, len, 'access');
+  throw AddressSpaceError.overflow(gpa, `access of ${len} bytes passes 2**53`);
 }

@@ -31,6 +31,8 @@ export const kLockFirstReader = 2;
 export const kLockContended = 1 << 30;
 /** Spins before a reader sleeps on a contended lock. */
 const READER_SPINS = 64;
+/** After releasing a contended lock, a reader waits this many polls for another taker. */
+const HANDOVER_SPINS = 2000;
 /** A sleeping reader re-checks at least this often (ms). */
 const READER_WAIT_MS = 5;
 
@@ -96,6 +98,10 @@ export class MutexReader extends TableReader implements PublishedViewReader {
     if (seen === (this.lockValue | kLockContended)) {
       if (Atomics.compareExchange(this.control, kLock, seen, 0) === seen) {
         Atomics.notify(this.control, kLock, 1);
+        // Hand over: someone (often the spinning owner) wants the lock; without this pause
+        // the next access of this reader would win the race again every time.
+        let polls = 0;
+        while (polls < HANDOVER_SPINS && Atomics.load(this.control, kLock) === 0) polls += 1;
         return;
       }
     }
@@ -111,11 +117,9 @@ export class MutexReader extends TableReader implements PublishedViewReader {
       this.unlock();
       throw new AddressSpaceError('ReaderFault', 'Reader fault: the reader is offline');
     }
-    try {
-      this.setTable(id);
-    } catch (fault) {
+    if (!this.setTable(id)) {
       this.unlock();
-      throw fault;
+      throw TableReader.unknownTableFault(id);
     }
   }
 
@@ -222,8 +226,13 @@ function ownerLock(ctx: OwnerContext): void {
   const { control, registry } = ctx;
   const deadline = performance.now() + ctx.leaseMs;
   for (;;) {
-    const seen = Atomics.compareExchange(control, kLock, 0, kLockOwner);
+    // Taken as contended, so that releasing it always wakes readers that went to sleep.
+    const seen = Atomics.compareExchange(control, kLock, 0, kLockOwner | kLockContended);
     if (seen === 0) return;
+    // Tell the holder that someone waits, so that it hands the lock over when it releases.
+    if ((seen & kLockContended) === 0) {
+      Atomics.compareExchange(control, kLock, seen, seen | kLockContended);
+    }
     const holder = (seen & ~kLockContended) - kLockFirstReader;
     if (holder < 0 || holder >= registry.maxReaders) continue;
     const state = registry.state(holder);

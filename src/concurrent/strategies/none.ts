@@ -39,7 +39,11 @@ export class NoneReader extends BatchedReader {
   private adoptCurrent(): void {
     // Tables are reused at once, so an unchanged id may hold a newer view: compare epochs.
     if (this.control[kEpoch] !== this.epoch || this.tableId === 0) {
-      this.setTable(this.control[kCurrentTable]!);
+      const id = this.control[kCurrentTable]!;
+      if (!this.setTable(id)) {
+        this.offline();
+        throw BatchedReader.unknownTableFault(id);
+      }
     }
   }
 }

@@ -7,8 +7,8 @@
  *   that window cannot be reclaimed under it.
  * - announce(epoch): write the adopt time, then compareExchange the slot from the value
  *   this reader stored last to `epoch`. If the owner evicted the reader meanwhile, the
- *   exchange fails and the reader faults (`ReaderFault`): memory it may have touched since
- *   could already be reclaimed, so the caller must end its slice.
+ *   exchange fails and the caller faults (`ReaderFault`): memory it may have touched since
+ *   could already be reclaimed, so it must end its slice.
  * - offline: store kReaderOffline; no grace period waits for the reader afterwards.
  *
  * After storing, a reader notifies the owner only if the owner raised `kOwnerWaiting`.
@@ -62,19 +62,28 @@ export class QsbrSlot {
     this.wakeOwner();
   }
 
-  /** Announces that this reader uses nothing older than `epoch`. Throws `ReaderFault` if evicted. */
-  announce(epoch: number): void {
+  /**
+   * Announces that this reader uses nothing older than `epoch`. Returns false (and counts
+   * as offline) if the owner evicted it: the caller must drop its table and fault. No
+   * try/catch on this path: it is inlined into the readers' access loops.
+   */
+  announce(epoch: number): boolean {
     this.times[this.adoptWord] = wallClockMs();
     const seen = Atomics.compareExchange(this.slots, this.epochWord, this.stored, epoch);
     if (seen !== this.stored) {
       this.stored = kReaderOffline;
-      throw new AddressSpaceError(
-        'ReaderFault',
-        'Reader fault: the owner evicted this reader after its lease ran out (go online again)',
-      );
+      return false;
     }
     this.stored = epoch;
     this.wakeOwner();
+    return true;
+  }
+
+  static evictedFault(): AddressSpaceError {
+    return new AddressSpaceError(
+      'ReaderFault',
+      'Reader fault: the owner evicted this reader after its lease ran out (go online again)',
+    );
   }
 
   private wakeOwner(): void {

@@ -13,6 +13,9 @@
  * are reclaimed (grace.ts, reclaim.ts). An MMIO exit blocks inside an access, before the
  * next boundary, so the region it resolved stays alive until the exit returns.
  *
+ * A `ReaderFault` (evicted, or a table its directory does not know) leaves the reader
+ * offline; it must call `online()` again.
+ *
  * Owner: `Atomics.store(kEpoch)`, then the publishing `Atomics.store(kCurrentTable)`.
  */
 import { kCurrentTable, kEpoch } from '../layout.js';
@@ -36,6 +39,12 @@ export class RcuReader extends BatchedReader {
     this.restartBatchClock();
   }
 
+  /** A fault leaves the reader offline, so that no grace period waits for it. */
+  private fault(error: Error): never {
+    this.offline();
+    throw error;
+  }
+
   offline(): void {
     this.slot.offline();
     this.dropTable();
@@ -53,15 +62,9 @@ export class RcuReader extends BatchedReader {
 
   private adoptCurrent(): void {
     const id = Atomics.load(this.control, kCurrentTable);
-    if (id !== this.tableId) this.setTable(id);
-    if (this.epoch !== this.slot.announced) {
-      try {
-        this.slot.announce(this.epoch);
-      } catch (fault) {
-        this.dropTable();
-        this.budget = 0;
-        throw fault;
-      }
+    if (id !== this.tableId && !this.setTable(id)) this.fault(BatchedReader.unknownTableFault(id));
+    if (this.epoch !== this.slot.announced && !this.slot.announce(this.epoch)) {
+      this.fault(QsbrSlot.evictedFault());
     }
   }
 }

@@ -68,21 +68,19 @@ export class SeqlockReader extends TableReader implements PublishedViewReader {
     let seq = seen;
     while ((seq & 1) !== 0) seq = Atomics.load(this.control, kSeq);
     const id = Atomics.load(this.control, kCurrentTable);
-    if (id !== this.tableId) this.setTable(id);
+    if (id !== this.tableId && !this.setTable(id)) {
+      this.offline();
+      throw TableReader.unknownTableFault(id);
+    }
     this.seq = seq;
   }
 
   /** Batch boundary: tell grace periods which epoch this reader is at. */
   private announce(): void {
     this.budget = this.batchLimit;
-    if (this.epoch === this.slot.announced) return;
-    try {
-      this.slot.announce(this.epoch);
-    } catch (fault) {
-      this.dropTable();
-      this.seq = NO_SEQ;
-      throw fault;
-    }
+    if (this.epoch === this.slot.announced || this.slot.announce(this.epoch)) return;
+    this.offline();
+    throw QsbrSlot.evictedFault();
   }
 
   private enter(): number {
