@@ -5,8 +5,9 @@
  *
  *   npm run build && node dist/bench/vcpu-quick.js [vcpus] [seconds] [workload]
  *
- * Prints one table; no churn, so this is the read-side cost of each strategy alone. It
- * measures; it asserts nothing.
+ * Guest RAM is committed before the run (first-touch page faults would dominate a random
+ * workload otherwise). Prints one table; no churn, so this is the read-side cost of each
+ * strategy alone. It measures; it asserts nothing.
  */
 import { availableParallelism } from 'node:os';
 import type { WorkloadKind } from '../src/concurrent/access-pattern.js';
@@ -26,6 +27,7 @@ const UART = 0x1000_0000;
 function space(strategy: Strategy) {
   const root = Region.initContainerRegion(2 ** 32, 'root');
   const mapping = HostMemMapping.create({ size: RAM, name: 'ram' });
+  mapping.bytes.fill(1); // commit every page now: first-touch faults are not what we measure
   root.addSubregion(Region.initRamRegion(mapping, 'ram'), 0);
   const lsr = {
     read: (d: Uint8Array) => {
@@ -60,6 +62,7 @@ for (const strategy of ['raw', 'rcu', 'none'] as const) {
   let pool: VcpuPool;
   if (strategy === 'raw') {
     const buffer = new SharedArrayBuffer(RAM);
+    new Uint8Array(buffer).fill(1);
     pool = new VcpuPool({ vcpus, memory: { kind: 'raw', handle: { buffer, base: 0 } } });
   } else {
     pool = new VcpuPool({ vcpus, publisher: space(strategy).publisher });

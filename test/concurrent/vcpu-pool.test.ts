@@ -220,6 +220,11 @@ describe('VcpuPool over raw memory', () => {
         message: 'Invalid argument: sliceMs: must be an integer in [1, 9007199254740991]',
       }),
     );
+    expect(() => new VcpuPool({ vcpus: 1, memory, workerFile, sampleCapacity: 1000 })).toThrowError(
+      expect.objectContaining({
+        message: 'Invalid argument: sampleCapacity: must be a power of two',
+      }),
+    );
     const pool = rawPool(new SharedArrayBuffer(64), { vcpus: 1 });
     expect(() => pool.start({ kind: 'seq', seed: 1, ram: [] })).toThrowError(
       expect.objectContaining({

@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SharedViewPublisher } from '../../src/concurrent/publisher.js';
 import type { Strategy } from '../../src/concurrent/reader-api.js';
-import { SampleKind } from '../../src/concurrent/sampler.js';
 import { VcpuPool } from '../../src/concurrent/vcpu-pool.js';
 import { VcpuStatus } from '../../src/concurrent/vcpu-state.js';
 import { AddressSpace } from '../../src/core/address-space.js';
@@ -120,12 +119,10 @@ describe('vCPUs on a published address space', () => {
       expect(mismatched).toEqual([]);
       expect(samples.length).toBe(pool.counters().samples);
       // Both sides of the toggle were seen: hits in the block, and faults while it was gone.
+      // (A faulted access's sample may come from a newer view: translating is an access too.)
       const inBlock = samples.filter((s) => s.gpa >= 4 * MiB);
       expect(inBlock.some((s) => s.regionId >= 0)).toBe(true);
       expect(pool.counters().regionNotFoundFaults).toBeGreaterThan(0);
-      expect(
-        inBlock.filter((s) => s.kind === SampleKind.Fault).every((s) => s.regionId === -1),
-      ).toBe(true);
       m.publisher.close();
     },
   );
