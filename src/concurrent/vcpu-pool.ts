@@ -6,15 +6,15 @@
  * Roles: the owner thread (the one that built the pool) schedules slices, serves exits and
  * reads shared state; pool threads run slices (`vcpu-slice.ts`). A vCPU is offline for
  * grace periods between slices. A pool thread that dies or is terminated fails its slice:
- * the vCPU is marked `Crashed`, `onReaderLost` marks its reader offline so no grace period
- * waits for it, and the pool reports it in `lost` and carries on with the others.
+ * the vCPU is marked `Crashed`, its reader is marked offline at the publisher so no grace
+ * period waits for it, and the pool reports it in `lost` (and `onReaderLost`) and carries
+ * on with the others.
  *
  * It never publishes views and never changes topology; what memory the vCPUs see, and how
  * their exits reach devices, are given to it.
  */
 import { Piscina } from 'piscina';
 import { AddressSpaceError } from '../core/errors.js';
-import { resolveWorkload, type WorkloadDescription } from './access-pattern.js';
 import { createMmioMailbox } from './mmio-mailbox.js';
 import { type MmioRequestHandler, MmioServer, regionIoHandler } from './mmio-server.js';
 import type { ReaderHandle, Strategy } from './reader-api.js';
@@ -27,6 +27,7 @@ import {
 } from './sampler.js';
 import type { VcpuMemorySpec, VcpuSliceExit, VcpuSliceTask } from './vcpu-protocol.js';
 import { type VcpuCounters, VcpuStateTable, VcpuStatus } from './vcpu-state.js';
+import { resolveWorkload, type WorkloadDescription } from './workload.js';
 
 /** What the pool needs of the owner's publisher (`SharedViewPublisher` is one). */
 export interface VcpuPublisher {
@@ -170,7 +171,14 @@ export class VcpuPool {
     this.options = options;
     this.id = `vcpu-pool-${process.pid}-${++poolCounter}`;
 
-    const capacity = options.sampleCapacity ?? DEFAULTS.sampleCapacity;
+    const capacity = positiveInteger(
+      options.sampleCapacity ?? DEFAULTS.sampleCapacity,
+      'sampleCapacity',
+      1 << 20,
+    );
+    if ((capacity & (capacity - 1)) !== 0) {
+      throw AddressSpaceError.invalidArgument('sampleCapacity: must be a power of two');
+    }
     const publisher = options.publisher;
     const memory = options.memory;
     const perVcpu = Array.from({ length: this.vcpus }, (_, v) => v);

@@ -5,9 +5,10 @@
  * Everything here is plain, structured-cloneable data: shared buffers and numbers. Types
  * only, plus the exit reasons; no behaviour.
  */
-import type { WorkloadDescription } from './access-pattern.js';
+
 import type { RawMemoryHandle } from './raw-memory.js';
 import type { ReaderHandle } from './reader-api.js';
+import type { WorkloadDescription } from './workload.js';
 
 /** Which guest memory the vCPU drives: a published address space, or raw memory. */
 export type VcpuMemorySpec =
