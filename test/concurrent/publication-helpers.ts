@@ -72,19 +72,26 @@ export class ReaderThread {
     this.stop = data.stop ?? new SharedArrayBuffer(4);
     this.worker = new Worker(WORKER_URL, { workerData: { ...data, stop: this.stop } });
     let onOnline!: () => void;
-    this.online = new Promise((resolve) => {
+    let onFailure!: (error: Error) => void;
+    this.online = new Promise((resolve, reject) => {
       onOnline = resolve;
+      onFailure = reject;
     });
     this.done = new Promise((resolve, reject) => {
       this.worker.on('message', (m: { kind: string; result?: TestReaderResult }) => {
         if (m.kind === 'online') onOnline();
         else if (m.kind === 'done') resolve(m.result!);
       });
-      this.worker.on('error', reject);
-      this.worker.on('exit', (code) => reject(new Error(`reader worker exited with ${code}`)));
+      const fail = (error: Error) => {
+        onFailure(error);
+        reject(error);
+      };
+      this.worker.on('error', fail);
+      this.worker.on('exit', (code) => fail(new Error(`reader worker exited with ${code}`)));
     });
     // A test that terminates the worker never asks for its result.
     this.done.catch(() => undefined);
+    this.online.catch(() => undefined);
   }
 
   /** Asks the loop to end and waits for its result. */
