@@ -95,6 +95,7 @@ export class AddressSpace {
   /** Replays the current view to `l` (ranges, then ioeventfds), enables and inserts it. */
   registerListener(listener: Listener): void {
     const l = checkListener(listener);
+    topology.assertNotUpdating('registerListener');
     if (this.#state.listeners.has(l)) {
       throw AddressSpaceError.invalidArgument('listener is already registered');
     }
@@ -110,6 +111,7 @@ export class AddressSpace {
   /** Sends `l` a delete for every range and ioeventfd, disables and removes exactly `l`. */
   unregisterListener(listener: Listener): void {
     const l = checkListener(listener);
+    topology.assertNotUpdating('unregisterListener');
     const priority = this.#state.listeners.priorityOf(l);
     if (priority === undefined)
       throw AddressSpaceError.invalidArgument('listener is not registered');

@@ -88,6 +88,16 @@ export function inTransaction(): boolean {
   return depth > 0;
 }
 
+/** Throws `UpdateTopology` while an update is being delivered or published. */
+export function assertNotUpdating(what: string): void {
+  if (committing) {
+    throw new AddressSpaceError(
+      'UpdateTopology',
+      `${what} while an address-space update was running`,
+    );
+  }
+}
+
 export function beginTransaction(): void {
   if (committing) {
     throw new AddressSpaceError('UpdateTopology', 'cannot begin a transaction during an update');

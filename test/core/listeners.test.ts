@@ -145,6 +145,32 @@ describe('register and unregister', () => {
   });
 });
 
+describe('re-entrancy', () => {
+  it('a listener cannot change the topology or the listener list during an update', () => {
+    const root = container(1000, 'root');
+    const space = new AddressSpace(root, 's');
+    const l = new MirrorListener();
+    const codes: string[] = [];
+    space.registerListener(l);
+    l.failOn = () => {
+      for (const attempt of [
+        () => root.addSubregion(io(1, 'late'), 900),
+        () => space.registerListener(new MirrorListener('late')),
+      ]) {
+        try {
+          attempt();
+        } catch (e) {
+          codes.push((e as { code: string }).code);
+        }
+      }
+      return false;
+    };
+    root.addSubregion(io(10, 'a'), 0);
+    expect(codes).toEqual(['UpdateTopology', 'UpdateTopology']);
+    expect(rows(space.flatView)).toEqual([[0, 10, 'a', 0]]);
+  });
+});
+
 describe('rollback on listener failure', () => {
   it('restores the tree, the view and the listeners that saw part of the change', () => {
     const { root, space, b } = specSpace();
