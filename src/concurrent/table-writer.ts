@@ -29,7 +29,7 @@ export interface PublishedRegion {
   readonly regionType: string;
   readonly name: string;
   readonly mapping?: HostMemMapping | undefined;
-  getRomDeviceRomd?(): boolean;
+  getRomDeviceRomd?(): boolean | undefined;
 }
 
 export interface PublishedRange {
