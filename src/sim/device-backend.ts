@@ -15,7 +15,7 @@ import { proxy, type Remote, releaseProxy, wrap } from 'comlink';
 import { Prng } from '../concurrent/prng.js';
 import type { SharedViewPublisher } from '../concurrent/publisher.js';
 import type { AddressSpace } from '../core/address-space.js';
-import { VirtioMmio } from '../machine/devices/virtio-mmio.js';
+import type { VirtioMmio } from '../machine/devices/virtio-mmio.js';
 import type { Machine } from '../machine/machine.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
 import {
@@ -50,8 +50,8 @@ export interface DeviceBackendOptions {
 export function backendDevicesOf(machine: Machine): BackendDevice[] {
   const out: BackendDevice[] = [];
   for (const d of machine.devices.values()) {
-    if (!(d.device instanceof VirtioMmio)) continue;
-    const { notify, queue } = d.device.backendDescriptor();
+    if (d.model !== 'virtio-mmio') continue;
+    const { notify, queue } = (d.device as VirtioMmio).backendDescriptor();
     if (queue === undefined || queue.size < DMA_AREA_BYTES || notify.length === 0) continue;
     out.push({ name: d.name, notify, gpa: queue.gpa });
   }
