@@ -63,12 +63,17 @@ const countingListener = (): Listener & { requests: number } => {
   };
 };
 
-interface BenchTree {
+export interface BenchTree {
   root: Region;
   leaves: Region[];
 }
 
-function buildTree(count: number, shape: RenderTreeShape, mapping: HostMemMapping): BenchTree {
+/** The benchmark tree of `count` leaves in `shape` (RAM leaves share `mapping`). */
+export function buildTree(
+  count: number,
+  shape: RenderTreeShape,
+  mapping: HostMemMapping,
+): BenchTree {
   const span = count * STRIDE;
   const root = Region.initContainerRegion(span, 'root');
   const background = Region.initIoRegion(span, nullOps, 'background');
