@@ -16,8 +16,7 @@
  */
 import { type Remote, releaseProxy } from 'comlink';
 import type { PublishedViewReader, ReaderHandle } from '../concurrent/reader-api.js';
-import { SharedView } from '../concurrent/shared-view.js';
-import { Translation } from '../concurrent/view-reader.js';
+import { SharedView, Translation } from '../concurrent/shared-view.js';
 import { hex } from '../core/errors.js';
 import { EventFd } from '../host/event-fd.js';
 import {

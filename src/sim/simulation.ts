@@ -31,11 +31,11 @@ import { ChurnSchedule } from './churn-schedule.js';
 import { DeviceBackend } from './device-backend.js';
 import type { BackendReport } from './device-backend-protocol.js';
 import {
-  type ChurnKind,
-  parseChurnList,
+  OptionsError,
   type ResolvedRunOptions,
   type RunOptions,
   resolveRunOptions,
+  type Workload,
 } from './options.js';
 import type { RunReport } from './report-types.js';
 import { loadSimulationMachine } from './simulation-machine.js';
@@ -73,39 +73,53 @@ export async function runSimulation(
   options: RunOptions = {},
   internals: SimulationInternals = {},
 ): Promise<RunReport> {
-  const o = resolveRunOptions(options);
-  const machine = await loadSimulationMachine(o.machine);
+  const checked = resolveRunOptions(options);
+  const machine = await loadSimulationMachine(checked.machine);
   try {
-    return await simulate(o, options, machine, internals);
+    return await simulate(withMachineDefaults(options, machine), machine, internals);
   } finally {
-    machine.dispose();
+    releaseMachine(machine);
   }
 }
 
-/** Churn kinds and rate: the options, else the machine file's defaults, else the global defaults. */
-function churnSettings(
-  o: ResolvedRunOptions,
-  given: RunOptions,
-  machine: Machine,
-): { kinds: ChurnKind[]; rate: number } {
-  const fromFile = machine.churn;
-  const kinds =
-    given.churn === undefined && fromFile?.kinds !== undefined
-      ? parseChurnList(fromFile.kinds, 'machine.churn')
-      : [...o.churn];
-  const rate =
-    given.churnRate === undefined && fromFile?.rate !== undefined ? fromFile.rate : o.churnRate;
-  return { kinds, rate };
+/**
+ * The options with the machine file's run defaults (`churn`, `workload`) filled in where
+ * the caller gave none, resolved. A bad default names its path under `machine.`.
+ */
+function withMachineDefaults(options: RunOptions, machine: Machine): ResolvedRunOptions {
+  const defaults: { churn?: RunOptions['churn']; churnRate?: number; workload?: Workload } = {};
+  if (options.churn === undefined && machine.churn?.kinds !== undefined) {
+    defaults.churn = machine.churn.kinds as RunOptions['churn']; // checked when resolved
+  }
+  if (options.churnRate === undefined && machine.churn?.rate !== undefined) {
+    defaults.churnRate = machine.churn.rate;
+  }
+  if (options.workload === undefined && machine.workload !== undefined) {
+    defaults.workload = machine.workload as Workload;
+  }
+  try {
+    return resolveRunOptions({ ...options, ...defaults });
+  } catch (error) {
+    if (error instanceof OptionsError)
+      throw new OptionsError(`machine.${error.path}`, error.problem);
+    throw error;
+  }
+}
+
+/** Gives back every host window of the machine, hotplugged blocks included. */
+function releaseMachine(machine: Machine): void {
+  const plugged = machine.hotplug?.plugged() ?? [];
+  machine.dispose();
+  for (const block of plugged) block.region.mapping?.release();
 }
 
 async function simulate(
   o: ResolvedRunOptions,
-  given: RunOptions,
   machine: Machine,
   internals: SimulationInternals,
 ): Promise<RunReport> {
   const startedAt = new Date();
-  const churnConfig = churnSettings(o, given, machine);
+  const churnConfig = { kinds: o.churn, rate: o.churnRate };
   if (churnConfig.kinds.includes('hotplug')) {
     plugChurnedHotplugSlots(machine);
     warmHotplugPool(machine);

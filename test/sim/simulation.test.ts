@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -158,6 +158,35 @@ describe('runSimulation', () => {
     await expect(runSimulation({ machine: '/nonexistent/machine.json' })).rejects.toThrow(
       /cannot read machine file \/nonexistent\/machine\.json/,
     );
+  });
+
+  it('takes churn and workload defaults from the machine file unless the options say', async () => {
+    const fixture = JSON.parse(await readFile(MACHINE, 'utf8')) as Record<string, unknown>;
+    const dir = await mkdtemp(join(tmpdir(), 'addrspace-sim-'));
+    const withDefaults = join(dir, 'defaults.json');
+    await writeFile(
+      withDefaults,
+      JSON.stringify({ ...fixture, churn: { kinds: 'romd', rate: 200 }, workload: 'seq' }),
+    );
+    const fromFile = await runSimulation({ machine: withDefaults, vcpus: 1, durationSeconds: 0.3 });
+    expect(fromFile).toMatchObject({ churnKinds: ['romd'], churnRate: 200, workload: 'seq' });
+    expect(fromFile.churn.byKind).toEqual({ romd: fromFile.churn.updates });
+
+    const bogus = join(dir, 'bogus.json');
+    await writeFile(bogus, JSON.stringify({ ...fixture, churn: 'romd,bogus' }));
+    await expect(runSimulation({ machine: bogus, vcpus: 1 })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: 'machine.churn[1]: must be one of hotplug, bar, romd, alias, ioeventfd, got "bogus"',
+    });
+    // Options win over the file; then the file's bad default does not matter.
+    const given = await runSimulation({
+      machine: bogus,
+      vcpus: 1,
+      durationSeconds: 0.3,
+      churn: 'alias',
+      workload: 'hot',
+    });
+    expect(given).toMatchObject({ churnKinds: ['alias'], workload: 'hot', churnRate: 1000 });
   });
 
   it('leaves no handle behind: a process that ran a simulation exits on its own', async () => {
