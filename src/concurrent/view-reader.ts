@@ -18,17 +18,12 @@
  *   lands. An unmapped byte is `RegionNotFound`, a non-memory piece inside a span
  *   `RegionType`.
  */
-import { ADDRESS_LIMIT, checkRange } from '../core/address.js';
 import { AddressSpaceError } from '../core/errors.js';
-import { type DirectorySnapshot, ReaderDirectory, unknownEntryFault } from './directory.js';
+import { ReaderDirectory, unknownEntryFault } from './directory.js';
 import {
   kFlagIoeventfd,
-  kFlagReadOnly,
-  kFlagRomd,
-  kIoDataMatch,
   kTableEpoch,
   kTableGeneration,
-  kTableIoCount,
   kTableRangeCount,
   kTypeMask,
   readerAdoptWord,
@@ -36,37 +31,21 @@ import {
   type TableColumns,
 } from './layout.js';
 import {
+  checkAccess,
+  copyBytes,
+  isReadableMemory,
+  isWritableMemory,
+  matchIoeventfd,
+} from './reader-access.js';
+import {
   type MmioExitHandler,
   type Strategy,
   TableRegionType,
   type TranslationTarget,
 } from './reader-api.js';
+import type { SharedReaderHandle } from './reader-handle.js';
 
-/** The structured-cloneable handle that `publisher.readerHandle()` returns. */
-export interface SharedReaderHandle {
-  readonly strategy: Strategy;
-  readonly readerIndex: number;
-  readonly control: SharedArrayBuffer;
-  readonly readers: SharedArrayBuffer;
-  readonly directory: DirectorySnapshot;
-  /** Most accesses between two batch boundaries (rcu, seqlock, none). */
-  readonly batchLimit: number;
-  /** Target wall time of one batch, in µs (the batch size adapts to it). */
-  readonly batchTargetUs: number;
-  readonly [key: string]: unknown;
-}
-
-/** A translation written by `translate` into a caller-owned object (no allocation). */
-export class Translation implements TranslationTarget {
-  generation = 0;
-  regionId = -1;
-  regionType = 0;
-  /** Host address of the byte, or -1 for IO and unmapped. */
-  hostAddress = -1;
-  offsetInRegion = 0;
-  start = 0;
-  end = 0;
-}
+export { type SharedReaderHandle, Translation } from './reader-handle.js';
 
 const EMPTY_BYTES = new Uint8Array(new SharedArrayBuffer(8));
 const EMPTY_VIEW = new DataView(EMPTY_BYTES.buffer);
@@ -299,23 +278,6 @@ export abstract class TableReader {
     return row;
   }
 
-  private static isReadableMemory(flags: number): boolean {
-    const type = flags & kTypeMask;
-    return (
-      type === TableRegionType.Ram ||
-      type === TableRegionType.RamDevice ||
-      (type === TableRegionType.RomDevice && (flags & kFlagRomd) !== 0)
-    );
-  }
-
-  private static isWritableMemory(flags: number): boolean {
-    const type = flags & kTypeMask;
-    return (
-      (type === TableRegionType.Ram || type === TableRegionType.RamDevice) &&
-      (flags & kFlagReadOnly) === 0
-    );
-  }
-
   /** Fills the read or write cache from `row`; returns `delta` (byte `gpa` is at `gpa - delta`). */
   private cacheRow(row: number, forWrite: boolean): number {
     const mappingId = this.tMappingId[row]!;
@@ -352,7 +314,7 @@ export abstract class TableReader {
   private slowRead(gpa: number, size: 1 | 2 | 4): number {
     checkAccess(gpa, size);
     const row = this.rowOrThrow(gpa);
-    if (TableReader.isReadableMemory(this.tTypeFlags[row]!) && gpa + size <= this.tEnd[row]!) {
+    if (isReadableMemory(this.tTypeFlags[row]!) && gpa + size <= this.tEnd[row]!) {
       const at = gpa - this.cacheRow(row, false);
       if (at < this.rLow || at + size > this.rHigh) throw AddressSpaceError.regionNotFound(gpa);
       if (size === 4) return this.rView.getUint32(at, true);
@@ -372,7 +334,7 @@ export abstract class TableReader {
     checkAccess(gpa, len);
     const row = this.rowOrThrow(gpa);
     const flags = this.tTypeFlags[row]!;
-    if (!TableReader.isReadableMemory(flags)) {
+    if (!isReadableMemory(flags)) {
       this.exitOrRefuse(row, gpa, dst, false);
       return;
     }
@@ -393,9 +355,15 @@ export abstract class TableReader {
     checkAccess(gpa, len);
     const row = this.rowOrThrow(gpa);
     const flags = this.tTypeFlags[row]!;
-    if ((flags & kFlagIoeventfd) !== 0 && this.signalIoeventfd(gpa, src)) return;
+    if ((flags & kFlagIoeventfd) !== 0) {
+      const fdId = matchIoeventfd(this.table!, gpa, src);
+      if (fdId !== 0) {
+        this.directory.eventFd(fdId).signal();
+        return;
+      }
+    }
     const type = flags & kTypeMask;
-    if (!TableReader.isWritableMemory(flags)) {
+    if (!isWritableMemory(flags)) {
       if (type === TableRegionType.Ram || type === TableRegionType.RamDevice) {
         throw AddressSpaceError.regionType('write to read-only memory');
       }
@@ -423,9 +391,7 @@ export abstract class TableReader {
         throw AddressSpaceError.regionNotFound(this.tEnd[r]!);
       }
       const flags = this.tTypeFlags[next]!;
-      const usable = forWrite
-        ? TableReader.isWritableMemory(flags)
-        : TableReader.isReadableMemory(flags);
+      const usable = forWrite ? isWritableMemory(flags) : isReadableMemory(flags);
       if (!usable) throw AddressSpaceError.regionType('mismatch region type');
       r = next;
     }
@@ -450,57 +416,4 @@ export abstract class TableReader {
     }
     if (!ok) throw AddressSpaceError.ioAccess(regionBase, offset, data.length);
   }
-
-  /** Signals the first ioeventfd matching a write of `src` at `gpa`; false when none matches. */
-  private signalIoeventfd(gpa: number, src: Uint8Array): boolean {
-    const table = this.table!;
-    const count = table.header[kTableIoCount]!;
-    const base = table.ioBase;
-    let lo = 0;
-    let hi = count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (base[mid]! < gpa) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let k = lo; k < count && base[k] === gpa; k++) {
-      const size = table.ioSize[k]!;
-      if (size !== 0 && size !== src.length) continue;
-      if ((table.ioFlags[k]! & kIoDataMatch) !== 0) {
-        if (src.length > 8) continue;
-        let lo32 = 0;
-        let hi32 = 0;
-        for (let b = 0; b < src.length; b++) {
-          if (b < 4) lo32 |= src[b]! << (8 * b);
-          else hi32 |= src[b]! << (8 * (b - 4));
-        }
-        if (lo32 !== table.ioDataLo[k] || hi32 !== table.ioDataHi[k]) continue;
-      }
-      this.directory.eventFd(table.ioFdId[k]!).signal();
-      return true;
-    }
-    return false;
-  }
-}
-
-/** Copies `n` bytes; short copies by hand so that the access path allocates no views. */
-function copyBytes(
-  from: Uint8Array,
-  fromAt: number,
-  to: Uint8Array,
-  toAt: number,
-  n: number,
-): void {
-  if (n <= 16) {
-    for (let i = 0; i < n; i++) to[toAt + i] = from[fromAt + i]!;
-  } else {
-    to.set(from.subarray(fromAt, fromAt + n), toAt);
-  }
-}
-
-/** Validates an access span without allocating; the typed error comes from `checkRange`. */
-function checkAccess(gpa: number, len: number): void {
-  if (Math.floor(gpa) === gpa && gpa >= 0 && gpa <= ADDRESS_LIMIT - len) return;
-  checkRange(gpa, len, 'access');
-  throw AddressSpaceError.overflow(gpa, `access of ${len} bytes passes 2**53`);
 }
