@@ -10,12 +10,15 @@
  * - `diff`: building the next view (render + diff against the old one), for the whole
  *   space and for one leaf's window, and listener dispatch per request;
  * - `ioeventfd`: `EventFd.signal()`, and a doorbell write through a reader (lookup,
- *   ioeventfd match, signal).
+ *   ioeventfd match, signal);
+ * - `workload`: the vCPU's access generator alone, the per-access cost every throughput
+ *   row (raw too) pays before touching memory.
  *
  * Reader rows run in a worker thread per strategy (reader-micro.ts: one reader class per
  * isolate, as in a vCPU thread); the rest on the owner thread. Rows are per operation
  * (tinybench-run.ts). It measures only; none of the structures it builds outlive the call.
  */
+import { AccessGenerator } from '../src/concurrent/access-pattern.js';
 import type { Strategy } from '../src/concurrent/reader-api.js';
 import { AddressSpace } from '../src/core/address-space.js';
 import type { Listener } from '../src/core/listeners.js';
@@ -26,6 +29,7 @@ import { EventFd } from '../src/host/event-fd.js';
 import type { BenchMicroRow } from '../src/sim/report-types.js';
 import { BenchGuest, BenchRam, publishSpace } from './guest.js';
 import { type ReaderJob, runReaderJobsInWorker } from './reader-micro.js';
+import { RAM_WORKLOADS } from './throughput.js';
 import { blackhole, type MicroTask, runTasks } from './tinybench-run.js';
 
 export interface MicroPlan {
@@ -91,6 +95,7 @@ export async function measureMicro(plan: MicroPlan): Promise<BenchMicroRow[]> {
       gpas: new Float64Array(REPS).fill(rcu.doorbellGpa),
     });
     mainTasks.push(signalTask());
+    mainTasks.push(...generatorTasks());
 
     const rows = await runTasks(mainTasks, timing);
     for (const strategy of STRATEGIES) {
@@ -103,7 +108,7 @@ export async function measureMicro(plan: MicroPlan): Promise<BenchMicroRow[]> {
   }
 }
 
-const GROUP_ORDER = ['translate', 'lookup', 'diff', 'ioeventfd'];
+const GROUP_ORDER = ['translate', 'lookup', 'diff', 'ioeventfd', 'workload'];
 
 /** Groups in `GROUP_ORDER`, readers before the core within a group, otherwise as measured. */
 function orderRows(rows: BenchMicroRow[]): BenchMicroRow[] {
@@ -255,6 +260,30 @@ function diffTasks(regions: number, cleanups: (() => void)[]): MicroTask[] {
       },
     },
   ];
+}
+
+/**
+ * What a vCPU spends per access before it touches memory: the next access of each RAM
+ * workload over 64 MiB (the throughput rows' RAM). It is part of every throughput row,
+ * raw included, so it bounds how far apart strategies can be there.
+ */
+function generatorTasks(): MicroTask[] {
+  return RAM_WORKLOADS.map((kind) => {
+    const gen = new AccessGenerator({ kind, seed: 1, ram: [{ base: 0, size: 64 * 2 ** 20 }] });
+    return {
+      name: `AccessGenerator.next (${kind})`,
+      group: 'workload',
+      reps: REPS,
+      fn: () => {
+        let s = 0;
+        for (let i = 0; i < REPS; i++) {
+          gen.next();
+          s += gen.gpa;
+        }
+        blackhole.value ^= s;
+      },
+    };
+  });
 }
 
 function signalTask(): MicroTask {

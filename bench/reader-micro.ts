@@ -11,8 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ReaderHandle } from '../src/concurrent/reader-api.js';
-import { SharedView } from '../src/concurrent/shared-view.js';
-import { Translation } from '../src/concurrent/view-reader.js';
+import { SharedView, Translation } from '../src/concurrent/shared-view.js';
 import type { BenchMicroRow } from '../src/sim/report-types.js';
 import { blackhole, type MicroTask, runTasks, type TinybenchTiming } from './tinybench-run.js';
 
