@@ -67,6 +67,21 @@ export function measureRenderCpu(counts: number[], shape: RenderTreeShape) {
   return rows;
 }
 
+/** CPU µs to allocate `n` objects shaped like flat ranges: what any renderer must pay. */
+function allocationFloorUs(n: number): number {
+  const owner = {};
+  let keep: unknown[] = [];
+  return (
+    cpuPerStep(() => {
+      const out: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++)
+        out[i] = { addrRange: { base: i, size: 1 }, owner, offsetInRegion: 0 };
+      keep = out;
+    }) +
+    keep.length * 0
+  );
+}
+
 const invokedDirectly =
   process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (invokedDirectly) {
@@ -78,6 +93,11 @@ if (invokedDirectly) {
       .map((x) => x.toFixed(1))
       .join(' ');
   console.log(`node ${process.version}, shape ${shape}, load ${load()}`);
-  console.table(measureRenderCpu(counts, shape));
+  const rows = measureRenderCpu(counts, shape);
+  console.table(rows);
+  const last = rows[rows.length - 1]!;
+  console.log(
+    `floor on this machine: allocating ${last.ranges} bare range objects costs ${Math.round(allocationFloorUs(last.ranges))} us CPU`,
+  );
   console.log(`load after: ${load()}`);
 }
