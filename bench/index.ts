@@ -63,6 +63,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   );
 
   const strategies: BenchStrategyRow[] = await measureThroughput(plan.throughput, (row) => {
+    if (row.lostVcpus !== undefined) {
+      say(
+        `warning: ${row.strategy} ${row.workload} churn ${row.churnPerSecond}: ${row.lostVcpus} vCPU thread(s) died; the row undercounts`,
+      );
+    }
     if (o.debug)
       say(
         `  ${row.strategy} ${row.vcpus} ${row.workload} ${row.churnPerSecond}: ${row.accessesPerSecond}`,

@@ -127,6 +127,7 @@ async function measureGroup(
           ratioToNone: round3(rate / noneRate),
           roundsAccessesPerSecond: rates(perRound).map(Math.round),
           ...cpuFigures(perRound, vcpus),
+          ...faultFigures(perRound, c.pool),
         });
       }
     }
@@ -171,6 +172,8 @@ export function workloadsFor(
 /** One measured round: all vCPUs together. */
 interface Round {
   readonly accesses: number;
+  /** Accesses that failed (RegionNotFound, RegionType, IoAccess): expected only under `none`. */
+  readonly faults: number;
   readonly seconds: number;
   /** CPU time the vCPU threads got in the round (undefined without /proc). */
   readonly cpuSeconds: number | undefined;
@@ -212,17 +215,37 @@ async function measureOnce(
     else await warmUp(workloads.length, plan);
     c.warmed = true;
     const ticksBefore = snapshot();
-    const before = c.pool.counters().accesses;
+    const before = c.pool.counters();
     const t0 = performance.now();
     await sleep(plan.roundMs);
-    const after = c.pool.counters().accesses;
+    const after = c.pool.counters();
     const seconds = (performance.now() - t0) / 1000;
     const cpuSeconds = busiestThreadsSeconds(ticksBefore, snapshot(), workloads.length);
-    return { accesses: after - before, seconds, cpuSeconds };
+    return {
+      accesses: after.accesses - before.accesses,
+      faults: after.faults - before.faults,
+      seconds,
+      cpuSeconds,
+    };
   } finally {
     c.churn?.stop();
     await c.pool.stop();
   }
+}
+
+/**
+ * Failed accesses over the measured rounds, and vCPUs whose thread died (their counters
+ * stop, so the row undercounts: the row says so rather than hiding it).
+ */
+function faultFigures(
+  rounds: readonly Round[],
+  pool: VcpuPool,
+): { faults?: number; lostVcpus?: number } {
+  const faults = rounds.reduce((sum, r) => sum + r.faults, 0);
+  return {
+    ...(faults > 0 ? { faults } : {}),
+    ...(pool.lost.length > 0 ? { lostVcpus: pool.lost.length } : {}),
+  };
 }
 
 /**

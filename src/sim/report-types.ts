@@ -233,6 +233,10 @@ export interface BenchStrategyRow {
   readonly vcpuBusy?: number;
   /** Extra: accesses per CPU second of the vCPU threads (host load taken out). */
   readonly accessesPerCpuSecond?: number;
+  /** Extra: failed accesses in the measured rounds (only when some failed). */
+  readonly faults?: number;
+  /** Extra: vCPUs whose thread died during the row (its accesses stopped counting). */
+  readonly lostVcpus?: number;
 }
 
 /** A render cost row: a tree of `regions` leaves. */
