@@ -228,29 +228,27 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
 }
 
 /**
- * One translation sample. `generation` >= 0 pins the view the access went through (a
- * poison read): if translating moved to a newer view, region and host address are
- * recorded as unknown (-1) rather than taken from the wrong view.
+ * One translation sample, as the view that answered the translation saw it (translating
+ * is an access: it may adopt a newer view than the access used). `generation` >= 0 pins
+ * the view the access went through (a poison read): if the translation came from another
+ * view, region and host address are recorded as unknown (-1) rather than taken from the
+ * wrong one. A translation that faults records nothing.
  */
 function recordSample(
-  memory: { translate(gpa: number, out: Translation): boolean; readonly generation: number },
+  memory: { translate(gpa: number, out: Translation): boolean },
   samples: Parameters<typeof pushTranslationSample>[0],
   gpa: number,
   kind: SampleKind,
   generation: number,
 ): boolean {
-  let regionId = -1;
-  let host = -1;
-  let seen = memory.generation;
   try {
-    if (memory.translate(gpa, translation)) {
-      seen = translation.generation;
-      regionId = translation.regionId;
-      host = translation.hostAddress;
-    }
+    memory.translate(gpa, translation);
   } catch {
-    // A fault while translating leaves the sample unresolved.
+    return false;
   }
+  let seen = translation.generation;
+  let regionId = translation.regionId;
+  let host = translation.hostAddress;
   if (generation >= 0 && seen !== generation) {
     regionId = -1;
     host = -1;
