@@ -9,9 +9,9 @@
  * its own model of the churnable state (plugged slots, BAR positions, romd modes, alias
  * and ioeventfd switches) and assumes every operation it hands out succeeds. Kinds:
  *
- * - `hotplug`: plug or unplug one 2 MiB block. At most a quarter of the slots (at least
- *   one) are unplugged at a time, so the guest keeps most of its hotplugged RAM and the
- *   workload mostly finds memory there.
+ * - `hotplug`: plug or unplug one 2 MiB block. At most one slot in eight (at least one)
+ *   is out at a time, so the guest keeps nearly all of its hotplugged RAM and the workload
+ *   mostly finds memory there (an access to an empty slot is a fault, and costly).
  * - `bar`: move one device BAR between its two positions in the PCI hole (where the
  *   firmware put it and one reserved for it), as a guest reprogramming the BAR does.
  * - `romd`: flip one flash device between ROM (romd on) and MMIO mode.
@@ -168,7 +168,7 @@ export class ChurnSchedule {
 
   private nextHotplug(seq: number): ChurnOp {
     const slots = this.targets.hotplugSlots;
-    const maxUnplugged = Math.max(1, Math.floor(slots / 4));
+    const maxUnplugged = Math.max(1, Math.floor(slots / 8));
     const out = this.unplugged.length;
     const plugBack = out >= maxUnplugged || (out > 0 && this.prng.nextFloat() < 0.5);
     if (plugBack) {

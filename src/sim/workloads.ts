@@ -7,8 +7,8 @@
  *   windows the `alias` churn kind switches, cut down to a working set of at most
  *   `WORKING_SET_BYTES` (a prefix of every range, in proportion to its size: guest memory
  *   is committed lazily, and a guest touches its working set, not all of its RAM); plus
- *   the churned hotplug slots when hotplug churn runs (all plugged at the start, at most a
- *   quarter out at a time).
+ *   the churned hotplug slots when hotplug churn runs (all plugged at the start, at most
+ *   one in eight out at a time).
  * - MMIO: the devices' harmless probes (register reads, scratch writes) and every
  *   doorbell (writes an ioeventfd takes without an exit), plus a read of each flash (a
  *   memory read while romd is on, an exit while it is off). For a BAR the `bar` kind
