@@ -46,10 +46,13 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('addrspace bench --quick --vcpus 1 --json FILE', () => {
-  it('exits 0 and writes the report', () => {
+  it('exits 0, prints the tables and writes the report', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain(`wrote ${jsonFile}`);
+    for (const title of ['Multi-vCPU throughput', 'Latency while vCPUs run', 'Render', 'Targets']) {
+      expect(run.stdout).toContain(title);
+    }
+    expect(report.version).toBe(1);
   });
 
   it('has a strategy row with the SPEC 9 keys for every strategy, workload and churn rate', () => {
