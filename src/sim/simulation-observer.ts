@@ -26,6 +26,10 @@ export class RunObserver {
   private startMs = performance.now();
   private backendChecked = 0;
   private last = { seconds: 0, accesses: 0, churn: 0 };
+  /** Accesses the vCPUs made before the clock started (while the pool came up). */
+  accessesBeforeStart = 0;
+  /** Each vCPU's accesses when the clock started: the timeline counts from there. */
+  private baseline: number[] = [];
 
   constructor(pool: VcpuPool, checker: Checker, vcpus: number) {
     this.pool = pool;
@@ -37,7 +41,10 @@ export class RunObserver {
   /** Starts the run's clock (`performance.now()` at the start). */
   start(startMs: number): void {
     this.startMs = startMs;
-    this.last = { seconds: 0, accesses: 0, churn: 0 };
+    this.baseline = [];
+    this.baseline = this.accessCounts(); // raw counts: the baseline is still empty here
+    this.accessesBeforeStart = this.baseline.reduce((a, b) => a + b, 0);
+    this.last = { seconds: 0, accesses: this.accessesBeforeStart, churn: 0 };
   }
 
   /** Seconds since `start`. */
@@ -103,7 +110,9 @@ export class RunObserver {
 
   private accessCounts(): number[] {
     const counts: number[] = [];
-    for (let v = 0; v < this.vcpus; v++) counts.push(this.pool.counters(v).accesses);
+    for (let v = 0; v < this.vcpus; v++) {
+      counts.push(this.pool.counters(v).accesses - (this.baseline[v] ?? 0));
+    }
     return counts;
   }
 }

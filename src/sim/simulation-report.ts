@@ -23,6 +23,8 @@ export interface RunMeasurements {
   /** Seconds the vCPUs ran. */
   readonly seconds: number;
   readonly perVcpu: readonly VcpuCounters[];
+  /** Accesses made before the clock started (left out of the rate). */
+  readonly accessesBeforeStart: number;
   readonly mmioLatency: LatencyRecorder;
   readonly churn: ChurnDriver;
   readonly publication: PublicationStats;
@@ -70,7 +72,11 @@ export function buildRunReport(m: RunMeasurements): RunReport {
     vcpus: o.vcpus,
     durationSeconds: round(m.seconds),
     seed: o.seed,
-    accesses: { total, perSecond: Math.round(total / seconds), perVcpu },
+    accesses: {
+      total,
+      perSecond: Math.round((total - m.accessesBeforeStart) / seconds),
+      perVcpu,
+    },
     mmioExits: { count: sum('mmioExits'), latencyUs: p50p99(m.mmioLatency) },
     ioeventfdSignals: sum('ioeventfdSignals'),
     churn: {

@@ -208,6 +208,7 @@ async function simulate(
     startedAt,
     seconds,
     perVcpu,
+    accessesBeforeStart: observer.accessesBeforeStart,
     mmioLatency: observer.mmioLatency,
     churn,
     publication,
