@@ -10,7 +10,7 @@
  * 8). A change the address space refuses throws its `AddressSpaceError` and leaves the
  * machine as it was; the driver counts it. This module never decides when to churn.
  */
-import type { AddressRange } from '../core/address.js';
+import { ADDRESS_LIMIT, type AddressRange, checkedAdd } from '../core/address.js';
 import { AddressSpaceError } from '../core/errors.js';
 import type { Region } from '../core/region.js';
 import type { HostMemMapping } from '../host/mapping.js';
@@ -25,7 +25,10 @@ export interface ReclaimNotifier {
 /** Guest-physical base of `region` when it is reached through containers only. */
 export function absoluteBase(region: Region): number {
   let base = 0;
-  for (let r: Region | undefined = region; r !== undefined; r = r.parent) base += r.offset;
+  for (let r: Region | undefined = region; r !== undefined; r = r.parent) {
+    // Offsets were checked when the regions were added: the sum stays below the limit.
+    base = checkedAdd(base, r.offset) ?? ADDRESS_LIMIT;
+  }
   return base;
 }
 

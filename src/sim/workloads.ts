@@ -4,7 +4,7 @@
  * offers: its RAM ranges, its hotplug area, its device registers and doorbells.
  *
  * - RAM: the machine's writable RAM ranges (DMA areas already cut out), minus the alias
- *   windows the `alias` churn kind switches, cut down to a working set of at most
+ *   windows the `alias` churn kind switches when it runs, cut down to a working set of at most
  *   `WORKING_SET_BYTES` (a prefix of every range, in proportion to its size: guest memory
  *   is committed lazily, and a guest touches its working set, not all of its RAM); plus
  *   the churned hotplug slots when hotplug churn runs (all plugged at the start, at most
@@ -72,11 +72,15 @@ function writableRam(machine: Machine): RamRange[] {
 /** The RAM and MMIO targets of `machine` for a run with `churn`. */
 export function workloadTargets(machine: Machine, churn: readonly ChurnKind[]): WorkloadTargets {
   const t = machine.targets;
+  const writable = writableRam(machine);
+  const switchable = churn.includes('alias') ? aliasWindows(machine) : [];
   const stable = subtractAreas(
-    writableRam(machine),
-    aliasWindows(machine).map((w) => ({ gpa: w.base, size: w.size })),
+    writable,
+    switchable.map((w) => ({ gpa: w.base, size: w.size })),
   );
-  let ram = workingSet(stable, WORKING_SET_BYTES);
+  // A machine whose only RAM sits behind switchable aliases: use it anyway (accesses
+  // while an alias is off fault, and are counted).
+  let ram = workingSet(stable.length > 0 ? stable : writable, WORKING_SET_BYTES);
   const area = machine.hotplug;
   const slots = churnedHotplugSlots(machine);
   if (churn.includes('hotplug') && area !== undefined && slots > 0) {
