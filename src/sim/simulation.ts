@@ -124,10 +124,7 @@ async function simulate(
     plugChurnedHotplugSlots(machine);
     warmHotplugPool(machine);
   }
-  // The core FlatView is what the publisher publishes; the cast bridges a typing gap
-  // between the core and concurrent layers (getRomDeviceRomd's optional result).
-  const space = machine.memory as unknown as Parameters<typeof SharedViewPublisher.attachTo>[0];
-  const publisher = SharedViewPublisher.attachTo(space, {
+  const publisher = SharedViewPublisher.attachTo(machine.memory, {
     strategy: o.strategy,
     check: o.check,
     history: o.check,

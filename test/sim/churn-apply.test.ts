@@ -23,8 +23,7 @@ const HOTPLUG = 0x1_0000_0000;
 function pc() {
   const machine = buildPcMachine();
   plugChurnedHotplugSlots(machine);
-  const space = machine.memory as unknown as Parameters<typeof SharedViewPublisher.attachTo>[0];
-  const publisher = SharedViewPublisher.attachTo(space, { strategy: 'rcu', check: true });
+  const publisher = SharedViewPublisher.attachTo(machine.memory, { strategy: 'rcu', check: true });
   return { machine, publisher, memory: machine.memory };
 }
 

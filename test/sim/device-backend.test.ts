@@ -34,8 +34,7 @@ afterEach(async () => {
 
 async function setup() {
   const machine: Machine = buildMachine(await loadMachineFile(MACHINE));
-  const space = machine.memory as unknown as Parameters<typeof SharedViewPublisher.attachTo>[0];
-  const publisher = SharedViewPublisher.attachTo(space, { strategy: 'rcu', check: true });
+  const publisher = SharedViewPublisher.attachTo(machine.memory, { strategy: 'rcu', check: true });
   const backend = (await DeviceBackend.start({
     machine,
     publisher,
