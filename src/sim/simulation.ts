@@ -27,7 +27,7 @@ import {
   warmHotplugPool,
 } from './churn-apply.js';
 import { ChurnDriver } from './churn-driver.js';
-import { ChurnSchedule } from './churn-schedule.js';
+import { type ChurnOp, ChurnSchedule } from './churn-schedule.js';
 import { DeviceBackend } from './device-backend.js';
 import type { BackendReport } from './device-backend-protocol.js';
 import {
@@ -62,10 +62,10 @@ const SLICE_MS = 50;
 
 /** Knobs for tests and tools; not part of `RunOptions` (SPEC 9 names those). */
 export interface SimulationInternals {
-  /** Keep the first N churn operations handed out, in `ops` of the result. */
+  /** Keep the first N churn operations handed out (applied or refused), for `onChurnOps`. */
   readonly keepChurnOps?: number;
-  /** Called with the applied churn operations when the run ends. */
-  readonly onChurnOps?: (ops: readonly unknown[]) => void;
+  /** Called with the kept churn operations, in order, when the run ends. */
+  readonly onChurnOps?: (ops: readonly ChurnOp[]) => void;
 }
 
 /** Runs one simulation and resolves its report. Bad options throw `OptionsError`. */

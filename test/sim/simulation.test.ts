@@ -133,7 +133,7 @@ describe('runSimulation', () => {
     for (let i = 0; i < 2; i++) {
       const report = await runSimulation(
         { ...short, durationSeconds: 0.5, seed: 11, churnRate: 500, workload: 'seq' },
-        { keepChurnOps: 10_000, onChurnOps: (ops) => runs.push(ops as ChurnOp[]) },
+        { keepChurnOps: 10_000, onChurnOps: (ops) => runs.push([...ops]) },
       );
       reports.push(report);
     }
