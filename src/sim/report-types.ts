@@ -187,6 +187,11 @@ export interface RunReport {
     /** vCPU threads that died (marked offline, not waited for). */
     readonly lostThreads: number;
   };
+  /**
+   * Readers the publisher evicted for stalling a grace period past its lease (a thread
+   * descheduled that long); an evicted reader ends its slice at its next quiescent point.
+   */
+  readonly evictedReaders?: number;
   /** The device backend worker: DMA through its own SharedView on doorbell signals. */
   readonly deviceBackend?: {
     /** Guest memory accesses by DMA (a request read and a completion write per request). */

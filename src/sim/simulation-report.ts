@@ -108,6 +108,7 @@ export function buildRunReport(m: RunMeasurements): RunReport {
       mmioExitUs: m.mmioLatency.toReport(),
       updateCostUs: m.churn.updateCostUs.toReport(),
     },
+    evictedReaders: m.publication.evictedReaders,
     vcpuFaults: {
       total: sum('faults'),
       regionNotFound: sum('regionNotFoundFaults'),

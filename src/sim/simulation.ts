@@ -59,6 +59,14 @@ const PAGE_BYTES = 4096;
  * when churn keeps the owner busy, and still stops a run within a blink.
  */
 const SLICE_MS = 50;
+/**
+ * How long a reader may hold up a grace period before it is evicted. Every reader of a
+ * run is live (exits are served, dead threads are marked offline at once), so a stall
+ * is only a thread the host did not schedule; an evicted reader may still read memory
+ * reclaimed under it until its next quiescent point, which the checker would rightly
+ * report. A long lease keeps a heavily loaded host from causing that.
+ */
+const READER_LEASE_MS = 10_000;
 
 /** Knobs for tests and tools; not part of `RunOptions` (SPEC 9 names those). */
 export interface SimulationInternals {
@@ -129,6 +137,7 @@ async function simulate(
     check: o.check,
     history: o.check,
     maxReaders: o.vcpus + 2,
+    leaseMs: READER_LEASE_MS,
   });
   const checker = new Checker({
     enabled: o.check,
