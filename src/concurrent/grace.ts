@@ -136,7 +136,10 @@ export class GracePeriods {
         continue;
       }
       if (state !== this.lastSeen[i]) {
-        if (ReaderRegistry.isEpoch(state)) this.sampleAdoption(i, state);
+        // Only epoch-to-epoch moves measure publish-to-adopt: going online is not adopting.
+        if (ReaderRegistry.isEpoch(state) && ReaderRegistry.isEpoch(this.lastSeen[i]!)) {
+          this.sampleAdoption(i, state);
+        }
         this.lastSeen[i] = state;
         this.lagSinceMs[i] = now;
       }

@@ -295,16 +295,19 @@ export abstract class TableReader {
       // Only a table rewritten under the reader (strategy none) gets here.
       throw new AddressSpaceError('ReaderFault', 'Reader fault: torn view table');
     }
+    // Stored as small integers whenever they fit: V8 then keeps these fields in integer
+    // representation and the hit test runs in integer arithmetic. A value that does not
+    // fit turns the fields into boxed doubles for good (still correct, slower).
     if (forWrite) {
-      this.wDelta = delta;
-      this.wLow = offset;
-      this.wHigh = end - delta;
+      this.wDelta = asInt32IfExact(delta);
+      this.wLow = asInt32IfExact(offset);
+      this.wHigh = asInt32IfExact(end - delta);
       this.wBytes = bytes;
       this.wView = view;
     } else {
-      this.rDelta = delta;
-      this.rLow = offset;
-      this.rHigh = end - delta;
+      this.rDelta = asInt32IfExact(delta);
+      this.rLow = asInt32IfExact(offset);
+      this.rHigh = asInt32IfExact(end - delta);
       this.rBytes = bytes;
       this.rView = view;
     }
@@ -416,4 +419,9 @@ export abstract class TableReader {
     }
     if (!ok) throw AddressSpaceError.ioAccess(regionBase, offset, data.length);
   }
+}
+
+/** `x` as an int32 value when it is one exactly (so V8 can store it as a small integer). */
+function asInt32IfExact(x: number): number {
+  return (x | 0) === x ? x | 0 : x;
 }
