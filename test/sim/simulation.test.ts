@@ -6,10 +6,10 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ChurnOp } from '../../src/sim/churn-schedule.js';
 import type { RunReport } from '../../src/sim/report-types.js';
 import type * as Simulation from '../../src/sim/simulation.js';
@@ -17,6 +17,16 @@ import type * as Simulation from '../../src/sim/simulation.js';
 const { runSimulation } = (await import(
   new URL('../../dist/src/sim/simulation.js', import.meta.url).href
 )) as typeof Simulation;
+
+const scratch: string[] = [];
+async function scratchDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'addrspace-sim-'));
+  scratch.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 const MACHINE = new URL('./fixtures/sim-small.json', import.meta.url).pathname;
 const short = { machine: MACHINE, vcpus: 2, durationSeconds: 1 } as const;
@@ -162,7 +172,7 @@ describe('runSimulation', () => {
 
   it('takes churn and workload defaults from the machine file unless the options say', async () => {
     const fixture = JSON.parse(await readFile(MACHINE, 'utf8')) as Record<string, unknown>;
-    const dir = await mkdtemp(join(tmpdir(), 'addrspace-sim-'));
+    const dir = await scratchDir();
     const withDefaults = join(dir, 'defaults.json');
     await writeFile(
       withDefaults,
@@ -196,7 +206,7 @@ describe('runSimulation', () => {
       )});
       const r = await runSimulation({ machine: ${JSON.stringify(MACHINE)}, vcpus: 1, durationSeconds: 0.3 });
       console.log('done', r.check.violations, r.accesses.total > 0);`;
-    const file = join(await mkdtemp(join(tmpdir(), 'addrspace-sim-')), 'run.mjs');
+    const file = join(await scratchDir(), 'run.mjs');
     await writeFile(file, script);
     const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
