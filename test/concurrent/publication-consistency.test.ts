@@ -10,7 +10,14 @@ import type { Strategy } from '../../src/concurrent/reader-api.js';
 import { AddressSpace } from '../../src/core/address-space.js';
 import { Region } from '../../src/core/region.js';
 import { HostMemMapping } from '../../src/host/mapping.js';
-import { ReaderThread, seededRandom, tick } from './publication-helpers.js';
+import {
+  plainView,
+  ReaderThread,
+  type Row,
+  ramRegion,
+  seededRandom,
+  tick,
+} from './publication-helpers.js';
 
 const SPAN = 1 << 20;
 const MAPPING_SIZE = 1 << 16;
@@ -114,6 +121,50 @@ describe.each<Strategy>(['rcu', 'seqlock', 'mutex'])('consistency under %s', (st
     expect(samples).toBeGreaterThan(10_000);
     expect(publisher.stats().generations).toBeGreaterThan(CHANGES / 2);
     expect(publisher.generation).toBe(as.flatView.generation);
+    publisher.close();
+  });
+});
+
+describe.each<Strategy>(['rcu', 'seqlock', 'mutex'])('growing tables under %s', (strategy) => {
+  test('busy readers follow tables that grow to 4096 ranges, through the directory', async () => {
+    const mapping = HostMemMapping.create({ size: 1 << 16, name: 'grow' });
+    const ram = ramRegion(mapping);
+    const rowsOf = (count: number): Row[] =>
+      Array.from({ length: count }, (_, i) => [i * 16, 8, ram, (i * 16) % (1 << 15)] as const);
+    const publisher = new SharedViewPublisher({ strategy, maxReaders: 4 });
+    publisher.publish(plainView(1, rowsOf(8)));
+    threads = [0, 1].map(
+      (i) =>
+        new ReaderThread({
+          handle: publisher.readerHandle(publisher.allocateReader()),
+          loop: 'translate',
+          span: 4096 * 16,
+          seed: 11 + i,
+        }),
+    );
+    await Promise.all(threads.map((t) => t.online));
+    let generation = 1;
+    for (let count = 16; count <= 4096; count *= 2) {
+      for (let k = 0; k < 20; k++) publisher.publish(plainView(++generation, rowsOf(count - k)));
+      await tick();
+    }
+    await publisher.synchronize();
+    const results = await Promise.all(threads.map((t) => t.finish()));
+    const history = publisher.history!;
+    for (const r of results) {
+      expect(r.faults).toBe(0);
+      for (let k = 0; k < r.samples.length; k += 4) {
+        const [g, gpa, regionId, hostAddress] = r.samples.subarray(k, k + 4);
+        const sample = {
+          generation: g!,
+          gpa: gpa!,
+          regionId: regionId!,
+          hostAddress: hostAddress!,
+        };
+        if (!history.matches(sample)) expect(sample).toBe('consistent with its generation');
+      }
+    }
+    expect(publisher.stats().tables).toBeGreaterThan(6);
     publisher.close();
   });
 });
