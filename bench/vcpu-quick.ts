@@ -5,6 +5,8 @@
  *
  *   npm run build && node dist/bench/vcpu-quick.js [vcpus] [seconds] [workload]
  *
+ * Each strategy runs in several short rounds, interleaved with the others, and reports
+ * the median per vCPU, so that a busy host does not favour one row. *
  * Guest RAM is committed before the run (first-touch page faults would dominate a random
  * workload otherwise). Prints one table; no churn, so this is the read-side cost of each
  * strategy alone. It measures; it asserts nothing.
@@ -44,42 +46,59 @@ function space(strategy: Strategy) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function measure(pool: VcpuPool): Promise<number[]> {
+/** Accesses per second of each vCPU of `pool` over one round of `ms`. */
+async function round(pool: VcpuPool, ms: number): Promise<number[]> {
+  pool.start(workload);
   await pool.whenRunning();
-  await sleep(200); // warm-up
+  await sleep(50); // let the first slices settle
   const before = Array.from({ length: vcpus }, (_, v) => pool.counters(v).accesses);
   const t0 = performance.now();
-  await sleep(seconds * 1000);
+  await sleep(ms);
   const dt = (performance.now() - t0) / 1000;
   const after = Array.from({ length: vcpus }, (_, v) => pool.counters(v).accesses);
   await pool.stop();
   return after.map((a, v) => (a - before[v]!) / dt);
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+
 const workload = { kind, seed: 1, ram: [{ base: 0, size: RAM }] };
-const rows: { strategy: string; perVcpu: number[] }[] = [];
-for (const strategy of ['raw', 'rcu', 'none'] as const) {
-  let pool: VcpuPool;
-  if (strategy === 'raw') {
-    const buffer = new SharedArrayBuffer(RAM);
-    new Uint8Array(buffer).fill(1);
-    pool = new VcpuPool({ vcpus, memory: { kind: 'raw', handle: { buffer, base: 0 } } });
-  } else {
-    pool = new VcpuPool({ vcpus, publisher: space(strategy).publisher });
+const STRATEGIES = ['raw', 'rcu', 'none'] as const;
+const pools = STRATEGIES.map((strategy) => {
+  if (strategy !== 'raw') return new VcpuPool({ vcpus, publisher: space(strategy).publisher });
+  const buffer = new SharedArrayBuffer(RAM);
+  new Uint8Array(buffer).fill(1);
+  return new VcpuPool({ vcpus, memory: { kind: 'raw', handle: { buffer, base: 0 } } });
+});
+// Short rounds, strategies interleaved (rotating order), median per vCPU: a busy host
+// shifts all rows alike instead of whichever row ran during a noisy second.
+const ROUNDS = 6;
+const perRound: number[][][] = STRATEGIES.map(() => []);
+for (let r = 0; r < ROUNDS; r++) {
+  for (let k = 0; k < STRATEGIES.length; k++) {
+    const s = (r + k) % STRATEGIES.length;
+    perRound[s]!.push(await round(pools[s]!, (seconds * 1000) / ROUNDS));
   }
-  pool.start(workload);
-  rows.push({ strategy, perVcpu: await measure(pool) });
-  await pool.destroy();
 }
+for (const pool of pools) await pool.destroy();
+const rows = STRATEGIES.map((strategy, s) => ({
+  strategy,
+  perVcpu: Array.from({ length: vcpus }, (_, v) => median(perRound[s]!.map((x) => x[v]!))),
+}));
 
 // MMIO round trip: every access of vCPU 0 is an LSR read that exits to the owner.
 const { publisher } = space('rcu');
 const mmioPool = new VcpuPool({ vcpus: 1, publisher });
 mmioPool.start({ kind: 'mmio', seed: 1, mmio: [{ gpa: UART + 5, size: 1, isWrite: false }] });
 await mmioPool.whenRunning();
-await sleep(seconds * 1000);
-await mmioPool.stop();
 const latencies: number[] = [];
+const mmioUntil = performance.now() + seconds * 1000;
+while (performance.now() < mmioUntil) {
+  await sleep(20); // drain often: each vCPU's latency ring holds 8192 round trips
+  mmioPool.drainMmioLatencies((us) => latencies.push(us));
+}
+await mmioPool.stop();
 mmioPool.drainMmioLatencies((us) => latencies.push(us));
 await mmioPool.destroy();
 latencies.sort((a, b) => a - b);
@@ -87,9 +106,8 @@ const pct = (p: number) =>
   latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? 0;
 
 const none = rows.find((r) => r.strategy === 'none')!;
-const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 console.log(
-  `vcpus ${vcpus}, workload ${kind} over ${RAM >> 20} MiB, ${seconds} s per row, no churn`,
+  `vcpus ${vcpus}, workload ${kind} over ${RAM >> 20} MiB, ${seconds} s per row in ${ROUNDS} interleaved rounds (median), no churn`,
 );
 for (const r of rows) {
   const per = r.perVcpu.map((x) => `${(x / 1e6).toFixed(2)}M`).join(' ');
