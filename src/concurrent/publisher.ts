@@ -219,6 +219,14 @@ export class SharedViewPublisher {
     this.reclaimer.whenReclaimed(mapping, fn);
   }
 
+  /**
+   * Check mode never poisons `mapping`: for memory that is only hidden for a while and
+   * comes back with its contents (a disabled RAM region, a ROM image).
+   */
+  keepContents(mapping: HostMemMapping): void {
+    this.reclaimer.keepContents(mapping);
+  }
+
   /** Whether the current view uses `mapping`. */
   isMappingInView(mapping: HostMemMapping): boolean {
     return this.reclaimer.isInView(mapping);

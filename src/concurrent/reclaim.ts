@@ -6,7 +6,9 @@
  * new one does not. It is reclaimed when the grace period of E ends, unless the current
  * view uses it again or a later publish retired it again (then that later grace period
  * decides). Reclaiming means: in check mode, fill the whole mapping with `POISON_U32`
- * (little-endian, repeated); count it; run the callbacks of `whenReclaimed`.
+ * (little-endian, repeated) unless `keepContents` exempted it; count it; run the
+ * callbacks of `whenReclaimed`. Memory that is poisoned and later mapped again must be
+ * refilled by its owner first (a hotplug pool does), or readers will read the poison.
  *
  * This module never waits and never decides when a grace period ends: the publisher
  * hands it the epoch whose grace period is over.
@@ -39,6 +41,8 @@ export class Reclaimer {
   /** Mapping → epoch of its latest retirement whose grace period has not ended. */
   private readonly retiredAt = new Map<HostMemMapping, number>();
   private readonly waiters = new Map<HostMemMapping, (() => void)[]>();
+  /** Mappings whose contents survive reclamation (never poisoned). */
+  private readonly kept = new WeakSet<HostMemMapping>();
   private mappings = 0;
   private bytes = 0;
   private poisoned = 0;
@@ -75,6 +79,14 @@ export class Reclaimer {
     }
   }
 
+  /**
+   * Never poisons `mapping`: for memory whose region is only hidden for a while and comes
+   * back with its contents (a disabled RAM region, a ROM image), not freed or reused.
+   */
+  keepContents(mapping: HostMemMapping): void {
+    this.kept.add(mapping);
+  }
+
   /** Whether the current view uses `mapping`. */
   isInView(mapping: HostMemMapping): boolean {
     return this.inView.has(mapping);
@@ -102,7 +114,7 @@ export class Reclaimer {
   }
 
   private reclaim(mapping: HostMemMapping): void {
-    if (this.check && !mapping.isReleased) {
+    if (this.check && !mapping.isReleased && !this.kept.has(mapping)) {
       fillPoison(mapping.bytes);
       this.poisoned += 1;
     }

@@ -102,6 +102,17 @@ test('a mapping back in the view before its grace period ends is not poisoned', 
   expect([m.bytes[0], publisher.stats().reclaimedMappings]).toEqual([1, 0]);
 });
 
+test('keepContents exempts a mapping from poison, not from reclamation', async () => {
+  const publisher = new SharedViewPublisher();
+  const rom = HostMemMapping.create({ size: 4096, name: 'rom-image' });
+  rom.bytes[0] = 0x55;
+  publisher.keepContents(rom);
+  publisher.publish(plainView(1, [[0, 4096, ramRegion(rom)]]));
+  publisher.publish(plainView(2, []));
+  await publisher.synchronize();
+  expect([rom.bytes[0], publisher.stats().reclaimedMappings]).toEqual([0x55, 1]);
+});
+
 test('without check mode reclaimed memory is counted but not poisoned', async () => {
   const publisher = new SharedViewPublisher({ check: false });
   const m = HostMemMapping.create({ size: 4096 });
