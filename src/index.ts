@@ -1,6 +1,38 @@
 /** The public surface of addrspace. Re-exports only. */
-export { ADDRESS_LIMIT, type AddressRange } from './core/address.js';
+
+// bench: strategies side by side, render costs (npm run bench)
+export { runBench } from '../bench/index.js';
+export { SharedViewPublisher } from './concurrent/publisher.js';
+// concurrent: publication, readers, vCPUs (SPEC 7-8)
+export type { PublisherOptions } from './concurrent/publisher-options.js';
+export {
+  type MmioExitHandler,
+  type PublishedViewReader,
+  type ReaderHandle,
+  type SharedViewReader,
+  STRATEGIES,
+  type Strategy,
+} from './concurrent/reader-api.js';
+export { isPoison, POISON_U32 } from './concurrent/reclaim.js';
+export { SharedView } from './concurrent/shared-view.js';
+export { VcpuPool, type VcpuPoolOptions } from './concurrent/vcpu-pool.js';
+// core: the single-threaded model (SPEC 1-6)
+export {
+  ADDRESS_LIMIT,
+  type AddressRange,
+  checkedAdd,
+  checkedSub,
+} from './core/address.js';
+export {
+  AddressSpace,
+  type HostSpan,
+  type Listener,
+  type RegionCache,
+} from './core/address-space.js';
 export { AddressSpaceError, type ErrorCode } from './core/errors.js';
+export { type FlatIoEventFd, type FlatRange, FlatView } from './core/flat-view.js';
+export type { ViewPublisher } from './core/publisher.js';
+export { Region } from './core/region.js';
 export type {
   AddressAttr,
   ListenerReqType,
@@ -8,7 +40,44 @@ export type {
   RegionOps,
   RegionType,
 } from './core/types.js';
+// host: mappings and event fds on SharedArrayBuffers
 export { EventFd, type SharedEventFdDescriptor } from './host/event-fd.js';
 export { HostMemory, hostMemory } from './host/host-memory.js';
 export { HostMemMapping, type HostMemMappingOptions } from './host/mapping.js';
 export type { SharedMappingDescriptor } from './host/window.js';
+// machine: machine files, the built-in pc, device models
+export { buildMachine } from './machine/build.js';
+export { BUILTIN_MACHINES, createMachine } from './machine/create.js';
+export { Pflash } from './machine/devices/pflash.js';
+export { RAM_BLOCK_SIZE, RamBlockPool } from './machine/devices/ram-block-pool.js';
+export { Uart16550 } from './machine/devices/uart16550.js';
+export { VIRTIO_MMIO_MAGIC, VirtioMmio } from './machine/devices/virtio-mmio.js';
+export { MachineConfigError } from './machine/errors.js';
+export type { Machine } from './machine/machine.js';
+export type { MachineConfig, RegionConfig } from './machine/machine-config.js';
+export { loadMachineFile, parseMachineFile } from './machine/machine-file.js';
+export { buildPcMachine, type PcMachine } from './machine/pc.js';
+export { formatSize, parseSize } from './machine/sizes.js';
+// sim: the main job and its reports (SPEC 9)
+export {
+  type BenchOptions,
+  CHURN_KINDS,
+  type ChurnKind,
+  DEFAULT_RUN_OPTIONS,
+  OptionsError,
+  type RunOptions,
+  resolveBenchOptions,
+  resolveRunOptions,
+  WORKLOADS,
+  type Workload,
+} from './sim/options.js';
+export { renderHtmlReport } from './sim/report-html.js';
+export type {
+  BenchReport,
+  RunProgress,
+  RunReport,
+  TimelinePoint,
+  Violation,
+  ViolationKind,
+} from './sim/report-types.js';
+export { runSimulation } from './sim/simulation.js';

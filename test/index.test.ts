@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import * as addrspace from '../src/index.js';
+
+describe('package entry', () => {
+  it.each([
+    'AddressSpace',
+    'Region',
+    'FlatView',
+    'HostMemMapping',
+    'HostMemory',
+    'EventFd',
+    'AddressSpaceError',
+    'SharedViewPublisher',
+    'SharedView',
+    'VcpuPool',
+    'buildPcMachine',
+    'parseMachineFile',
+    'runSimulation',
+    'runBench',
+    'renderHtmlReport',
+  ])('exports %s', (name) => {
+    expect(typeof (addrspace as Record<string, unknown>)[name]).toMatch(/function|object/);
+  });
+
+  it('exports the address limit and the strategies of SPEC 1 and 7', () => {
+    expect(addrspace.ADDRESS_LIMIT).toBe(2 ** 53);
+    expect(addrspace.STRATEGIES).toEqual(['rcu', 'seqlock', 'mutex', 'none']);
+  });
+});
