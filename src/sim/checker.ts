@@ -28,6 +28,8 @@ export const KEPT_VIOLATIONS = 10;
 export const HISTORY_WINDOW = 4096;
 /** How far from a sample's generation a torn-view explanation is looked for. */
 const TORN_SEARCH = 64;
+/** Violations for which the whole history window is searched for an explanation. */
+const WIDE_SEARCHES = 100;
 
 export interface CheckerOptions {
   readonly enabled: boolean;
@@ -51,6 +53,7 @@ export class Checker {
   private readonly history: ViewHistory | undefined;
   private readonly regionName: (id: number) => string | undefined;
   private newest = 0;
+  private wideSearches = 0;
 
   constructor(options: CheckerOptions) {
     this.enabled = options.enabled;
@@ -98,7 +101,7 @@ export class Checker {
       detail:
         torn === undefined
           ? `${hex(sample.gpa)} resolved to a translation that generation ${sample.generation} never published`
-          : `${hex(sample.gpa)} resolved as generation ${torn} maps it while the reader held generation ${sample.generation} (torn view)`,
+          : `${hex(sample.gpa)} resolved as generation ${torn} maps it while the reader held generation ${sample.generation} (a torn view)`,
       t,
     });
   }
@@ -132,13 +135,24 @@ export class Checker {
     };
   }
 
+  /**
+   * The nearest other generation that maps the sample's address the way the reader found
+   * it: a reader reading a table rewritten under it (`none` reuses tables at once) sees a
+   * later view under an older label. Looks `TORN_SEARCH` generations back and forward
+   * from the sample's, and for the first `WIDE_SEARCHES` violations through the whole
+   * history window up to the newest generation.
+   */
   private otherGenerationExplaining(sample: TranslationSample): number | undefined {
     const history = this.history!;
-    const from = Math.max(0, sample.generation - TORN_SEARCH);
-    const to = Math.max(this.newest, sample.generation) + 1;
-    for (let g = from; g <= Math.min(to, sample.generation + TORN_SEARCH); g++) {
-      if (g === sample.generation || !history.has(g)) continue;
-      if (history.matches({ ...sample, generation: g })) return g;
+    const g0 = sample.generation;
+    const wide = this.wideSearches < WIDE_SEARCHES;
+    if (wide) this.wideSearches++;
+    const forward = wide ? Math.max(TORN_SEARCH, this.newest - g0) : TORN_SEARCH;
+    for (let d = 1; d <= forward; d++) {
+      for (const g of [g0 + d, g0 - d]) {
+        if (g < 0 || (g > g0 && d > forward) || (g < g0 && d > TORN_SEARCH)) continue;
+        if (history.has(g) && history.matches({ ...sample, generation: g })) return g;
+      }
     }
     return undefined;
   }

@@ -109,7 +109,7 @@ describe('Checker', () => {
         gpa: 0x8010,
         expected: 'unmapped',
         actual: `ram-b (#${b.id}) at host 0x${(hostB + 0x10).toString(16).toUpperCase()}`,
-        detail: `0x8010 resolved as generation ${genB} maps it while the reader held generation ${genA} (torn view)`,
+        detail: `0x8010 resolved as generation ${genB} maps it while the reader held generation ${genA} (a torn view)`,
         t: 0.5,
       },
       {
@@ -123,6 +123,42 @@ describe('Checker', () => {
         t: 0.75,
       },
     ]);
+  });
+
+  it('finds the torn view in a generation far ahead (a table reused under the reader)', () => {
+    const root = Region.initContainerRegion(0x10000, 'root');
+    const as = new AddressSpace(root, 'memory');
+    const b = Region.initRamRegion(HostMemMapping.create({ size: 0x4000, name: 'b' }), 'ram-b');
+    const c = Region.initRamRegion(HostMemMapping.create({ size: 0x1000, name: 'c' }), 'ram-c');
+    root.addSubregion(c, 0);
+    const history = new ViewHistory();
+    const record = () => history.record(as.flatView as unknown as PublishedView);
+    record();
+    const first = as.flatView.generation;
+    for (let i = 0; i < 100; i++) {
+      if (i === 99)
+        root.addSubregion(b, 0x8000); // only the newest view maps 0x8000
+      else c.setEnabled(i % 2 === 1); // changes that publish and leave 0x8000 unmapped
+      record();
+    }
+    const newest = as.flatView.generation;
+    expect(newest - first).toBeGreaterThan(64);
+    const checker = new Checker({ enabled: true, history });
+    checker.published(newest);
+    checker.checkSample(
+      sample({
+        generation: first,
+        gpa: 0x8000,
+        regionId: b.id,
+        hostAddress: b.mapping!.hostAddress,
+      }),
+      0,
+      0,
+    );
+    expect(checker.summary().firstViolations[0]).toMatchObject({
+      kind: 'mixed-generation',
+      detail: `0x8000 resolved as generation ${newest} maps it while the reader held generation ${first} (a torn view)`,
+    });
   });
 
   it('counts samples of generations outside the history as unverified, not as violations', () => {
