@@ -13,11 +13,17 @@
  * | 0    | kCurrentTable   | owner      | directory id of the table of the current view: THE publishing store |
  * | 1    | kEpoch          | owner      | epoch (publish count, from 1) of the current view, informational |
  * | 2    | kSeq            | owner      | seqlock sequence: `2*epoch - 1` while switching, `2*epoch` after |
- * | 3    | kLock           | both       | mutex strategy: 0 free, `1 + readerIndex` held by a reader, kOwnerHolds held by the owner |
- * | 4    | kLockWaiters    | readers    | mutex strategy: readers sleeping on kLock                    |
+ * | 3    | kLock           | both       | mutex strategy: 0 free, 1 the owner, `2 + readerIndex` a reader; bit 30 set while someone may wait (strategies/mutex.ts) |
+ * | 4    | (reserved)      |            |                                                       |
  * | 5    | kOwnerWaiting   | owner      | 1 while the owner waits for a grace period (readers then notify) |
  * | 6    | kWakeSeq        | readers    | bumped by a reader before it notifies the owner              |
  * | 7-15 | (reserved)      |            |                                                       |
+ *
+ * Which words each strategy's reader reads: rcu `kCurrentTable` (then the table's own
+ * epoch); seqlock `kSeq`, then `kCurrentTable`; mutex `kLock`, then under it `kEpoch` and
+ * `kCurrentTable`; none `kEpoch` and `kCurrentTable` with plain loads. (Under mutex and
+ * none a retired table is reused at once, so only the epoch tells a new view.) `kSeq`
+ * wraps as an Int32 past 2**30 epochs; parity and equality still hold.
  *
  * Epochs live in Int32 words and start at 1; 0 and negative values are reader states.
  * The publisher refuses to publish past `MAX_EPOCH` (2**31 - 2 changes: 24 days at 1000
@@ -63,13 +69,9 @@ export const kCurrentTable = 0;
 export const kEpoch = 1;
 export const kSeq = 2;
 export const kLock = 3;
-export const kLockWaiters = 4;
 export const kOwnerWaiting = 5;
 export const kWakeSeq = 6;
 export const CONTROL_WORDS = 16;
-/** `kLock` value while the owner holds the mutex. */
-export const kOwnerHolds = -1;
-
 export function controlBytes(): number {
   return CONTROL_WORDS * I32;
 }
