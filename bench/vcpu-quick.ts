@@ -81,7 +81,12 @@ for (let r = 0; r < ROUNDS; r++) {
     perRound[s]!.push(await round(pools[s]!, (seconds * 1000) / ROUNDS));
   }
 }
-for (const pool of pools) await pool.destroy();
+for (const [s, pool] of pools.entries()) {
+  for (const lost of pool.lost) {
+    console.log(`warning: ${STRATEGIES[s]} vCPU ${lost.vcpu} lost: ${lost.error}`);
+  }
+  await pool.destroy();
+}
 const rows = STRATEGIES.map((strategy, s) => ({
   strategy,
   perVcpu: Array.from({ length: vcpus }, (_, v) => median(perRound[s]!.map((x) => x[v]!))),
