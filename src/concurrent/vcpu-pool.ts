@@ -369,6 +369,11 @@ export class VcpuPool {
     return n;
   }
 
+  /** Latencies lost because a vCPU's ring was full (drain more often to lose none). */
+  droppedMmioLatencies(): number {
+    return this.latencyRings.reduce((sum, r) => sum + r.dropped, 0);
+  }
+
   /** Stops the vCPUs, closes the mailboxes and ends every pool thread. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;

@@ -148,7 +148,9 @@ describe('MMIO exits from vCPU threads', () => {
     p.drainMmioLatencies((us) => {
       if (us > 0) latencies++;
     });
-    expect(latencies).toBe(c0.mmioExits + c1.mmioExits);
+    // One latency per round trip: drained here, or dropped when a ring (8192) overflowed.
+    expect(latencies).toBeGreaterThan(0);
+    expect(latencies + p.droppedMmioLatencies()).toBe(c0.mmioExits + c1.mmioExits);
     m.publisher.close();
   });
 
