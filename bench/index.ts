@@ -1,7 +1,8 @@
 /**
  * `runBench(options)`: the benchmarks behind `addrspace bench` / `npm run bench` (SPEC 9).
  *
- * Sections, in order: multi-vCPU throughput (throughput.ts), latencies while vCPUs run
+ * Sections, in order: multi-vCPU throughput (throughput.ts), bare reader loops
+ * (loop-throughput.ts), latencies while vCPUs run
  * (latency.ts), single-thread paths with tinybench (micro.ts), render cost
  * (render.ts), resident memory of a lazily committed guest (memory.ts), then the issue's
  * targets judged on this run's numbers (targets.ts). What each section runs and for how
@@ -22,6 +23,7 @@ import {
 } from '../src/sim/report-types.js';
 import { BenchRam } from './guest.js';
 import { measureLatencies } from './latency.js';
+import { measureReaderLoops } from './loop-throughput.js';
 import { measureMemory } from './memory.js';
 import { measureMicro } from './micro.js';
 import { benchPlan } from './plan.js';
@@ -33,6 +35,7 @@ import {
   formatRender,
   formatStrategies,
   formatTargets,
+  READER_LOOP_TITLE,
 } from './table.js';
 import { checkTargets } from './targets.js';
 import { measureThroughput } from './throughput.js';
@@ -76,6 +79,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   endSection('throughput');
   say(formatStrategies(strategies));
 
+  const readerLoop = await measureReaderLoops(plan.readerLoop);
+  endSection('readerLoop');
+  say(formatStrategies(readerLoop, READER_LOOP_TITLE));
+
   const latencyRam = new BenchRam(plan.throughput.ramBytes);
   let latency: BenchLatencyRow[];
   try {
@@ -98,7 +105,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   endSection('memory');
   say(formatMemory(memory));
 
-  const targets = checkTargets({ strategies, latency, render });
+  const targets = checkTargets({ strategies, readerLoop, latency, render });
   say(formatTargets(targets));
 
   return {
@@ -114,6 +121,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     strategies,
     render,
     latency,
+    readerLoop,
     micro,
     memory,
     targets,

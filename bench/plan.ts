@@ -7,6 +7,8 @@
  *   (default 1 s) per row after a warm-up per pool of 0.5 s and at least 0.4 s of CPU
  *   time per vCPU thread (0.2 s before later rounds);
  *   64 MiB of RAM;
+ * - reader loops: the same strategies and raw reading RAM sequentially in bare loops (no
+ *   workload generator), churn {0, 1000}/s, 3 interleaved rounds of half a throughput round;
  * - latency: adoption and grace periods (rcu) at reader batch sizes 16, 64, 256 (the vCPU
  *   pool's default) and 1024, 2 s each under the `workload` option (default random) at
  *   `churnRate` (default 1000/s) on the largest vCPU count; MMIO exits for 2 s;
@@ -15,19 +17,21 @@
  * - memory: a 16 GiB guest touching 64 MiB and 256 MiB.
  *
  * Quick run (`quick`, for CI; well under a minute): one round of `durationSeconds`
- * (default 0.25 s) per row, churn {0, 1000}, one batch size, 40 ms per micro task, render
+ * (default 0.25 s) per row, churn {0, 1000} (reader loops: 1000), one batch size, 40 ms per micro task, render
  * at 1k and 10k, a 4 GiB guest. Timings of a quick run are rough; it checks the harness.
  *
  * This module only computes numbers; it runs nothing.
  */
 import type { ResolvedBenchOptions } from '../src/sim/options.js';
 import type { LatencyPlan } from './latency.js';
+import type { LoopPlan } from './loop-throughput.js';
 import type { MemoryPlan } from './memory.js';
 import type { MicroPlan } from './micro.js';
 import { RAM_WORKLOADS, type ThroughputPlan } from './throughput.js';
 
 export interface BenchPlan {
   readonly throughput: ThroughputPlan;
+  readonly readerLoop: LoopPlan;
   readonly latency: LatencyPlan;
   readonly micro: MicroPlan;
   readonly renderRegions: readonly number[];
@@ -54,6 +58,15 @@ export function benchPlan(o: ResolvedBenchOptions): BenchPlan {
       rewarmMs: quick ? 50 : 200,
       ramBytes: 64 * MiB,
       seed: o.seed,
+    },
+    readerLoop: {
+      vcpus: o.vcpus,
+      churnRates: quick ? [1000] : [0, 1000],
+      strategies: o.strategies,
+      rounds: quick ? 1 : 3,
+      roundMs: Math.round(roundMs / 2),
+      warmupMs: quick ? 100 : 200,
+      ramBytes: 64 * MiB,
     },
     latency: {
       batches: quick ? [256] : [16, 64, 256, 1024],

@@ -65,9 +65,12 @@ function ratio(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)}x`;
 }
 
-export function formatStrategies(rows: readonly BenchStrategyRow[]): string {
+export function formatStrategies(
+  rows: readonly BenchStrategyRow[],
+  title = 'Multi-vCPU throughput (median of rounds; ratios against the same run)',
+): string {
   return textTable(
-    'Multi-vCPU throughput (median of rounds; ratios against the same run)',
+    title,
     [
       'strategy',
       'vcpus',
@@ -167,10 +170,16 @@ export function formatTargets(rows: readonly BenchTargetCheck[]): string {
   );
 }
 
+export const READER_LOOP_TITLE =
+  'Bare reader loops: seq reads only, no workload generator (median of rounds)';
+
 /** Every section of `report` that has rows, in report order. */
 export function formatBenchReport(report: BenchReport): string {
   const parts: string[] = [];
   if (report.strategies.length > 0) parts.push(formatStrategies(report.strategies));
+  if (report.readerLoop !== undefined && report.readerLoop.length > 0) {
+    parts.push(formatStrategies(report.readerLoop, READER_LOOP_TITLE));
+  }
   if (report.latency !== undefined && report.latency.length > 0)
     parts.push(formatLatency(report.latency));
   if (report.micro !== undefined && report.micro.length > 0) parts.push(formatMicro(report.micro));

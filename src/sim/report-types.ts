@@ -314,6 +314,11 @@ export interface BenchReport {
   readonly version?: typeof REPORT_VERSION;
   readonly quick?: boolean;
   readonly latency?: readonly BenchLatencyRow[];
+  /**
+   * Extra: the same strategies in bare reader loops (sequential reads, no workload
+   * generator or slice loop): the readers' own cost, which the vCPU rows dilute.
+   */
+  readonly readerLoop?: readonly BenchStrategyRow[];
   readonly micro?: readonly BenchMicroRow[];
   readonly memory?: readonly BenchMemoryRow[];
   readonly targets?: readonly BenchTargetCheck[];

@@ -102,6 +102,16 @@ describe('addrspace bench --quick --vcpus 1 --json FILE', () => {
     }
   });
 
+  it('has bare reader loop rows for every strategy and raw', () => {
+    expect(report.readerLoop?.map((r) => r.strategy).sort()).toEqual([
+      'mutex',
+      'none',
+      'raw',
+      'rcu',
+      'seqlock',
+    ]);
+  });
+
   it('has the latency, micro, memory and target sections', () => {
     expect(report.latency?.map((r) => r.name)).toEqual(['adopt', 'grace-period', 'mmio-exit']);
     const groups = new Set(report.micro?.map((r) => r.group));
