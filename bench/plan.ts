@@ -8,7 +8,7 @@
  *   time per vCPU thread (0.2 s before later rounds);
  *   64 MiB of RAM;
  * - reader loops: the same strategies and raw reading RAM sequentially in bare loops (no
- *   workload generator), churn {0, 1000}/s, 3 interleaved rounds of half a throughput round;
+ *   workload generator), churn {0, 1000}/s, 3 interleaved rounds like the throughput rows;
  * - latency: adoption and grace periods (rcu) at reader batch sizes 16, 64, 256 (the vCPU
  *   pool's default) and 1024, 2 s each under the `workload` option (default random) at
  *   `churnRate` (default 1000/s) on the largest vCPU count; MMIO exits for 2 s;
@@ -64,7 +64,7 @@ export function benchPlan(o: ResolvedBenchOptions): BenchPlan {
       churnRates: quick ? [1000] : [0, 1000],
       strategies: o.strategies,
       rounds: quick ? 1 : 3,
-      roundMs: Math.round(roundMs / 2),
+      roundMs: quick ? Math.round(roundMs / 2) : roundMs,
       warmupMs: quick ? 100 : 200,
       ramBytes: 64 * MiB,
     },
