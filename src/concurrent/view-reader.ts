@@ -44,6 +44,7 @@ import {
   type TranslationTarget,
 } from './reader-api.js';
 import type { SharedReaderHandle } from './reader-handle.js';
+import { kRecentRead, kRecentWrite, RecentRanges } from './recent-ranges.js';
 
 export { type SharedReaderHandle, Translation } from './reader-handle.js';
 
@@ -90,6 +91,8 @@ export abstract class TableReader {
   protected wBytes: Uint8Array = EMPTY_BYTES;
   protected wView: DataView = EMPTY_VIEW;
 
+  /** Second level: the last few ranges translated (recent-ranges.ts). */
+  private readonly recent = new RecentRanges();
   private mmio: MmioExitHandler | undefined;
   private readonly scratch = new Uint8Array(8);
   private readonly scratchView = new DataView(this.scratch.buffer);
@@ -162,6 +165,7 @@ export abstract class TableReader {
     this.rDelta = this.wDelta = 0;
     this.rLow = this.wLow = 1;
     this.rHigh = this.wHigh = 0;
+    this.recent.clear();
     this.rBytes = this.wBytes = EMPTY_BYTES;
     this.rView = this.wView = EMPTY_VIEW;
   }
@@ -209,11 +213,42 @@ export abstract class TableReader {
       else this.wView.setUint16(at, value, true);
       return;
     }
+    if (typeof gpa === 'number' && this.promote(gpa, size, true)) {
+      const off = gpa - this.wDelta;
+      if (size === 4) this.wView.setUint32(off, value, true);
+      else if (size === 1) this.wBytes[off] = value;
+      else this.wView.setUint16(off, value, true);
+      return;
+    }
     const bytes = this.scratchBySize[size]!;
     if (size === 4) this.scratchView.setUint32(0, value, true);
     else if (size === 1) this.scratch[0] = value;
     else this.scratchView.setUint16(0, value, true);
     this.writeBytes(gpa, bytes);
+  }
+
+  /**
+   * Moves a recent range holding `[gpa, gpa + size)` into the first-level read or write
+   * cache; false when none holds it.
+   */
+  private promote(gpa: number, size: number, forWrite: boolean): boolean {
+    const recent = this.recent;
+    const k = recent.find(gpa, size, forWrite ? kRecentWrite : kRecentRead);
+    if (k < 0) return false;
+    if (forWrite) {
+      this.wDelta = asInt32IfExact(recent.delta[k]!);
+      this.wLow = asInt32IfExact(recent.low[k]!);
+      this.wHigh = asInt32IfExact(recent.high[k]!);
+      this.wBytes = recent.bytes[k]!;
+      this.wView = recent.views[k]!;
+    } else {
+      this.rDelta = asInt32IfExact(recent.delta[k]!);
+      this.rLow = asInt32IfExact(recent.low[k]!);
+      this.rHigh = asInt32IfExact(recent.high[k]!);
+      this.rBytes = recent.bytes[k]!;
+      this.rView = recent.views[k]!;
+    }
+    return true;
   }
   protected unsynchronizedWriteU64(gpa: number, value: bigint): void {
     const at = gpa - this.wDelta;
@@ -295,6 +330,11 @@ export abstract class TableReader {
       // Only a table rewritten under the reader (strategy none) gets here.
       throw new AddressSpaceError('ReaderFault', 'Reader fault: torn view table');
     }
+    const flags = this.tTypeFlags[row]!;
+    const access =
+      (isReadableMemory(flags) ? kRecentRead : 0) |
+      (isWritableMemory(flags) && (flags & kFlagIoeventfd) === 0 ? kRecentWrite : 0);
+    this.recent.remember(delta, offset, end - delta, access, bytes, view);
     // Stored as small integers whenever they fit: V8 then keeps these fields in integer
     // representation and the hit test runs in integer arithmetic. A value that does not
     // fit turns the fields into boxed doubles for good (still correct, slower).
@@ -315,6 +355,12 @@ export abstract class TableReader {
   }
 
   private slowRead(gpa: number, size: 1 | 2 | 4): number {
+    if (typeof gpa === 'number' && this.promote(gpa, size, false)) {
+      const off = gpa - this.rDelta;
+      if (size === 4) return this.rView.getUint32(off, true);
+      if (size === 2) return this.rView.getUint16(off, true);
+      return this.rBytes[off]!;
+    }
     checkAccess(gpa, size);
     const row = this.rowOrThrow(gpa);
     if (isReadableMemory(this.tTypeFlags[row]!) && gpa + size <= this.tEnd[row]!) {
@@ -375,12 +421,19 @@ export abstract class TableReader {
     }
     const last = this.spanLastRow(row, gpa, len, true);
     let done = 0;
+    let doorbells = false;
     for (let r = row; r <= last; r++) {
       const delta = this.cacheRow(r, true);
       const from = r === row ? gpa : this.tStart[r]!;
       const n = Math.min(this.tEnd[r]! - from, len - done);
       copyBytes(src, done, this.wBytes, from - delta, n);
       done += n;
+      if ((this.tTypeFlags[r]! & kFlagIoeventfd) !== 0) doorbells = true;
+    }
+    // Writes to a range with ioeventfds must keep going through the matching above.
+    if (doorbells) {
+      this.wLow = 1;
+      this.wHigh = 0;
     }
   }
 

@@ -145,6 +145,45 @@ describe.each(STRATEGIES)('reader under %s', (strategy) => {
     reader.offline();
   });
 
+  test('an ioeventfd inside RAM still matches after other writes to that RAM', () => {
+    const { publisher, reader } = setup(strategy);
+    const fd = new EventFd();
+    publisher.publish(plainView(1, rows, [doorbell(100, 4, fd, 5n)]));
+    reader.online();
+    reader.writeU32(200, 1);
+    reader.writeU32(100, 5);
+    reader.writeU32(100, 6);
+    reader.writeU32(104, 7);
+    expect([fd.read(), reader.readU32(100), reader.readU32(104)]).toEqual([1, 6, 7]);
+    reader.offline();
+  });
+
+  test('accesses alternating between ranges read and write the right bytes', () => {
+    const { publisher, reader } = setup(strategy);
+    const pieces = Array.from({ length: 6 }, (_, i) =>
+      HostMemMapping.create({ size: 64, name: `p${i}` }),
+    );
+    publisher.publish(
+      plainView(
+        1,
+        pieces.map((m, i) => [i * 100, 64, ramRegion(m)] as const),
+      ),
+    );
+    reader.online();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 6; i++) reader.writeU32(i * 100 + 4 * round, i * 10 + round);
+    }
+    const seen: number[] = [];
+    for (let i = 0; i < 6; i++) seen.push(reader.readU32(i * 100 + 8), reader.readU8(i * 100));
+    expect(seen).toEqual([2, 0, 12, 10, 22, 20, 32, 30, 42, 40, 52, 50]);
+    expect(new Uint32Array(pieces[5]!.buffer)[1]).toBe(51);
+    publisher.publish(plainView(2, [[0, 64, ramRegion(pieces[1]!)]]));
+    reader.quiescent();
+    expect(reader.readU32(8)).toBe(12);
+    expect(codeOf(() => reader.readU32(208))).toBe('RegionNotFound');
+    reader.offline();
+  });
+
   test('ROM device: romd reads memory, writes exit; romd off exits; read-only RAM refuses writes', () => {
     const { publisher, reader } = setup(strategy);
     const rom = HostMemMapping.create({ size: 100, name: 'rom' });
