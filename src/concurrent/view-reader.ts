@@ -1,7 +1,7 @@
 /**
- * The part of a reader that every strategy shares: the adopted table, the RegionCache
- * (last readable and last writable range, tagged by the adopted table), lookups, guest
- * memory access, byte spans across adjacent RAM pieces, ioeventfd matching and MMIO exits.
+ * The part of a reader that every strategy shares, on top of its adopted table
+ * (adopted-table.ts): guest memory access through the RegionCache, byte spans across
+ * adjacent RAM pieces, ioeventfd matching, MMIO exits and translation.
  *
  * It never synchronises with the owner: the strategy subclasses (strategies/*.ts) decide
  * when a table may be adopted and wrap each access in whatever their strategy needs. The
@@ -19,17 +19,8 @@
  *   `RegionType`.
  */
 import { AddressSpaceError } from '../core/errors.js';
-import { ReaderDirectory, unknownEntryFault } from './directory.js';
-import {
-  kFlagIoeventfd,
-  kTableEpoch,
-  kTableGeneration,
-  kTableRangeCount,
-  kTypeMask,
-  readerAdoptWord,
-  readerEpochWord,
-  type TableColumns,
-} from './layout.js';
+import { AdoptedTable } from './adopted-table.js';
+import { kFlagIoeventfd, kTypeMask } from './layout.js';
 import {
   checkAccess,
   copyBytes,
@@ -44,68 +35,18 @@ import {
   type TranslationTarget,
 } from './reader-api.js';
 import type { SharedReaderHandle } from './reader-handle.js';
-import { kRecentRead, kRecentWrite, RecentRanges } from './recent-ranges.js';
 
 export { type SharedReaderHandle, Translation } from './reader-handle.js';
 
-const EMPTY_BYTES = new Uint8Array(new SharedArrayBuffer(8));
-const EMPTY_VIEW = new DataView(EMPTY_BYTES.buffer);
-
-export abstract class TableReader {
+export abstract class TableReader extends AdoptedTable {
   abstract readonly strategy: Strategy;
-  readonly readerIndex: number;
-  protected readonly control: Int32Array;
-  protected readonly slots: Int32Array;
-  protected readonly slotTimes: Float64Array;
-  protected readonly epochWord: number;
-  protected readonly adoptWord: number;
-  protected readonly directory: ReaderDirectory;
-
-  // The adopted table and its columns (copied into fields for the lookup loop).
-  protected tableId = 0;
-  protected epoch = 0;
-  protected adoptedGeneration = 0;
-  private rows = 0;
-  private tStart: Float64Array = new Float64Array(0);
-  private tEnd: Float64Array = new Float64Array(0);
-  private tHostBase: Float64Array = new Float64Array(0);
-  private tOffset: Float64Array = new Float64Array(0);
-  private tRegionId: Int32Array = new Int32Array(0);
-  private tMappingId: Int32Array = new Int32Array(0);
-  private tTypeFlags: Int32Array = new Int32Array(0);
-  private table: TableColumns | undefined;
-  private lastRow = 0;
-
-  // RegionCache: the last readable and the last writable memory range of the adopted table.
-  // A byte at `gpa` is at `off = gpa - rDelta` in `rBytes`; the range covers offsets
-  // `[rLow, rHigh)`. The hit test `(off >>> 0) === off` also rejects fractions, NaN and
-  // negatives (mapping offsets are below 2**32), so the fast path needs no other check.
-  protected rDelta = 0;
-  protected rLow = 1;
-  protected rHigh = 0;
-  protected rBytes: Uint8Array = EMPTY_BYTES;
-  protected rView: DataView = EMPTY_VIEW;
-  protected wDelta = 0;
-  protected wLow = 1;
-  protected wHigh = 0;
-  protected wBytes: Uint8Array = EMPTY_BYTES;
-  protected wView: DataView = EMPTY_VIEW;
-
-  /** Second level: the last few ranges translated (recent-ranges.ts). */
-  private readonly recent = new RecentRanges();
   private mmio: MmioExitHandler | undefined;
   private readonly scratch = new Uint8Array(8);
   private readonly scratchView = new DataView(this.scratch.buffer);
   private readonly scratchBySize: Uint8Array[] = [];
 
   constructor(handle: SharedReaderHandle) {
-    this.readerIndex = handle.readerIndex;
-    this.control = new Int32Array(handle.control);
-    this.slots = new Int32Array(handle.readers);
-    this.slotTimes = new Float64Array(handle.readers);
-    this.epochWord = readerEpochWord(handle.readerIndex);
-    this.adoptWord = readerAdoptWord(handle.readerIndex);
-    this.directory = new ReaderDirectory(handle.directory);
+    super(handle);
     for (let n = 0; n <= 8; n++) this.scratchBySize.push(this.scratch.subarray(0, n));
   }
 
@@ -121,53 +62,6 @@ export abstract class TableReader {
   /** Releases the directory channel. The reader must be offline. */
   close(): void {
     this.directory.close();
-  }
-
-  /**
-   * Makes table `id` the adopted one and drops the caches. Returns false (changing
-   * nothing) when the directory does not know the table: the caller faults.
-   */
-  protected setTable(id: number): boolean {
-    const table = this.directory.table(id);
-    if (table === undefined) return false;
-    this.table = table;
-    this.tableId = id;
-    this.epoch = table.header[kTableEpoch]!;
-    this.adoptedGeneration = table.header[kTableGeneration]!;
-    this.rows = table.header[kTableRangeCount]!;
-    this.tStart = table.start;
-    this.tEnd = table.end;
-    this.tHostBase = table.hostBase;
-    this.tOffset = table.offsetInRegion;
-    this.tRegionId = table.regionId;
-    this.tMappingId = table.mappingId;
-    this.tTypeFlags = table.typeFlags;
-    this.lastRow = 0;
-    this.dropCaches();
-    return true;
-  }
-
-  /** The fault for a table id this reader's directory does not know. */
-  protected static unknownTableFault(id: number): AddressSpaceError {
-    return unknownEntryFault('table', id);
-  }
-
-  /** Forgets the adopted table (offline): the next access must adopt again. */
-  protected dropTable(): void {
-    this.table = undefined;
-    this.tableId = 0;
-    this.epoch = 0;
-    this.rows = 0;
-    this.dropCaches();
-  }
-
-  protected dropCaches(): void {
-    this.rDelta = this.wDelta = 0;
-    this.rLow = this.wLow = 1;
-    this.rHigh = this.wHigh = 0;
-    this.recent.clear();
-    this.rBytes = this.wBytes = EMPTY_BYTES;
-    this.rView = this.wView = EMPTY_VIEW;
   }
 
   /** Strategy hooks around an MMIO exit (the mutex strategy drops its lock). */
@@ -227,29 +121,6 @@ export abstract class TableReader {
     this.writeBytes(gpa, bytes);
   }
 
-  /**
-   * Moves a recent range holding `[gpa, gpa + size)` into the first-level read or write
-   * cache; false when none holds it.
-   */
-  private promote(gpa: number, size: number, forWrite: boolean): boolean {
-    const recent = this.recent;
-    const k = recent.find(gpa, size, forWrite ? kRecentWrite : kRecentRead);
-    if (k < 0) return false;
-    if (forWrite) {
-      this.wDelta = asInt32IfExact(recent.delta[k]!);
-      this.wLow = asInt32IfExact(recent.low[k]!);
-      this.wHigh = asInt32IfExact(recent.high[k]!);
-      this.wBytes = recent.bytes[k]!;
-      this.wView = recent.views[k]!;
-    } else {
-      this.rDelta = asInt32IfExact(recent.delta[k]!);
-      this.rLow = asInt32IfExact(recent.low[k]!);
-      this.rHigh = asInt32IfExact(recent.high[k]!);
-      this.rBytes = recent.bytes[k]!;
-      this.rView = recent.views[k]!;
-    }
-    return true;
-  }
   protected unsynchronizedWriteU64(gpa: number, value: bigint): void {
     const at = gpa - this.wDelta;
     if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 8 <= this.wHigh) {
@@ -283,76 +154,6 @@ export abstract class TableReader {
   }
 
   // ---- slow paths ----
-
-  /** Row of the adopted table holding `gpa`, or -1. Tries the last row hit first. */
-  protected findRow(gpa: number): number {
-    const last = this.lastRow;
-    if (last < this.rows && gpa >= this.tStart[last]! && gpa < this.tEnd[last]!) return last;
-    const start = this.tStart;
-    const end = this.tEnd;
-    let lo = 0;
-    let hi = this.rows - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (gpa < start[mid]!) hi = mid - 1;
-      else if (gpa >= end[mid]!) lo = mid + 1;
-      else {
-        this.lastRow = mid;
-        return mid;
-      }
-    }
-    return -1;
-  }
-
-  private rowOrThrow(gpa: number): number {
-    if (this.table === undefined) {
-      throw new AddressSpaceError('ReaderFault', 'Reader fault: the reader is offline');
-    }
-    const row = this.findRow(gpa);
-    if (row < 0) throw AddressSpaceError.regionNotFound(gpa);
-    return row;
-  }
-
-  /** Fills the read or write cache from `row`; returns `delta` (byte `gpa` is at `gpa - delta`). */
-  private cacheRow(row: number, forWrite: boolean): number {
-    const mappingId = this.tMappingId[row]!;
-    this.directory.requireMapping(mappingId);
-    // Each column is read once: under strategy `none` the table may change meanwhile.
-    const start = this.tStart[row]!;
-    const end = this.tEnd[row]!;
-    const offset = this.tOffset[row]!;
-    // Byte k of a region's mapping is host address `mapping.hostAddress + k`, and a range
-    // starts at byte `offsetInRegion`: so `gpa - delta` is the byte's offset in the mapping.
-    const delta = start - offset;
-    const bytes = this.directory.mappingBytes[mappingId]!;
-    const view = this.directory.mappingViews[mappingId]!;
-    if (!(offset >= 0 && end > start && end - delta <= bytes.length)) {
-      // Only a table rewritten under the reader (strategy none) gets here.
-      throw new AddressSpaceError('ReaderFault', 'Reader fault: torn view table');
-    }
-    const flags = this.tTypeFlags[row]!;
-    const access =
-      (isReadableMemory(flags) ? kRecentRead : 0) |
-      (isWritableMemory(flags) && (flags & kFlagIoeventfd) === 0 ? kRecentWrite : 0);
-    this.recent.remember(delta, offset, end - delta, access, bytes, view);
-    // Stored as small integers whenever they fit: V8 then keeps these fields in integer
-    // representation and the hit test runs in integer arithmetic. A value that does not
-    // fit turns the fields into boxed doubles for good (still correct, slower).
-    if (forWrite) {
-      this.wDelta = asInt32IfExact(delta);
-      this.wLow = asInt32IfExact(offset);
-      this.wHigh = asInt32IfExact(end - delta);
-      this.wBytes = bytes;
-      this.wView = view;
-    } else {
-      this.rDelta = asInt32IfExact(delta);
-      this.rLow = asInt32IfExact(offset);
-      this.rHigh = asInt32IfExact(end - delta);
-      this.rBytes = bytes;
-      this.rView = view;
-    }
-    return delta;
-  }
 
   private slowRead(gpa: number, size: 1 | 2 | 4): number {
     if (typeof gpa === 'number' && this.promote(gpa, size, false)) {
@@ -472,9 +273,4 @@ export abstract class TableReader {
     }
     if (!ok) throw AddressSpaceError.ioAccess(regionBase, offset, data.length);
   }
-}
-
-/** `x` as an int32 value when it is one exactly (so V8 can store it as a small integer). */
-function asInt32IfExact(x: number): number {
-  return (x | 0) === x ? x | 0 : x;
 }
