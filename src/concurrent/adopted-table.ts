@@ -68,10 +68,11 @@ export abstract class AdoptedTable {
   }
 
   /**
-   * Makes table `id` the adopted one and drops the caches. Returns false (changing
-   * nothing) when the directory does not know the table: the caller faults.
+   * Makes table `id` the adopted one and drops the caches (strategy `none` alone keeps
+   * them: `keepCaches`). Returns false (changing nothing) when the directory does not know
+   * the table: the caller faults.
    */
-  protected setTable(id: number): boolean {
+  protected setTable(id: number, keepCaches = false): boolean {
     const table = this.directory.table(id);
     if (table === undefined) return false;
     this.table = table;
@@ -87,7 +88,7 @@ export abstract class AdoptedTable {
     this.tMappingId = table.mappingId;
     this.tTypeFlags = table.typeFlags;
     this.lastRow = 0;
-    this.dropCaches();
+    if (!keepCaches) this.dropCaches();
     return true;
   }
 

@@ -4,8 +4,9 @@
  *
  * A grace period has a target epoch: it is over once every reader that counts (online,
  * not evicted) has announced an epoch >= the target in its slot. A reader announces only
- * at a batch boundary, after it dropped every translation of older views, so from then on
- * it cannot reach a table or mapping that the publish of the target retired.
+ * when it adopts a table (rcu: at its first access after the publish; seqlock: at the end
+ * of a batch of accesses), after it dropped every translation of older views, so from
+ * then on it cannot reach a table or mapping that the publish of the target retired.
  *
  * `synchronize()` and `callRcu()` take the current epoch as their target. A reader that
  * already announced it before the call has passed a quiescent state since the publish
@@ -24,10 +25,10 @@
  * while a grace period waits for it is evicted (its slot set to kReaderEvicted) and the
  * grace period goes on without it: `synchronize()` resolves within about
  * `leaseMs + pollMs` after a reader thread dies without being marked offline. A live
- * reader crosses a batch boundary every ~50 µs, so only a thread that is dead, blocked
- * online, or descheduled for the whole lease is evicted; it faults with `ReaderFault` at
- * its next batch boundary. The pool should call `markReaderOffline` when it sees a thread
- * exit, which frees grace periods at once.
+ * reader adopts within one access (rcu) or one batch (seqlock), so only a thread that is
+ * dead, blocked while online, or descheduled for the whole lease is evicted; it faults
+ * with `ReaderFault` when it next adopts. The pool should call `markReaderOffline` when it
+ * sees a thread exit, which frees grace periods at once.
  *
  * This module waits and calls back; it never publishes, reclaims or poisons itself.
  */

@@ -19,9 +19,9 @@
  * | 6    | kWakeSeq        | readers    | bumped by a reader before it notifies the owner              |
  * | 7-15 | (reserved)      |            |                                                       |
  *
- * Which words each strategy's reader reads: rcu `kCurrentTable` (then the table's own
- * epoch); seqlock `kSeq`, then `kCurrentTable`; mutex `kLock`, then under it `kEpoch` and
- * `kCurrentTable`; none `kEpoch` and `kCurrentTable` with plain loads. (Under mutex and
+ * Which words each strategy's reader reads: rcu `kCurrentTable` (a plain load per access,
+ * an Atomics load when it moved, then the table's own epoch); seqlock `kSeq`, then `kCurrentTable`; mutex `kLock`, then under it `kEpoch` and
+ * `kCurrentTable`; none `kEpoch` (per access) and `kCurrentTable`, plain loads only. (Under mutex and
  * none a retired table is reused at once, so only the epoch tells a new view.) `kSeq`
  * wraps as an Int32 past 2**30 epochs; parity and equality still hold.
  *
@@ -90,7 +90,7 @@ const READER_SLOT_F64 = READER_SLOT_BYTES / F64;
 
 /** Reader states stored in `kReaderEpoch` (all below FIRST_EPOCH). */
 export const kReaderOffline = -1;
-/** The owner gave up waiting for this reader (lease expired); it faults at its next batch. */
+/** The owner gave up waiting for this reader (lease expired); it faults when it next adopts. */
 export const kReaderEvicted = -2;
 /** Online, but has not yet announced which epoch it adopted: grace periods wait for it. */
 export const kReaderOnlineUnknown = 0;

@@ -18,10 +18,11 @@ export interface PublisherOptions {
   leaseMs?: number;
   /** Longest owner sleep between two scans of the reader slots (default 20 ms). */
   pollMs?: number;
-  /** Most accesses in a reader batch (default 1024). */
+  /**
+   * seqlock: most accesses between two announcements of a reader's epoch (default 1024).
+   * rcu and none look for a new view on every access and need no batch.
+   */
   batchLimit?: number;
-  /** Target wall time of one reader batch (default 50 µs). */
-  batchTargetUs?: number;
 }
 
 export type ResolvedPublisherOptions = Required<PublisherOptions>;
@@ -33,7 +34,6 @@ export const PUBLISHER_DEFAULTS: Omit<ResolvedPublisherOptions, 'history'> = {
   leaseMs: 1000,
   pollMs: 20,
   batchLimit: 1024,
-  batchTargetUs: 50,
 };
 
 function bad(path: string, problem: string): AddressSpaceError {
@@ -76,7 +76,6 @@ export function resolvePublisherOptions(options: PublisherOptions = {}): Resolve
     leaseMs: positiveNumber(o.leaseMs, 'leaseMs'),
     pollMs: positiveNumber(o.pollMs, 'pollMs'),
     batchLimit: positiveInteger(o.batchLimit, 'batchLimit', 1 << 20),
-    batchTargetUs: positiveNumber(o.batchTargetUs, 'batchTargetUs'),
   };
 }
 

@@ -204,7 +204,6 @@ export class SharedViewPublisher {
       readers: this.registry.buffer,
       directory: this.directory.snapshot(),
       batchLimit: this.options.batchLimit,
-      batchTargetUs: this.options.batchTargetUs,
     };
   }
 

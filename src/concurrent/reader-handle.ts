@@ -12,10 +12,8 @@ export interface SharedReaderHandle {
   readonly control: SharedArrayBuffer;
   readonly readers: SharedArrayBuffer;
   readonly directory: DirectorySnapshot;
-  /** Most accesses between two batch boundaries (rcu, seqlock, none). */
+  /** seqlock: most accesses between two announcements of the reader's epoch. */
   readonly batchLimit: number;
-  /** Target wall time of one batch, in µs (the batch size adapts to it). */
-  readonly batchTargetUs: number;
   readonly [key: string]: unknown;
 }
 

@@ -91,7 +91,7 @@ export class ReaderRegistry {
 
   /**
    * Evicts a reader that stalled below a grace period's target: succeeds only if its slot
-   * still holds `observed`. The reader faults at its next batch boundary.
+   * still holds `observed`. The reader faults when it next adopts a table.
    */
   evict(index: number, observed: number): boolean {
     const ok =

@@ -212,7 +212,7 @@ describe.each(STRATEGIES)('reader under %s', (strategy) => {
     reader.offline();
   });
 
-  test('a new view is adopted within a batch, at once at quiescent(); offline readers fault', () => {
+  test('a new view is adopted within batchLimit accesses, at once at quiescent(); offline readers fault', () => {
     const { publisher, reader } = setup(strategy);
     const a = ramRegion(m1, 'a');
     const b = ramRegion(m2, 'b');

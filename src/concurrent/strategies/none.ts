@@ -1,50 +1,44 @@
 /**
  * Strategy `none`: no synchronisation at all. A benchmark baseline, UNSAFE.
  *
- * Reader: at each batch boundary it reads `kCurrentTable` with a plain load and adopts
- * that table if it changed; it announces nothing. Owner: a plain store, and everything a
- * publish retires is treated as unused at once: tables are rewritten by the next publish
- * and mappings are poisoned (check mode) while readers may still use them. The
- * reclamation tests show that this is caught.
+ * Reader: the same per-access plain load as `rcu` (checked-reader.ts), of `kEpoch`; when
+ * it moved, it switches its lookups to the table in `kCurrentTable` (also a plain load)
+ * but keeps its cached translations: it caches without checking, and announces nothing.
+ * Owner: plain stores, and everything a publish retires is treated as unused at once:
+ * tables are rewritten by the next publish and mappings are poisoned (check mode) while
+ * readers may still use them. The reclamation tests show that this is caught. Its access
+ * path costs what rcu's does, so `ratioToNone` measures synchronisation alone.
  */
 import { kCurrentTable, kEpoch } from '../layout.js';
-import { BatchedReader } from './batched-reader.js';
+import { CheckedReader } from './checked-reader.js';
 import type { OwnerStrategy } from './owner-strategy.js';
 
-export class NoneReader extends BatchedReader {
+export class NoneReader extends CheckedReader {
   readonly strategy = 'none' as const;
+  protected readonly checkWord = kEpoch;
   private isOnline = false;
 
   online(): void {
     this.isOnline = true;
-    this.adoptCurrent();
-    this.restartBatchClock();
+    this.dropTable();
+    this.viewChanged();
   }
 
   offline(): void {
     this.isOnline = false;
     this.dropTable();
-    this.budget = 0;
+    this.seen = 0;
   }
 
-  protected batchBoundary(): void {
-    if (!this.isOnline) {
-      this.budget = 0;
-      throw BatchedReader.offlineFault();
+  protected viewChanged(): void {
+    if (!this.isOnline) throw CheckedReader.offlineFault();
+    const epoch = this.control[kEpoch]!;
+    const id = this.control[kCurrentTable]!;
+    if (!this.setTable(id, true)) {
+      this.offline();
+      throw CheckedReader.unknownTableFault(id);
     }
-    this.adoptCurrent();
-    this.startBatch();
-  }
-
-  private adoptCurrent(): void {
-    // Tables are reused at once, so an unchanged id may hold a newer view: compare epochs.
-    if (this.control[kEpoch] !== this.epoch || this.tableId === 0) {
-      const id = this.control[kCurrentTable]!;
-      if (!this.setTable(id)) {
-        this.offline();
-        throw BatchedReader.unknownTableFault(id);
-      }
-    }
+    this.seen = epoch;
   }
 }
 

@@ -1,17 +1,20 @@
 /**
  * Strategy `rcu` (the default): quiescent-state-based reclamation, wait-free readers.
  *
- * Reader: no Atomics on the access path. At each batch boundary (at most `batchLimit`
- * accesses, about `batchTargetUs` of wall time) it does one `Atomics.load` of
- * `kCurrentTable`; if the owner published since, it adopts that table (dropping its
- * RegionCache) and announces the table's epoch in its slot (qsbr-slot.ts).
+ * Reader: no Atomics on the access path. Each access compares `kCurrentTable` (one plain
+ * load, checked-reader.ts) with the table it adopted. When it moved, the reader does one
+ * `Atomics.load` of it (which synchronises with the owner's publishing store), adopts that
+ * table (dropping its RegionCache) and announces the table's epoch in its slot
+ * (qsbr-slot.ts). `quiescent()` does the same with the Atomics load, at slice ends. So a
+ * reader adopts a new view at its next access: within one access, not a batch.
  *
  * How retired memory is known to be unused: a reader only touches tables and mappings
  * reachable from the table it adopted, and it announces epoch E only after it stopped
  * using every older table. So once every online reader has announced >= E, nothing
  * retired by the publish of E can be reached: tables go back to the pool and mappings
- * are reclaimed (grace.ts, reclaim.ts). An MMIO exit blocks inside an access, before the
- * next boundary, so the region it resolved stays alive until the exit returns.
+ * are reclaimed (grace.ts, reclaim.ts). A table cannot be reused while a reader holds it
+ * (its retirement waits for that reader), so comparing table ids is enough. An MMIO exit
+ * blocks inside an access, so the region it resolved stays alive until the exit returns.
  *
  * A `ReaderFault` (evicted, or a table its directory does not know) leaves the reader
  * offline; it must call `online()` again.
@@ -20,12 +23,13 @@
  */
 import { kCurrentTable, kEpoch } from '../layout.js';
 import type { SharedReaderHandle } from '../view-reader.js';
-import { BatchedReader } from './batched-reader.js';
+import { CheckedReader } from './checked-reader.js';
 import type { OwnerStrategy } from './owner-strategy.js';
 import { QsbrSlot } from './qsbr-slot.js';
 
-export class RcuReader extends BatchedReader {
+export class RcuReader extends CheckedReader {
   readonly strategy = 'rcu' as const;
+  protected readonly checkWord = kCurrentTable;
   private readonly slot: QsbrSlot;
 
   constructor(handle: SharedReaderHandle) {
@@ -35,8 +39,13 @@ export class RcuReader extends BatchedReader {
 
   online(): void {
     this.slot.online();
-    this.adoptCurrent();
-    this.restartBatchClock();
+    this.viewChanged();
+  }
+
+  offline(): void {
+    this.slot.offline();
+    this.dropTable();
+    this.seen = 0;
   }
 
   /** A fault leaves the reader offline, so that no grace period waits for it. */
@@ -45,24 +54,11 @@ export class RcuReader extends BatchedReader {
     throw error;
   }
 
-  offline(): void {
-    this.slot.offline();
-    this.dropTable();
-    this.budget = 0;
-  }
-
-  protected batchBoundary(): void {
-    if (!this.slot.isOnline) {
-      this.budget = 0;
-      throw BatchedReader.offlineFault();
-    }
-    this.adoptCurrent();
-    this.startBatch();
-  }
-
-  private adoptCurrent(): void {
+  protected viewChanged(): void {
+    if (!this.slot.isOnline) throw CheckedReader.offlineFault();
     const id = Atomics.load(this.control, kCurrentTable);
-    if (id !== this.tableId && !this.setTable(id)) this.fault(BatchedReader.unknownTableFault(id));
+    if (id !== this.tableId && !this.setTable(id)) this.fault(CheckedReader.unknownTableFault(id));
+    this.seen = this.tableId;
     if (this.epoch !== this.slot.announced && !this.slot.announce(this.epoch)) {
       this.fault(QsbrSlot.evictedFault());
     }
