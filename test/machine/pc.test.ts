@@ -37,7 +37,7 @@ describe('pc machine layout', () => {
       '  0xFEBFF000 - 0xFEBFF008, (pri 0, IO) Region serial0 @ offset 0x0',
       '  0xFFE00000 - 0x100000000, (pri 0, RomDevice) Region pc.flash @ offset 0x0',
     ]);
-    expect(m.io.memspaceShow().split('\n')[1]).toBe(
+    expect(m.io!.memspaceShow().split('\n')[1]).toBe(
       '  0x3F8 - 0x400, (pri 0, IO) Region serial0 @ offset 0x0',
     );
     expect(m.memory.getMachineRam()).toBe(m.regions.get('pc.ram'));
@@ -120,11 +120,11 @@ describe('pc machine layout', () => {
 
   it('the UART answers on port 0x3F8 and through its MMIO alias', () => {
     const m = build();
-    m.io.writeU8(0x3ff, 0x42, 'MMIO'); // SCR
+    m.io!.writeU8(0x3ff, 0x42, 'MMIO'); // SCR
     expect(m.memory.readU8(0xfebff007, 'MMIO')).toBe(0x42);
     m.memory.writeU8(0xfebff000, 0x41, 'MMIO');
     expect(m.uart.takeOutput()).toBe('A');
-    expect(m.io.readU8(0x3fd, 'MMIO')).toBe(0x60);
+    expect(m.io!.readU8(0x3fd, 'MMIO')).toBe(0x60);
   });
 });
 

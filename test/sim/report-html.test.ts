@@ -107,7 +107,9 @@ describe('HTML run report in Chromium', () => {
       expect(await count(page, `svg[data-chart="${id}"] .marker`)).toBe(2);
       const heights = await page
         .locator(`svg[data-chart="${id}"] rect.bar`)
-        .evaluateAll((els) => els.map((e) => (e as SVGRectElement).getBBox().height));
+        .evaluateAll((els) =>
+          els.map((e) => (e as unknown as { getBBox(): { height: number } }).getBBox().height),
+        );
       expect(Math.max(...heights)).toBeGreaterThan(100);
     }
 
@@ -121,7 +123,14 @@ describe('HTML run report in Chromium', () => {
     expect(
       await page
         .locator('[data-panel="counters"] tr')
-        .evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent))),
+        .evaluateAll((rows) =>
+          rows.map((r) =>
+            Array.from(
+              (r as unknown as { children: ArrayLike<{ textContent: string | null }> }).children,
+              (c) => c.textContent,
+            ),
+          ),
+        ),
     ).toEqual([
       ['topology updates refused', '2'],
       ['vCPU access faults', '5 (RegionNotFound 3, RegionType 2, IoAccess 0)'],
