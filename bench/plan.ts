@@ -1,12 +1,12 @@
 /**
  * What one bench run measures and for how long, derived from the resolved bench options.
  *
- * Full run (the default), about 6 minutes on 2 cores:
+ * Full run (the default), about 8 minutes on 2 cores (more on a loaded host, whose CPU
+ * the warm-ups wait for):
  * - throughput: strategies x {seq, random, hot} x `vcpus` x churn {0, 1000, 10000}/s, plus
  *   a raw row per workload and vCPU count; 3 interleaved rounds of `durationSeconds`
- *   (default 1 s) per row after a warm-up per pool of 0.5 s and at least 0.4 s of CPU
- *   time per vCPU thread (0.2 s before later rounds);
- *   64 MiB of RAM;
+ *   (default 1 s; the length of one round) per row, after a warm-up per pool of 0.5 s and
+ *   at least 0.4 s of CPU time per vCPU thread (0.2 s before later rounds); 64 MiB of RAM;
  * - reader loops: the same strategies and raw reading RAM sequentially in bare loops (no
  *   workload generator), churn {0, 1000}/s, 3 interleaved rounds like the throughput rows;
  * - latency: adoption and grace periods (rcu) at reader batch sizes 16, 64, 256 (the vCPU
@@ -16,9 +16,10 @@
  * - render: 1k, 10k, 100k leaves, also with a publisher attached;
  * - memory: a 16 GiB guest touching 64 MiB and 256 MiB.
  *
- * Quick run (`quick`, for CI; well under a minute): one round of `durationSeconds`
- * (default 0.25 s) per row, churn {0, 1000} (reader loops: 1000), one batch size, 40 ms per micro task, render
- * at 1k and 10k, a 4 GiB guest. Timings of a quick run are rough; it checks the harness.
+ * Quick run (`quick`, for CI; under a minute on 2 cores): one round of `durationSeconds`
+ * (default 0.25 s) per row, churn {0, 1000} (reader loops: 1000), one batch size, 40 ms
+ * per micro task, render at 1k and 10k, a 4 GiB guest. Its timings are rough: it checks
+ * that the harness works.
  *
  * This module only computes numbers; it runs nothing.
  */
