@@ -31,6 +31,8 @@ export interface TestReaderData {
 export interface TestReaderResult {
   readonly accesses: number;
   readonly faults: number;
+  /** The first few fault messages, for diagnosis. */
+  readonly faultMessages: string[];
   readonly samples: Float64Array;
   readonly violations: Float64Array;
   readonly exits: number;
@@ -59,6 +61,7 @@ const violations: number[] = [];
 const maxSamples = data.maxSamples ?? 20_000;
 let accesses = 0;
 let faults = 0;
+const faultMessages: string[] = [];
 let generations = 0;
 let lastGeneration = -1;
 
@@ -97,6 +100,7 @@ while (Atomics.load(stop, 0) === 0) {
       if (!isAddressSpaceError(e)) throw e;
       if (e.code === 'ReaderFault') {
         faults += 1;
+        if (faultMessages.length < 3) faultMessages.push(e.message);
         reader.online();
       }
     }
@@ -107,6 +111,7 @@ reader.close();
 const result: TestReaderResult = {
   accesses,
   faults,
+  faultMessages,
   samples: Float64Array.from(samples),
   violations: Float64Array.from(violations),
   exits,

@@ -3,7 +3,10 @@
  * baseline that a Rust `Mutex<FlatView>` gives.
  *
  * Lock word `kLock`: 0 free, `kLockOwner` the owner, `readerIndex + kLockFirstReader` a
- * reader, plus `kLockContended` when someone may sleep on it. A reader takes it with one
+ * reader, plus `kLockContended` when someone may sleep on it and `kLockOwnerWants` while
+ * the owner waits: a reader that releases a word marked so hands it straight to the owner
+ * (readers re-take a free lock faster than the owner could, which starved publishes for
+ * up to a second). A reader takes it with one
  * compareExchange, checks under it whether `kEpoch` moved (adopting the new table
  * and dropping its caches if so), accesses, and releases it with one compareExchange
  * (notifying only when contended). It waits with `Atomics.wait` when contended. It drops
@@ -29,10 +32,12 @@ import { QsbrSlot } from './qsbr-slot.js';
 export const kLockOwner = 1;
 export const kLockFirstReader = 2;
 export const kLockContended = 1 << 30;
+/** Set by the owner while it waits: the holder hands the lock straight to the owner. */
+export const kLockOwnerWants = 1 << 29;
+/** The holder part of the lock word. */
+export const kLockHolderMask = kLockOwnerWants - 1;
 /** Spins before a reader sleeps on a contended lock. */
 const READER_SPINS = 64;
-/** After releasing a contended lock, a reader waits this many polls for another taker. */
-const HANDOVER_SPINS = 2000;
 /** A sleeping reader re-checks at least this often (ms). */
 const READER_WAIT_MS = 5;
 
@@ -95,15 +100,18 @@ export class MutexReader extends TableReader implements PublishedViewReader {
   }
 
   private unlockSlow(seen: number): void {
-    if (seen === (this.lockValue | kLockContended)) {
-      if (Atomics.compareExchange(this.control, kLock, seen, 0) === seen) {
-        Atomics.notify(this.control, kLock, 1);
-        // Hand over: someone (often the spinning owner) wants the lock; without this pause
-        // the next access of this reader would win the race again every time.
-        let polls = 0;
-        while (polls < HANDOVER_SPINS && Atomics.load(this.control, kLock) === 0) polls += 1;
+    // Others may add bits (contended, owner wants) at any time: retry until the release
+    // lands, as long as the word still names this reader.
+    while ((seen & kLockHolderMask) === this.lockValue) {
+      // The owner's publish goes first: the lock passes straight to it, so no reader can
+      // barge in between.
+      const next = (seen & kLockOwnerWants) !== 0 ? kLockOwner | kLockContended : 0;
+      const now = Atomics.compareExchange(this.control, kLock, seen, next);
+      if (now === seen) {
+        if (next === 0) Atomics.notify(this.control, kLock, 1);
         return;
       }
+      seen = now;
     }
     this.dropTable();
     throw new AddressSpaceError(
@@ -229,17 +237,21 @@ function ownerLock(ctx: OwnerContext): void {
     // Taken as contended, so that releasing it always wakes readers that went to sleep.
     const seen = Atomics.compareExchange(control, kLock, 0, kLockOwner | kLockContended);
     if (seen === 0) return;
-    // Tell the holder that someone waits, so that it hands the lock over when it releases.
-    if ((seen & kLockContended) === 0) {
-      Atomics.compareExchange(control, kLock, seen, seen | kLockContended);
+    const holder = seen & kLockHolderMask;
+    if (holder === kLockOwner) return; // a reader handed it over
+    // Ask the holder to hand the lock over when it releases it.
+    if ((seen & kLockOwnerWants) === 0) {
+      Atomics.compareExchange(control, kLock, seen, seen | kLockOwnerWants | kLockContended);
+      continue;
     }
-    const holder = (seen & ~kLockContended) - kLockFirstReader;
-    if (holder < 0 || holder >= registry.maxReaders) continue;
-    const state = registry.state(holder);
+    const reader = holder - kLockFirstReader;
+    if (reader < 0 || reader >= registry.maxReaders) continue;
+    const state = registry.state(reader);
     const dead = !ReaderRegistry.countsForGrace(state);
-    if (dead || (performance.now() > deadline && registry.evict(holder, state))) {
-      const taken = kLockOwner | (seen & kLockContended);
-      if (Atomics.compareExchange(control, kLock, seen, taken) === seen) return;
+    if (dead || (performance.now() > deadline && registry.evict(reader, state))) {
+      if (Atomics.compareExchange(control, kLock, seen, kLockOwner | kLockContended) === seen) {
+        return;
+      }
     }
   }
 }
