@@ -5,7 +5,9 @@
  * A mapping is retired by the publish of epoch E when the previous view used it and the
  * new one does not. It is reclaimed when the grace period of E ends, unless the current
  * view uses it again or a later publish retired it again (then that later grace period
- * decides). Reclaiming means: in check mode, fill the whole mapping with `POISON_U32`
+ * decides), or its region is only hidden: still attached to an address space's tree
+ * (covered by a higher-priority sibling, disabled). Hidden memory keeps its contents; it
+ * is retired by the first publish after its region left the tree. Reclaiming means: in check mode, fill the whole mapping with `POISON_U32`
  * (little-endian, repeated) unless `keepContents` exempted it; count it; run the
  * callbacks of `whenReclaimed`. Memory that is poisoned and later mapped again must be
  * refilled by its owner first (a hotplug pool does), or readers will read the poison.
@@ -13,8 +15,10 @@
  * This module never waits and never decides when a grace period ends: the publisher
  * hands it the epoch whose grace period is over.
  */
+import { Region } from '../core/region.js';
+import { isAttached } from '../core/topology.js';
 import type { HostMemMapping } from '../host/mapping.js';
-import type { PublishedView } from './table-writer.js';
+import type { PublishedRegion, PublishedView } from './table-writer.js';
 
 /** The poison word written over retired guest memory in check mode. */
 export const POISON_U32 = 0xdeadbeef;
@@ -38,6 +42,10 @@ export function isPoison(value: number): boolean {
 export class Reclaimer {
   private readonly check: boolean;
   private inView = new Set<HostMemMapping>();
+  /** Mapping → the region that used it in the latest view that showed it. */
+  private readonly ownerOf = new Map<HostMemMapping, PublishedRegion>();
+  /** Out of the view after their grace period, but their region is still attached. */
+  private readonly hidden = new Set<HostMemMapping>();
   /** Mapping → epoch of its latest retirement whose grace period has not ended. */
   private readonly retiredAt = new Map<HostMemMapping, number>();
   private readonly waiters = new Map<HostMemMapping, (() => void)[]>();
@@ -56,15 +64,24 @@ export class Reclaimer {
     const next = new Set<HostMemMapping>();
     for (const range of view.ranges) {
       const mapping = range.owner.mapping;
-      if (mapping !== undefined && range.owner.regionType !== 'IO') next.add(mapping);
+      if (mapping !== undefined && range.owner.regionType !== 'IO') {
+        next.add(mapping);
+        this.ownerOf.set(mapping, range.owner);
+      }
     }
     const retired: HostMemMapping[] = [];
     for (const mapping of this.inView) {
-      if (!next.has(mapping)) {
+      if (!next.has(mapping)) retired.push(mapping);
+    }
+    for (const mapping of this.hidden) {
+      if (next.has(mapping)) {
+        this.hidden.delete(mapping);
+      } else if (!this.stillAttached(mapping)) {
+        this.hidden.delete(mapping);
         retired.push(mapping);
-        this.retiredAt.set(mapping, epoch);
       }
     }
+    for (const mapping of retired) this.retiredAt.set(mapping, epoch);
     this.inView = next;
     return retired;
   }
@@ -75,6 +92,11 @@ export class Reclaimer {
       if (this.retiredAt.get(mapping) !== epoch) continue;
       this.retiredAt.delete(mapping);
       if (this.inView.has(mapping)) continue;
+      if (this.stillAttached(mapping)) {
+        this.hidden.add(mapping);
+        continue;
+      }
+      this.ownerOf.delete(mapping);
       this.reclaim(mapping);
     }
   }
@@ -105,12 +127,20 @@ export class Reclaimer {
    */
   whenReclaimed(mapping: HostMemMapping, fn: () => void): void {
     if (!this.inView.has(mapping) && !this.retiredAt.has(mapping)) {
+      // The caller takes the memory over: it is no longer ours to retire or poison.
+      this.hidden.delete(mapping);
+      this.ownerOf.delete(mapping);
       queueMicrotask(fn);
       return;
     }
     const list = this.waiters.get(mapping);
     if (list === undefined) this.waiters.set(mapping, [fn]);
     else list.push(fn);
+  }
+
+  private stillAttached(mapping: HostMemMapping): boolean {
+    const owner = this.ownerOf.get(mapping);
+    return owner instanceof Region && isAttached(owner);
   }
 
   private reclaim(mapping: HostMemMapping): void {

@@ -206,3 +206,25 @@ function walkUp(r: Region, lo: number, hi: number, isStart: boolean): void {
     if (alo < ahi) walkUp(alias, alo, ahi, false);
   }
 }
+
+/**
+ * Whether `region` is still part of some address space's tree: it is a root, or its parent
+ * is attached, or an alias of it is. Disabled and hidden regions count as attached (their
+ * memory is only out of sight); a region deleted from its parent, with no attached alias
+ * left, does not. Reclamation uses this to tell removed memory from hidden memory.
+ */
+export function isAttached(region: Region): boolean {
+  return attachedFrom(region, new Set());
+}
+
+function attachedFrom(r: Region, seen: Set<Region>): boolean {
+  if (seen.has(r)) return false;
+  seen.add(r);
+  if (r.rootOf.size > 0) return true;
+  if (r.parent !== undefined && attachedFrom(r.parent, seen)) return true;
+  for (const ref of r.aliasReferrers) {
+    const alias = ref.deref();
+    if (alias !== undefined && attachedFrom(alias, seen)) return true;
+  }
+  return false;
+}
