@@ -6,7 +6,8 @@
  *   and reader, the time from the publishing store to the reader's announcement of that
  *   generation (the reader's own clock), and per publish the time until every online
  *   reader had announced it (the owner's grace-period scan). The batch size is both the
- *   slice's quiescent-point interval and the reader's batch limit.
+ *   slice's quiescent-point interval and the reader's batch limit. The default batch is
+ *   measured again with one vCPU, which leaves a core to the owner on a 2-core host.
  * - `mmio-exit`: one vCPU reads a UART register in a loop; every access posts an exit
  *   to its mailbox and blocks until the owner's event loop has run the region's ops. The
  *   vCPU times each round trip itself.
@@ -23,6 +24,9 @@ import { BarChurn } from './churn.js';
 import { BenchGuest, type BenchRam } from './guest.js';
 import { RAM_WORKLOADS, type RamWorkload, workloadsFor } from './throughput.js';
 import { significant, sleep } from './timing.js';
+
+/** The vCPU pool's default batch (accesses between quiescent points). */
+export const DEFAULT_BATCH = 256;
 
 export interface LatencyPlan {
   /** Reader batch sizes to compare (accesses between quiescent points). */
@@ -45,7 +49,13 @@ export async function measureLatencies(
   ram: BenchRam,
 ): Promise<BenchLatencyRow[]> {
   const rows: BenchLatencyRow[] = [];
-  for (const batch of plan.batches) rows.push(...(await measureAdoption(plan, ram, batch)));
+  for (const batch of plan.batches) {
+    rows.push(...(await measureAdoption(plan, ram, batch, plan.vcpus)));
+  }
+  // With one vCPU a core stays free for the owner: adoption without oversubscription.
+  if (plan.vcpus > 1 && plan.batches.includes(DEFAULT_BATCH)) {
+    rows.push(...(await measureAdoption(plan, ram, DEFAULT_BATCH, 1)));
+  }
   rows.push(await measureMmioExit(plan, ram));
   return rows;
 }
@@ -54,15 +64,16 @@ async function measureAdoption(
   plan: LatencyPlan,
   ram: BenchRam,
   batch: number,
+  vcpus: number,
 ): Promise<BenchLatencyRow[]> {
   const guest = new BenchGuest(ram, { strategy: 'rcu', batchLimit: batch });
-  const pool = new VcpuPool({ vcpus: plan.vcpus, publisher: guest.publisher, batch });
+  const pool = new VcpuPool({ vcpus, publisher: guest.publisher, batch });
   const churn = new BarChurn(guest.bars);
   const kind: RamWorkload = RAM_WORKLOADS.includes(plan.workload as RamWorkload)
     ? (plan.workload as RamWorkload)
     : 'random';
   try {
-    pool.start(workloadsFor(kind, plan.vcpus, ram.bytes, plan.seed));
+    pool.start(workloadsFor(kind, vcpus, ram.bytes, plan.seed));
     await pool.whenRunning();
     churn.start(plan.churnPerSecond);
     await sleep(plan.warmupMs);
@@ -72,7 +83,7 @@ async function measureAdoption(
     const after = guest.publisher.stats();
     const common = {
       strategy: 'rcu' as const,
-      vcpus: plan.vcpus,
+      vcpus,
       batch,
       churnPerSecond: Math.round(churn.achievedPerSecond),
     };
