@@ -58,9 +58,10 @@ export function benchMarkdown(report: BenchReport): string {
   if (report.latency !== undefined) {
     parts.push(
       mdTable(
-        ['measure', 'batch', 'samples', 'p50', 'p99', 'max'],
+        ['measure', 'vCPUs', 'batch', 'samples', 'p50', 'p99', 'max'],
         report.latency.map((r) => [
           r.name,
+          r.vcpus === undefined ? '' : String(r.vcpus),
           r.batch === undefined ? '' : String(r.batch),
           String(r.samples),
           formatUs(r.p50Us),
