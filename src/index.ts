@@ -1,7 +1,7 @@
 /** The public surface of addrspace. Re-exports only. */
 
 // bench: strategies side by side, render costs (npm run bench)
-export { runBench } from '../bench/index.js';
+export { formatBenchReport, runBench } from '../bench/index.js';
 export { SharedViewPublisher } from './concurrent/publisher.js';
 // concurrent: publication, readers, vCPUs (SPEC 7-8)
 export type { PublisherOptions } from './concurrent/publisher-options.js';
@@ -73,7 +73,13 @@ export {
 } from './sim/options.js';
 export { renderHtmlReport } from './sim/report-html.js';
 export type {
+  BenchLatencyRow,
+  BenchMemoryRow,
+  BenchMicroRow,
+  BenchRenderRow,
   BenchReport,
+  BenchStrategyRow,
+  BenchTargetCheck,
   RunProgress,
   RunReport,
   TimelinePoint,
