@@ -3,130 +3,242 @@
  * one window of it.
  *
  * Two passes, O(m log m) for m leaf windows:
- * 1. `collectPaintWindows` walks the tree in render order (DFS, highest priority first)
- *    and emits, for every enabled leaf it reaches, its window clipped to all ancestors and
- *    to the requested window, with a paint rank (its DFS position: lower paints first).
- *    An alias places its target so that the target's byte `aliasOffset` sits at the
- *    alias's base, clipped to the alias window. A disabled region renders nothing, also
- *    when reached as an alias target.
- * 2. `paintWindows` sweeps the window starts in address order with a min-heap on rank:
- *    at every point the lowest-ranked open window owns the byte ("first painter wins"). A piece is a maximal
- *    run of one paint window, so adjacent pieces are never merged, exactly as the
- *    StratoVirt insert-into-array painter produces them.
+ * 1. `collect` walks the tree in render order (DFS, highest priority first) and records,
+ *    for every enabled leaf it reaches, its window clipped to all ancestors and to the
+ *    requested window. Its paint rank is its DFS position (lower paints first). An alias
+ *    places its target so that the target's byte `aliasOffset` sits at the alias's base,
+ *    clipped to the alias window. A disabled region renders nothing, also when reached as
+ *    an alias target.
+ * 2. `paint` sweeps the window starts in address order with a min-heap on rank: at every
+ *    point the lowest-ranked open window owns the byte ("first painter wins"). A piece is
+ *    a maximal run of one paint window, so adjacent pieces are never merged, exactly as
+ *    the StratoVirt insert-into-array painter produces them.
+ *
+ * Both passes work on typed-array columns reused from one render to the next (rendering
+ * is synchronous and never re-entered), so the only objects a render allocates are the
+ * `FlatRange`s it returns, all built in one place (`makeFlatRange`).
  *
  * This module reads the tree and never changes it; it knows nothing of listeners.
  */
 import type { FlatRange } from './flat-view.js';
 import { type Region, rendersBefore } from './region.js';
 
-/**
- * Leaf windows as parallel columns (fewer objects on the hot path). Window `k` would
- * paint `[start[k], end[k])` with `owner[k]`, whose byte 0 sits at `regionBase[k]` along
- * this path (may be negative). Its rank is `k` itself: collection order is paint order.
- */
-export interface PaintWindows {
-  readonly start: number[];
-  readonly end: number[];
-  readonly owner: Region[];
-  readonly regionBase: number[];
-}
+/** Leaf windows as columns; window `k` (its rank) paints `[start[k], end[k])` with
+ * `owner[k]`, whose byte 0 sits at `regionBase[k]` (may be negative). */
+let windowCount = 0;
+let start = new Float64Array(1024);
+let end = new Float64Array(1024);
+let regionBase = new Float64Array(1024);
+let owner: Region[] = [];
 
 /** Renders `[lo, hi)` of the address space rooted at `root` (placed at address 0). */
 export function renderWindow(root: Region, lo: number, hi: number): FlatRange[] {
-  return paintWindows(collectPaintWindows(root, lo, hi));
+  windowCount = 0;
+  owner = [];
+  try {
+    collect(root, 0, lo, hi);
+    return paint();
+  } finally {
+    owner = [];
+  }
 }
 
-export function collectPaintWindows(root: Region, lo: number, hi: number): PaintWindows {
-  const out: PaintWindows = { start: [], end: [], owner: [], regionBase: [] };
-  collect(root, 0, lo, hi, out);
-  return out;
-}
-
-function collect(r: Region, base: number, lo: number, hi: number, out: PaintWindows): void {
+function collect(r: Region, base: number, lo: number, hi: number): void {
   if (!r.enabled) return;
-  const start = Math.max(base, lo);
-  const end = Math.min(base + r.size, hi);
-  if (start >= end) return;
+  const s = Math.max(base, lo);
+  const limit = base + r.size;
+  const e = Math.min(limit, hi);
+  if (s >= e) return;
   switch (r.regionType) {
     case 'Container': {
-      const children = childrenMeeting(r, base, start, end);
-      for (let i = 0; i < children.length; i++) {
-        const c = children[i]!;
-        collect(c, base + c.offset, start, end, out);
+      if (r.childIndex === undefined || (s === base && e === limit)) {
+        const children = r.childList;
+        for (let i = 0; i < children.length; i++) {
+          const c = children[i]!;
+          collect(c, base + c.offset, s, e);
+        }
+      } else {
+        const found: Region[] = [];
+        r.childIndex.query(s - base, e - base, found);
+        if (found.length > 1) found.sort(byRenderOrder);
+        for (let i = 0; i < found.length; i++) {
+          const c = found[i]!;
+          collect(c, base + c.offset, s, e);
+        }
       }
       return;
     }
     case 'Alias':
-      collect(r.aliasTarget!, base - r.aliasOffset, start, end, out);
+      collect(r.aliasTarget!, base - r.aliasOffset, s, e);
       return;
-    default:
-      out.start.push(start);
-      out.end.push(end);
-      out.owner.push(r);
-      out.regionBase.push(base);
+    default: {
+      const k = windowCount;
+      if (k === start.length) growWindows();
+      start[k] = s;
+      end[k] = e;
+      regionBase[k] = base;
+      owner.push(r);
+      windowCount = k + 1;
+    }
   }
 }
 
-/** Children of container `r` (at `base`) that may meet `[start, end)`, in render order. */
-function childrenMeeting(r: Region, base: number, start: number, end: number): readonly Region[] {
-  const index = r.childIndex;
-  if (index === undefined || (start === base && end === base + r.size)) return r.childList;
-  const found: Region[] = [];
-  index.query(start - base, end - base, found);
-  if (found.length > 1) found.sort((a, b) => (rendersBefore(a, b) ? -1 : 1));
-  return found;
+function byRenderOrder(a: Region, b: Region): number {
+  return rendersBefore(a, b) ? -1 : 1;
 }
 
-/** Sweeps paint windows into sorted flat ranges: the lowest open rank owns each byte. */
-export function paintWindows(w: PaintWindows): FlatRange[] {
-  const n = w.start.length;
-  const starts = w.start;
-  const ends = w.end;
-  const byStart = sortedByStart(starts);
-  const heap = new RankHeap();
-  const ranges: FlatRange[] = [];
-  let pieceWindow = -1;
-  let pieceStart = 0;
-  let pieceEnd = 0;
+function growWindows(): void {
+  const size = start.length * 2;
+  start = grown(start, size);
+  end = grown(end, size);
+  regionBase = grown(regionBase, size);
+}
+
+function grown(a: Float64Array, size: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(size);
+  b.set(a);
+  return b;
+}
+
+/** Scratch for the sweep: window order by start, the rank heap, and the pieces found. */
+let byStart = new Int32Array(1024);
+let heap = new Int32Array(1024);
+let pieceWindow = new Int32Array(1024);
+let pieceStart = new Float64Array(1024);
+let pieceEnd = new Float64Array(1024);
+
+/** Sweeps the collected windows into sorted flat ranges: the lowest open rank owns each byte. */
+function paint(): FlatRange[] {
+  const n = windowCount;
+  if (byStart.length < n) {
+    const size = Math.max(n, byStart.length * 2);
+    byStart = new Int32Array(size);
+    heap = new Int32Array(size);
+  }
+  sortByStart(n);
+  const order = byStart;
+  const h = heap;
+  let heapSize = 0;
+  let pieces = 0;
+  let current = -1;
+  let currentStart = 0;
+  let currentEnd = 0;
   let i = 0;
   let pos = 0;
-  while (i < n || heap.size > 0) {
-    if (heap.size === 0) pos = starts[byStart[i]!]!;
-    while (i < n && starts[byStart[i]!]! <= pos) heap.push(byStart[i++]!);
-    while (heap.size > 0 && ends[heap.top()]! <= pos) heap.pop();
-    if (heap.size === 0) continue;
-    const top = heap.top();
-    const stop = i < n ? Math.min(ends[top]!, starts[byStart[i]!]!) : ends[top]!;
-    if (top !== pieceWindow || pieceEnd !== pos) {
-      if (pieceWindow >= 0) ranges.push(piece(w, pieceWindow, pieceStart, pieceEnd));
-      pieceWindow = top;
-      pieceStart = pos;
+  while (i < n || heapSize > 0) {
+    if (heapSize === 0) pos = start[order[i]!]!;
+    // open every window starting at or before pos
+    while (i < n && start[order[i]!]! <= pos) {
+      const w = order[i++]!;
+      let j = heapSize++;
+      while (j > 0) {
+        const p = (j - 1) >> 1;
+        const above = h[p]!;
+        if (above <= w) break;
+        h[j] = above;
+        j = p;
+      }
+      h[j] = w;
     }
-    pieceEnd = stop;
+    // close windows that ended
+    while (heapSize > 0 && end[h[0]!]! <= pos) {
+      const last = h[--heapSize]!;
+      let j = 0;
+      for (;;) {
+        const l = 2 * j + 1;
+        if (l >= heapSize) break;
+        const r = l + 1;
+        const c = r < heapSize && h[r]! < h[l]! ? r : l;
+        const child = h[c]!;
+        if (child >= last) break;
+        h[j] = child;
+        j = c;
+      }
+      h[j] = last;
+    }
+    if (heapSize === 0) continue;
+    const top = h[0]!;
+    const topEnd = end[top]!;
+    let stop = topEnd;
+    if (i < n) {
+      const next = start[order[i]!]!;
+      if (next < stop) stop = next;
+    }
+    if (top !== current || currentEnd !== pos) {
+      if (current >= 0) {
+        if (pieces === pieceWindow.length) growPieces();
+        pieceWindow[pieces] = current;
+        pieceStart[pieces] = currentStart;
+        pieceEnd[pieces] = currentEnd;
+        pieces++;
+      }
+      current = top;
+      currentStart = pos;
+    }
+    currentEnd = stop;
     pos = stop;
   }
-  if (pieceWindow >= 0) ranges.push(piece(w, pieceWindow, pieceStart, pieceEnd));
+  if (current >= 0) {
+    if (pieces === pieceWindow.length) growPieces();
+    pieceWindow[pieces] = current;
+    pieceStart[pieces] = currentStart;
+    pieceEnd[pieces] = currentEnd;
+    pieces++;
+  }
+  const ranges: FlatRange[] = new Array(pieces);
+  for (let p = 0; p < pieces; p++) {
+    const k = pieceWindow[p]!;
+    const s = pieceStart[p]!;
+    ranges[p] = makeFlatRange(s, pieceEnd[p]! - s, owner[k]!, s - regionBase[k]!);
+  }
   return ranges;
 }
 
-function piece(w: PaintWindows, k: number, start: number, end: number): FlatRange {
-  return makeFlatRange(start, end - start, w.owner[k]!, start - w.regionBase[k]!);
+function growPieces(): void {
+  const size = pieceWindow.length * 2;
+  const w = new Int32Array(size);
+  w.set(pieceWindow);
+  pieceWindow = w;
+  pieceStart = grown(pieceStart, size);
+  pieceEnd = grown(pieceEnd, size);
 }
 
-/** Window indices ordered by start (the sort is skipped when already in order). */
-function sortedByStart(starts: readonly number[]): Uint32Array {
-  const order = new Uint32Array(starts.length);
+let sortKeys = new Float64Array(1024);
+
+/**
+ * Fills `byStart[0..n)` with window indices ordered by start, ties by index. Skips the
+ * sort when collection order is already address order; otherwise sorts packed keys
+ * `start * n + k` natively when they stay exact, else falls back to a comparator.
+ */
+function sortByStart(n: number): void {
+  const order = byStart;
   let sorted = true;
-  for (let k = 0; k < starts.length; k++) {
+  let maxStart = 0;
+  for (let k = 0; k < n; k++) {
     order[k] = k;
-    if (k > 0 && starts[k]! < starts[k - 1]!) sorted = false;
+    const s = start[k]!;
+    if (k > 0 && s < start[k - 1]!) sorted = false;
+    if (s > maxStart) maxStart = s;
   }
-  if (!sorted) order.sort((a, b) => starts[a]! - starts[b]! || a - b);
-  return order;
+  if (sorted) return;
+  if (maxStart * n + n <= Number.MAX_SAFE_INTEGER) {
+    if (sortKeys.length < n) sortKeys = new Float64Array(Math.max(n, sortKeys.length * 2));
+    const keys = sortKeys.subarray(0, n);
+    for (let k = 0; k < n; k++) keys[k] = start[k]! * n + k;
+    keys.sort();
+    for (let k = 0; k < n; k++) {
+      const key = keys[k]!;
+      order[k] = key - Math.floor(key / n) * n;
+    }
+    return;
+  }
+  const starts = start;
+  order.subarray(0, n).sort((a, b) => starts[a]! - starts[b]! || a - b);
 }
 
-/** A new flat range. Ranges are never mutated after this (not frozen: that costs a
- * quarter of a full render); the views and arrays holding them are frozen. */
+/** A new flat range, the one place they are built. Ranges are never mutated after this
+ * (not frozen: that costs a quarter of a full render); the views and arrays holding them
+ * are frozen. */
 export function makeFlatRange(
   base: number,
   size: number,
@@ -136,48 +248,4 @@ export function makeFlatRange(
   return owner.regionType === 'RomDevice'
     ? { addrRange: { base, size }, owner, offsetInRegion, romd: owner.romdMode }
     : { addrRange: { base, size }, owner, offsetInRegion };
-}
-
-/** Binary min-heap of window indices (an index is its rank). */
-class RankHeap {
-  private readonly items: number[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  top(): number {
-    return this.items[0]!;
-  }
-
-  push(w: number): void {
-    const a = this.items;
-    let i = a.length;
-    a.push(w);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p]! <= w) break;
-      a[i] = a[p]!;
-      i = p;
-    }
-    a[i] = w;
-  }
-
-  pop(): void {
-    const a = this.items;
-    const last = a.pop()!;
-    if (a.length === 0) return;
-    let i = 0;
-    const n = a.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && a[r]! < a[l]! ? r : l;
-      if (a[c]! >= last) break;
-      a[i] = a[c]!;
-      i = c;
-    }
-    a[i] = last;
-  }
 }
