@@ -46,6 +46,7 @@ import {
   validateView,
   writeTable,
 } from './table-writer.js';
+import { rangeCountOf, viewChange } from './view-diff.js';
 import type { SharedReaderHandle } from './view-reader.js';
 
 const OWNER_STRATEGIES: Readonly<Record<Strategy, OwnerStrategy>> = {
@@ -82,6 +83,8 @@ export class SharedViewPublisher {
   private readonly ctx: OwnerContext;
   private readonly freeTables: PooledTable[] = [];
   private current: PooledTable | undefined;
+  /** The view `current` holds. */
+  private lastView: PublishedView | undefined;
   private epoch = 0;
   private currentGeneration = 0;
   private tableCount = 0;
@@ -120,15 +123,19 @@ export class SharedViewPublisher {
    * serialised; the address space then rolls the change back.
    */
   publish(view: PublishedView, _previous?: PublishedView): void {
+    // `_previous` is the address space's idea of the last view; the diff uses the view
+    // this publisher last published (the one its current table holds).
     if (this.closed) throw new AddressSpaceError('UpdateTopology', 'publisher is closed');
-    validateView(view);
+    // Only the rows that changed since the last publish are validated, written and diffed.
+    const change = viewChange(this.lastView, view);
+    validateView(view, change);
     if (this.epoch >= MAX_EPOCH) {
       throw new AddressSpaceError('UpdateTopology', 'publisher epoch limit (2**31 - 2) reached');
     }
     const epoch = this.epoch + 1;
-    const table = this.takeTable(view.ranges.length, view.ioeventfds.length);
+    const table = this.takeTable(rangeCountOf(view), view.ioeventfds.length);
     try {
-      writeTable(view, table.columns, epoch, this.directory);
+      writeTable(view, table.columns, epoch, this.directory, change, this.current?.columns);
     } catch (cause) {
       this.freeTables.push(table);
       throw cause;
@@ -141,11 +148,18 @@ export class SharedViewPublisher {
     this.epoch = epoch;
     this.current = table;
     this.currentGeneration = view.generation;
+    this.lastView = view;
     this.grace.published(epoch, publishedMs);
-    const retiredMappings = this.reclaimer.published(view, epoch);
-    this.regions.published(view.ranges, epoch);
+    const retiredMappings = this.reclaimer.published(change, epoch);
+    this.regions.published(change, epoch);
+    // With no reader counting now, the retired table is unreachable already (the scan a
+    // grace period would make, made after the publishing store): reuse it at once, so a
+    // burst of changes in one task does not allocate a table per change.
+    const tableFreeNow =
+      retiredTable !== undefined && this.owner.grace === 'qsbr' && !this.anyReaderCounts();
+    if (tableFreeNow) this.freeTables.push(retiredTable);
     const afterGrace = () => {
-      if (retiredTable !== undefined) this.freeTables.push(retiredTable);
+      if (retiredTable !== undefined && !tableFreeNow) this.freeTables.push(retiredTable);
       this.reclaimer.graceEnded(retiredMappings, epoch);
       this.regions.graceEnded(epoch, this.owner.grace === 'immediate');
       // After the reclaim callbacks (which may release what they got back).
@@ -286,6 +300,14 @@ export class SharedViewPublisher {
   close(): void {
     this.closed = true;
     this.directory.close();
+  }
+
+  /** Whether any reader is online (grace periods wait for it). */
+  private anyReaderCounts(): boolean {
+    for (let i = 0; i < this.registry.maxReaders; i++) {
+      if (ReaderRegistry.countsForGrace(this.registry.state(i))) return true;
+    }
+    return false;
   }
 
   /** The smallest free table that fits, else a new one (broadcast before it is used). */

@@ -18,7 +18,8 @@
 import { Region } from '../core/region.js';
 import { isAttached } from '../core/topology.js';
 import type { HostMemMapping } from '../host/mapping.js';
-import type { PublishedRegion, PublishedView } from './table-writer.js';
+import type { PublishedRange, PublishedRegion } from './table-writer.js';
+import { rangeAtOf, type ViewChange } from './view-diff.js';
 
 /** The poison word written over retired guest memory in check mode. */
 export const POISON_U32 = 0xdeadbeef;
@@ -39,10 +40,16 @@ export function isPoison(value: number): boolean {
   return value === POISON_U32;
 }
 
+/** The mapping behind a memory range; `undefined` for IO. */
+function backingOf(range: PublishedRange): HostMemMapping | undefined {
+  return range.owner.regionType === 'IO' ? undefined : range.owner.mapping;
+}
+
 export class Reclaimer {
   private readonly check: boolean;
-  private inView = new Set<HostMemMapping>();
-  /** Mapping → the region that used it in the latest view that showed it. */
+  /** Mappings of the current view → how many of its ranges use each. */
+  private readonly rangesUsing = new Map<HostMemMapping, number>();
+  /** Mapping out of the view → the region that used it in the latest view that showed it. */
   private readonly ownerOf = new Map<HostMemMapping, PublishedRegion>();
   /** Out of the view after their grace period, but their region is still attached. */
   private readonly hidden = new Set<HostMemMapping>();
@@ -59,22 +66,40 @@ export class Reclaimer {
     this.check = check;
   }
 
-  /** Records the new current view; returns the mappings its publish (epoch) retired. */
-  published(view: PublishedView, epoch: number): HostMemMapping[] {
-    const next = new Set<HostMemMapping>();
-    for (const range of view.ranges) {
-      const mapping = range.owner.mapping;
-      if (mapping !== undefined && range.owner.regionType !== 'IO') {
-        next.add(mapping);
+  /**
+   * Records the new current view; returns the mappings its publish (epoch) retired. Only
+   * the ranges in the changed window are visited: a mapping leaves the view when its last
+   * range does.
+   */
+  published(change: ViewChange, epoch: number): HostMemMapping[] {
+    const left: HostMemMapping[] = [];
+    if (change.previous !== undefined) {
+      for (let i = change.start; i < change.previousEnd; i++) {
+        const range = rangeAtOf(change.previous, i);
+        const mapping = backingOf(range);
+        if (mapping === undefined) continue;
+        const uses = this.rangesUsing.get(mapping)! - 1;
+        if (uses > 0) {
+          this.rangesUsing.set(mapping, uses);
+          continue;
+        }
+        this.rangesUsing.delete(mapping);
+        // Its last range in address order: the owner the latest view showing it had.
         this.ownerOf.set(mapping, range.owner);
+        left.push(mapping);
       }
     }
+    for (let i = change.start; i < change.nextEnd; i++) {
+      const mapping = backingOf(rangeAtOf(change.next, i));
+      if (mapping !== undefined)
+        this.rangesUsing.set(mapping, (this.rangesUsing.get(mapping) ?? 0) + 1);
+    }
     const retired: HostMemMapping[] = [];
-    for (const mapping of this.inView) {
-      if (!next.has(mapping)) retired.push(mapping);
+    for (const mapping of left) {
+      if (!this.rangesUsing.has(mapping)) retired.push(mapping);
     }
     for (const mapping of this.hidden) {
-      if (next.has(mapping)) {
+      if (this.rangesUsing.has(mapping)) {
         this.hidden.delete(mapping);
       } else if (!this.stillAttached(mapping)) {
         this.hidden.delete(mapping);
@@ -82,7 +107,6 @@ export class Reclaimer {
       }
     }
     for (const mapping of retired) this.retiredAt.set(mapping, epoch);
-    this.inView = next;
     return retired;
   }
 
@@ -91,7 +115,7 @@ export class Reclaimer {
     for (const mapping of retired) {
       if (this.retiredAt.get(mapping) !== epoch) continue;
       this.retiredAt.delete(mapping);
-      if (this.inView.has(mapping)) continue;
+      if (this.rangesUsing.has(mapping)) continue;
       if (this.stillAttached(mapping)) {
         this.hidden.add(mapping);
         continue;
@@ -111,12 +135,12 @@ export class Reclaimer {
 
   /** Whether the current view uses `mapping`. */
   isInView(mapping: HostMemMapping): boolean {
-    return this.inView.has(mapping);
+    return this.rangesUsing.has(mapping);
   }
 
   /** Whether no reader can reach `mapping`: not in the view, no grace period pending for it. */
   isUnreachable(mapping: HostMemMapping): boolean {
-    return !this.inView.has(mapping) && !this.retiredAt.has(mapping);
+    return !this.rangesUsing.has(mapping) && !this.retiredAt.has(mapping);
   }
 
   /**
@@ -126,7 +150,7 @@ export class Reclaimer {
    * microtask).
    */
   whenReclaimed(mapping: HostMemMapping, fn: () => void): void {
-    if (!this.inView.has(mapping) && !this.retiredAt.has(mapping)) {
+    if (!this.rangesUsing.has(mapping) && !this.retiredAt.has(mapping)) {
       // The caller takes the memory over: it is no longer ours to retire or poison.
       this.hidden.delete(mapping);
       this.ownerOf.delete(mapping);

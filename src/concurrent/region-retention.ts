@@ -7,23 +7,43 @@
  *
  * It only remembers; it never runs device callbacks.
  */
-import type { PublishedRange, PublishedRegion } from './table-writer.js';
+import type { PublishedRegion } from './table-writer.js';
+import { rangeAtOf, type ViewChange } from './view-diff.js';
 
 const IMMEDIATE_KEEP_EPOCHS = 64;
 
 export class RegionRetention {
-  private live = new Map<number, PublishedRegion>();
+  /** Regions of the current view, with how many of its ranges each owns. */
+  private readonly live = new Map<number, { region: PublishedRegion; ranges: number }>();
   /** Removed regions, with the epoch of the publish that removed them. */
   private readonly removed = new Map<number, { region: PublishedRegion; epoch: number }>();
 
-  published(ranges: readonly PublishedRange[], epoch: number): void {
-    const next = new Map<number, PublishedRegion>();
-    for (const range of ranges) next.set(range.owner.id, range.owner);
-    for (const [id, region] of this.live) {
-      if (!next.has(id)) this.removed.set(id, { region, epoch });
+  /** Records the new current view, visiting only the ranges in the changed window. */
+  published(change: ViewChange, epoch: number): void {
+    const left: PublishedRegion[] = [];
+    if (change.previous !== undefined) {
+      for (let i = change.start; i < change.previousEnd; i++) {
+        const region = rangeAtOf(change.previous, i).owner;
+        const entry = this.live.get(region.id)!;
+        entry.ranges -= 1;
+        if (entry.ranges > 0) continue;
+        this.live.delete(region.id);
+        left.push(entry.region);
+      }
     }
-    for (const id of next.keys()) this.removed.delete(id);
-    this.live = next;
+    for (let i = change.start; i < change.nextEnd; i++) {
+      const region = rangeAtOf(change.next, i).owner;
+      const entry = this.live.get(region.id);
+      if (entry !== undefined) {
+        entry.ranges += 1;
+        continue;
+      }
+      this.live.set(region.id, { region, ranges: 1 });
+      this.removed.delete(region.id);
+    }
+    for (const region of left) {
+      if (!this.live.has(region.id)) this.removed.set(region.id, { region, epoch });
+    }
   }
 
   /** The grace period of `epoch` is over (`immediate`: called at once by mutex and none). */
@@ -35,6 +55,6 @@ export class RegionRetention {
   }
 
   get(id: number): PublishedRegion | undefined {
-    return this.live.get(id) ?? this.removed.get(id)?.region;
+    return this.live.get(id)?.region ?? this.removed.get(id)?.region;
   }
 }

@@ -23,6 +23,7 @@ import {
   type TableColumns,
 } from './layout.js';
 import { TableRegionType } from './reader-api.js';
+import { rangeAtOf, rangeCountOf, type ViewChange } from './view-diff.js';
 
 export interface PublishedRegion {
   readonly id: number;
@@ -46,9 +47,14 @@ export interface PublishedIoEventFd {
   readonly fd: EventFd;
 }
 
-/** What the publisher needs of a `FlatView`. */
+/**
+ * What the publisher needs of a `FlatView`. `rangeCount`/`rangeAt`, when present (core
+ * views), are used instead of `ranges`, which a core view builds as one array on demand.
+ */
 export interface PublishedView {
   readonly ranges: readonly PublishedRange[];
+  readonly rangeCount?: number;
+  rangeAt?(i: number): PublishedRange | undefined;
   readonly generation: number;
   readonly ioeventfds: readonly PublishedIoEventFd[];
 }
@@ -69,10 +75,18 @@ function invalid(detail: string): AddressSpaceError {
   return new AddressSpaceError('UpdateTopology', `Cannot publish flat view: ${detail}`);
 }
 
-/** Throws `UpdateTopology` unless the view can be published as a table. Changes nothing. */
-export function validateView(view: PublishedView): void {
+/**
+ * Throws `UpdateTopology` unless the view can be published as a table. Changes nothing.
+ * With `change` (whose `previous` view was validated and published), only the changed
+ * rows and their neighbours are checked: the rows outside the window are unchanged.
+ */
+export function validateView(view: PublishedView, change?: ViewChange): void {
+  const count = rangeCountOf(view);
+  const from = change === undefined ? 0 : Math.max(0, change.start - 1);
+  const to = change === undefined ? count : Math.min(count, change.nextEnd + 1);
   let previousEnd = 0;
-  for (const range of view.ranges) {
+  for (let i = from; i < to; i++) {
+    const range = rangeAtOf(view, i);
     const { base, size } = range.addrRange;
     const code = TYPE_CODES[range.owner.regionType];
     if (code === undefined) {
@@ -112,38 +126,35 @@ export function findRow(start: Float64Array, end: Float64Array, count: number, a
 /**
  * Writes `view` into `table` under `epoch`. The table must be invisible to readers and
  * large enough (the publisher picks it). Registers mappings and EventFds in `directory`
- * (broadcasting new ones) before anything can reference them.
+ * (broadcasting new ones) before anything can reference them. With `change` and
+ * `previousTable` (the table holding `change.previous`), the rows outside the changed
+ * window are copied column by column from `previousTable` and only the window is built
+ * from the view.
  */
 export function writeTable(
   view: PublishedView,
   table: TableColumns,
   epoch: number,
   directory: OwnerDirectory,
+  change?: ViewChange,
+  previousTable?: TableColumns,
 ): void {
-  const n = view.ranges.length;
-  for (let i = 0; i < n; i++) {
-    const range = view.ranges[i]!;
-    const owner = range.owner;
-    const type = TYPE_CODES[owner.regionType]!;
-    let flags: number = type;
-    table.start[i] = range.addrRange.base;
-    table.end[i] = range.addrRange.base + range.addrRange.size;
-    table.offsetInRegion[i] = range.offsetInRegion;
-    table.regionId[i] = owner.id;
-    if (isMemoryBacked(type)) {
-      const mapping = owner.mapping!;
-      table.mappingId[i] = directory.mappingId(mapping);
-      table.hostBase[i] = mapping.hostAddress + range.offsetInRegion;
-      if (mapping.readOnly) flags |= kFlagReadOnly;
-    } else {
-      table.mappingId[i] = 0;
-      table.hostBase[i] = 0;
+  const n = rangeCountOf(view);
+  let from = 0;
+  let to = n;
+  const copy = change !== undefined && previousTable !== undefined;
+  if (copy) {
+    from = change.start;
+    to = change.nextEnd;
+    copyRows(previousTable, table, 0, from, 0);
+    copyRows(previousTable, table, change.previousEnd, previousTable.rangeCount, to);
+  }
+  for (let i = from; i < to; i++) writeRow(table, i, rangeAtOf(view, i), directory);
+  if (copy) {
+    // Copied rows carry the previous view's doorbell marks: clear them, then mark anew.
+    for (let k = 0; k < previousTable.ioCount; k++) {
+      clearDoorbell(table, n, previousTable.ioBase[k]!, previousTable.ioSize[k]!);
     }
-    if (type === TableRegionType.RomDevice) {
-      const romd = range.romd ?? owner.getRomDeviceRomd?.() ?? true;
-      if (romd) flags |= kFlagRomd;
-    }
-    table.typeFlags[i] = flags;
   }
   const m = view.ioeventfds.length;
   for (let k = 0; k < m; k++) {
@@ -155,16 +166,83 @@ export function writeTable(
     table.ioFlags[k] = io.dataMatch ? kIoDataMatch : 0;
     table.ioFdId[k] = directory.eventFdId(io.fd);
     // Mark every range the doorbell touches, so writes there leave the fast path.
-    const last = io.addrRange.base + Math.max(io.addrRange.size, 1);
-    for (let addr = io.addrRange.base; addr < last; ) {
-      const row = findRow(table.start, table.end, n, addr);
-      if (row < 0) break;
-      table.typeFlags[row] = table.typeFlags[row]! | kFlagIoeventfd;
-      addr = table.end[row]!;
-    }
+    markDoorbell(table, n, io.addrRange.base, io.addrRange.size);
   }
   table.header[kTableRangeCount] = n;
   table.header[kTableIoCount] = m;
   table.header[kTableGeneration] = view.generation;
   table.header[kTableEpoch] = epoch;
+}
+
+function writeRow(
+  table: TableColumns,
+  i: number,
+  range: PublishedRange,
+  directory: OwnerDirectory,
+): void {
+  const owner = range.owner;
+  const type = TYPE_CODES[owner.regionType]!;
+  let flags: number = type;
+  table.start[i] = range.addrRange.base;
+  table.end[i] = range.addrRange.base + range.addrRange.size;
+  table.offsetInRegion[i] = range.offsetInRegion;
+  table.regionId[i] = owner.id;
+  if (isMemoryBacked(type)) {
+    const mapping = owner.mapping!;
+    table.mappingId[i] = directory.mappingId(mapping);
+    table.hostBase[i] = mapping.hostAddress + range.offsetInRegion;
+    if (mapping.readOnly) flags |= kFlagReadOnly;
+  } else {
+    table.mappingId[i] = 0;
+    table.hostBase[i] = 0;
+  }
+  if (type === TableRegionType.RomDevice) {
+    const romd = range.romd ?? owner.getRomDeviceRomd?.() ?? true;
+    if (romd) flags |= kFlagRomd;
+  }
+  table.typeFlags[i] = flags;
+}
+
+/** Copies range rows `[from, to)` of `source` to rows starting at `at` of `target`. */
+function copyRows(
+  source: TableColumns,
+  target: TableColumns,
+  from: number,
+  to: number,
+  at: number,
+): void {
+  if (to <= from) return;
+  target.start.set(source.start.subarray(from, to), at);
+  target.end.set(source.end.subarray(from, to), at);
+  target.hostBase.set(source.hostBase.subarray(from, to), at);
+  target.offsetInRegion.set(source.offsetInRegion.subarray(from, to), at);
+  target.regionId.set(source.regionId.subarray(from, to), at);
+  target.mappingId.set(source.mappingId.subarray(from, to), at);
+  target.typeFlags.set(source.typeFlags.subarray(from, to), at);
+}
+
+/** Marks the rows a doorbell at `[base, base+size)` touches, from `base` up to the first hole. */
+function markDoorbell(table: TableColumns, n: number, base: number, size: number): void {
+  const last = base + Math.max(size, 1);
+  for (let addr = base; addr < last; ) {
+    const row = findRow(table.start, table.end, n, addr);
+    if (row < 0) break;
+    table.typeFlags[row] = table.typeFlags[row]! | kFlagIoeventfd;
+    addr = table.end[row]!;
+  }
+}
+
+/** Clears the doorbell mark of every one of the first `n` rows that meets `[base, base+size)`. */
+function clearDoorbell(table: TableColumns, n: number, base: number, size: number): void {
+  const last = base + Math.max(size, 1);
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (table.end[mid]! <= base) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let row = lo; row < n && table.start[row]! < last; row++) {
+    table.typeFlags[row] = table.typeFlags[row]! & ~kFlagIoeventfd;
+  }
 }
