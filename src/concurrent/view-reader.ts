@@ -99,23 +99,50 @@ export abstract class TableReader extends AdoptedTable {
     this.readBytes(gpa, this.scratchBySize[8]!);
     return this.scratchView.getBigUint64(0, true);
   }
-  protected unsynchronizedWrite(gpa: number, size: number, value: number): void {
+  // Each write width has its own small fast path, so that it inlines into the caller and
+  // a uint32 value >= 2**30 stays an untagged number (a shared `(gpa, size, value)` body
+  // was too big to inline, and passing such a value to it boxed it on every write).
+  protected unsynchronizedWriteU8(gpa: number, value: number): void {
     const at = gpa - this.wDelta;
-    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + size <= this.wHigh) {
-      if (size === 4) this.wView.setUint32(at, value, true);
-      else if (size === 1) this.wBytes[at] = value;
-      else this.wView.setUint16(at, value, true);
+    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 1 <= this.wHigh) {
+      this.wBytes[at] = value;
       return;
     }
+    this.slowWrite(gpa, 1, value & 0xff);
+  }
+  protected unsynchronizedWriteU16(gpa: number, value: number): void {
+    const at = gpa - this.wDelta;
+    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 2 <= this.wHigh) {
+      this.wView.setUint16(at, value, true);
+      return;
+    }
+    this.slowWrite(gpa, 2, value & 0xffff);
+  }
+  protected unsynchronizedWriteU32(gpa: number, value: number): void {
+    const at = gpa - this.wDelta;
+    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 4 <= this.wHigh) {
+      this.wView.setUint32(at, value, true);
+      return;
+    }
+    // As an int32 (same four bytes): a Smi more often than the uint32 would be.
+    this.slowWrite(gpa, 4, value | 0);
+  }
+
+  /**
+   * A write the first-level cache missed: a recent range, else `writeBytes` (ioeventfd
+   * match first, then memory checked whole, or one MMIO exit). `value` holds the low
+   * `size` bytes to store (any int32 or uint32 with those bytes).
+   */
+  private slowWrite(gpa: number, size: 1 | 2 | 4, value: number): void {
     if (typeof gpa === 'number' && this.promote(gpa, size, true)) {
       const off = gpa - this.wDelta;
-      if (size === 4) this.wView.setUint32(off, value, true);
+      if (size === 4) this.wView.setInt32(off, value, true);
       else if (size === 1) this.wBytes[off] = value;
       else this.wView.setUint16(off, value, true);
       return;
     }
     const bytes = this.scratchBySize[size]!;
-    if (size === 4) this.scratchView.setUint32(0, value, true);
+    if (size === 4) this.scratchView.setInt32(0, value, true);
     else if (size === 1) this.scratch[0] = value;
     else this.scratchView.setUint16(0, value, true);
     this.writeBytes(gpa, bytes);

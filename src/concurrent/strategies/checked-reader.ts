@@ -50,15 +50,15 @@ export abstract class CheckedReader extends TableReader implements PublishedView
   }
   writeU8(gpa: number, value: number): void {
     if (this.control[this.checkWord] !== this.seen) this.viewChanged();
-    this.unsynchronizedWrite(gpa, 1, value);
+    this.unsynchronizedWriteU8(gpa, value);
   }
   writeU16(gpa: number, value: number): void {
     if (this.control[this.checkWord] !== this.seen) this.viewChanged();
-    this.unsynchronizedWrite(gpa, 2, value);
+    this.unsynchronizedWriteU16(gpa, value);
   }
   writeU32(gpa: number, value: number): void {
     if (this.control[this.checkWord] !== this.seen) this.viewChanged();
-    this.unsynchronizedWrite(gpa, 4, value);
+    this.unsynchronizedWriteU32(gpa, value);
   }
   writeU64(gpa: number, value: bigint): void {
     if (this.control[this.checkWord] !== this.seen) this.viewChanged();

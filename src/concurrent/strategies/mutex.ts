@@ -190,7 +190,7 @@ export class MutexReader extends TableReader implements PublishedViewReader {
   writeU8(gpa: number, value: number): void {
     this.lock();
     try {
-      this.unsynchronizedWrite(gpa, 1, value);
+      this.unsynchronizedWriteU8(gpa, value);
     } finally {
       this.unlock();
     }
@@ -198,7 +198,7 @@ export class MutexReader extends TableReader implements PublishedViewReader {
   writeU16(gpa: number, value: number): void {
     this.lock();
     try {
-      this.unsynchronizedWrite(gpa, 2, value);
+      this.unsynchronizedWriteU16(gpa, value);
     } finally {
       this.unlock();
     }
@@ -206,7 +206,7 @@ export class MutexReader extends TableReader implements PublishedViewReader {
   writeU32(gpa: number, value: number): void {
     this.lock();
     try {
-      this.unsynchronizedWrite(gpa, 4, value);
+      this.unsynchronizedWriteU32(gpa, value);
     } finally {
       this.unlock();
     }

@@ -145,17 +145,17 @@ export class SeqlockReader extends TableReader implements PublishedViewReader {
   }
   writeU8(gpa: number, value: number): void {
     this.enter();
-    this.unsynchronizedWrite(gpa, 1, value);
+    this.unsynchronizedWriteU8(gpa, value);
     this.afterWrite();
   }
   writeU16(gpa: number, value: number): void {
     this.enter();
-    this.unsynchronizedWrite(gpa, 2, value);
+    this.unsynchronizedWriteU16(gpa, value);
     this.afterWrite();
   }
   writeU32(gpa: number, value: number): void {
     this.enter();
-    this.unsynchronizedWrite(gpa, 4, value);
+    this.unsynchronizedWriteU32(gpa, value);
     this.afterWrite();
   }
   writeU64(gpa: number, value: bigint): void {
