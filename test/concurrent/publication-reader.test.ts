@@ -145,6 +145,32 @@ describe.each(STRATEGIES)('reader under %s', (strategy) => {
     reader.offline();
   });
 
+  test('u32 values >= 2**31 keep their bytes on every write path', () => {
+    const { publisher, reader } = setup(strategy);
+    const match = new EventFd();
+    publisher.publish(plainView(1, rows, [doorbell(3008, 4, match, 0xdeadbeefn)]));
+    reader.online();
+    const exited: number[][] = [];
+    reader.setMmioHandler((_id, _base, _offset, data) => {
+      exited.push([...data]);
+      return true;
+    });
+    reader.writeU32(1500, 0xcafef00d); // first write to ram2: fills the write cache
+    reader.writeU32(1504, 0x80000001); // cached
+    reader.writeU32(100, 0xfffffffe); // ram1: another range
+    reader.writeU32(1508, 0x9abcdef0); // ram2 again: from the recent ranges
+    reader.writeU16(1512, 0xbeef);
+    reader.writeU8(1514, 0xff);
+    reader.writeU32(3008, 0xdeadbeef); // ioeventfd with data match: signals, no exit
+    reader.writeU32(3012, 0xfedcba98); // MMIO exit
+    expect([...m2.bytes.slice(1000, 1015)]).toEqual([
+      0x0d, 0xf0, 0xfe, 0xca, 0x01, 0x00, 0x00, 0x80, 0xf0, 0xde, 0xbc, 0x9a, 0xef, 0xbe, 0xff,
+    ]);
+    expect(reader.readU32(100)).toBe(0xfffffffe);
+    expect([match.read(), exited]).toEqual([1, [[0x98, 0xba, 0xdc, 0xfe]]]);
+    reader.offline();
+  });
+
   test('an ioeventfd inside RAM still matches after other writes to that RAM', () => {
     const { publisher, reader } = setup(strategy);
     const fd = new EventFd();
