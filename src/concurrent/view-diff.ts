@@ -85,12 +85,7 @@ function sameRange(a: FlatRange, b: FlatRange): boolean {
   return a === b || sameFlatRange(a, b);
 }
 
-/**
- * The range chunks of a core view's store, shared by identity between neighbouring views.
- * `RangeStore` keeps them internal; when it does not expose them under this name the
- * window is still exact, found by comparing ranges one by one (slower).
- */
-function chunksOf(view: FlatView): readonly (readonly FlatRange[])[] | undefined {
-  const chunks = (view.store as unknown as { readonly chunks?: unknown }).chunks;
-  return Array.isArray(chunks) ? (chunks as readonly (readonly FlatRange[])[]) : undefined;
+/** The range chunks of a core view's store, shared by identity between neighbouring views. */
+function chunksOf(view: FlatView): readonly (readonly FlatRange[])[] {
+  return view.store.chunks;
 }

@@ -20,7 +20,11 @@ export interface RangeEdit {
 
 export class RangeStore {
   readonly length: number;
-  private readonly chunks: readonly (readonly FlatRange[])[];
+  /**
+   * The ranges in chunks. Neighbouring views share unchanged chunks by identity, so a
+   * consumer can find what a change touched in O(chunks) (the publisher does). Read-only.
+   */
+  readonly chunks: readonly (readonly FlatRange[])[];
   /** Global index of each chunk's first range. */
   private readonly firstIndex: readonly number[];
   /** Base address of each chunk's first range. */
