@@ -11,27 +11,18 @@
 import { AccessGenerator } from './access-pattern.js';
 import { MmioMailboxClient } from './mmio-mailbox.js';
 import { RawGuestMemory } from './raw-memory.js';
-import type { MmioExitHandler, TranslationTarget } from './reader-api.js';
+import type { SharedViewReader, TranslationTarget } from './reader-api.js';
 import { SampleRing } from './sampler.js';
 import { SharedView } from './shared-view.js';
 import type { VcpuMemorySpec, VcpuSliceTask } from './vcpu-protocol.js';
 import { VcpuStateTable, VcpuStatus } from './vcpu-state.js';
 
-/** What a slice needs from guest memory: the reader interface, whatever the strategy. */
-export interface SliceMemory {
-  readonly generation: number;
-  online(): void;
-  offline(): void;
-  quiescent(): void;
-  setMmioHandler(handler: MmioExitHandler | undefined): void;
-  readU8(gpa: number): number;
-  readU16(gpa: number): number;
-  readU32(gpa: number): number;
-  writeU8(gpa: number, value: number): void;
-  writeU16(gpa: number, value: number): void;
-  writeU32(gpa: number, value: number): void;
-  read(gpa: number, dst: Uint8Array): void;
-  write(gpa: number, src: Uint8Array): void;
+/**
+ * What a slice needs from guest memory: the reader interface, whatever the strategy, less
+ * the 64-bit accessors (workloads use 8-bit to 32-bit accesses), so that raw memory can
+ * stand in for a reader.
+ */
+export interface SliceMemory extends Omit<SharedViewReader, 'strategy' | 'readU64' | 'writeU64'> {
   /** What the view says about `gpa` (for samples); false when unmapped. Counts as an access. */
   translate(gpa: number, out: TranslationTarget): boolean;
   /** Releases what attaching took (a directory channel). After `offline()`. */
