@@ -1,10 +1,19 @@
 /** The public surface of addrspace. Re-exports only. */
 
+// core: the single-threaded model (SPEC 1-6)
+export {
+  ADDRESS_LIMIT,
+  type AddressRange,
+  checkedAdd,
+  checkedSub,
+} from './base/address.js';
+export { AddressSpaceError, type ErrorCode } from './base/errors.js';
 // bench: strategies side by side, render costs (npm run bench)
-export { formatBenchReport, runBench } from '../bench/index.js';
-export { SharedViewPublisher } from './concurrent/publisher.js';
+export { formatBenchReport, runBench } from './bench/index.js';
+export { SharedViewPublisher } from './concurrent/publication/publisher.js';
 // concurrent: publication, readers, vCPUs (SPEC 7-8)
-export type { PublisherOptions } from './concurrent/publisher-options.js';
+export type { PublisherOptions } from './concurrent/publication/publisher-options.js';
+export { isPoison, POISON_U32 } from './concurrent/publication/reclaim.js';
 export {
   type MmioExitHandler,
   type PublishedViewReader,
@@ -12,24 +21,15 @@ export {
   type SharedViewReader,
   STRATEGIES,
   type Strategy,
-} from './concurrent/reader-api.js';
-export { isPoison, POISON_U32 } from './concurrent/reclaim.js';
-export { SharedView } from './concurrent/shared-view.js';
-export { VcpuPool, type VcpuPoolOptions } from './concurrent/vcpu-pool.js';
-// core: the single-threaded model (SPEC 1-6)
-export {
-  ADDRESS_LIMIT,
-  type AddressRange,
-  checkedAdd,
-  checkedSub,
-} from './core/address.js';
+} from './concurrent/reader/reader-api.js';
+export { SharedView } from './concurrent/strategies/shared-view.js';
+export { VcpuPool, type VcpuPoolOptions } from './concurrent/vcpu/vcpu-pool.js';
 export {
   AddressSpace,
   type HostSpan,
   type Listener,
   type RegionCache,
 } from './core/address-space.js';
-export { AddressSpaceError, type ErrorCode } from './core/errors.js';
 export { type FlatIoEventFd, type FlatRange, FlatView } from './core/flat-view.js';
 export type { ViewPublisher } from './core/publisher.js';
 export { Region } from './core/region.js';

@@ -3,6 +3,6 @@
  * from `workerData` until the owner says exit. Thin: the loop is in the bench.
  */
 import { workerData } from 'node:worker_threads';
-import { type LoopWorkerData, runLoopWorker } from '../bench/reader-loop.js';
+import { type LoopWorkerData, runLoopWorker } from '../src/bench/reader-loop.js';
 
 runLoopWorker(workerData as LoopWorkerData);

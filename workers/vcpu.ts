@@ -3,8 +3,8 @@
  * through `concurrent/vcpu-slice.ts` and returns the exit record.
  */
 
-import type { VcpuSliceExit, VcpuSliceTask } from '../src/concurrent/vcpu-protocol.js';
-import { runSlice } from '../src/concurrent/vcpu-slice.js';
+import type { VcpuSliceExit, VcpuSliceTask } from '../src/concurrent/vcpu/vcpu-protocol.js';
+import { runSlice } from '../src/concurrent/vcpu/vcpu-slice.js';
 
 export default function runVcpuSlice(task: VcpuSliceTask): VcpuSliceExit {
   return runSlice(task);

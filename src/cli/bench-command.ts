@@ -5,7 +5,7 @@
  * is not that terminal — piped or redirected — or with --quiet, so a terminal does not
  * show every table twice. The measuring and the table layout belong to the bench layer.
  */
-import { formatBenchReport, runBench } from '../../bench/index.js';
+import { formatBenchReport, runBench } from '../bench/index.js';
 import type { ResolvedBenchOptions } from '../sim/options.js';
 import { EXIT_OK } from './errors.js';
 import type { CliIo } from './io.js';

@@ -5,7 +5,7 @@
  * with `InvalidArgument` (options, machine files), 1 for anything else. It never exits
  * the process itself.
  */
-import { AddressSpaceError } from '../core/errors.js';
+import { AddressSpaceError } from '../base/errors.js';
 
 export const EXIT_OK = 0;
 /** The checker found a violation, or the command failed. */

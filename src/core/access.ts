@@ -12,8 +12,8 @@
  * its first byte. Everything is resolved and checked before the first byte moves, so a
  * failed write leaves guest memory as it was. This module never changes the topology.
  */
-import { checkAddress, checkedAdd } from './address.js';
-import { AddressSpaceError, hex } from './errors.js';
+import { checkAddress, checkedAdd } from '../base/address.js';
+import { AddressSpaceError, hex } from '../base/errors.js';
 import type { FlatRange, FlatView } from './flat-view.js';
 import { dispatchIo } from './io-dispatch.js';
 import { ADDRESS_ATTRS, type AddressAttr, type RegionType } from './types.js';

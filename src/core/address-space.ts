@@ -11,6 +11,10 @@
  * It renders only its first view itself and never touches other threads: the publisher
  * does.
  */
+
+import { checkInteger, checkSize } from '../base/address.js';
+import { AddressSpaceError } from '../base/errors.js';
+import { checkUnsigned, decodeU64, encodeU64 } from '../base/typed-values.js';
 import {
   addressMap,
   checkAttr,
@@ -26,8 +30,6 @@ import {
   regionCacheOf,
   writeBytes,
 } from './access.js';
-import { checkInteger, checkSize } from './address.js';
-import { AddressSpaceError } from './errors.js';
 import { FlatView } from './flat-view.js';
 import { matchIoeventfd } from './io-dispatch.js';
 import { flattenIoeventfds } from './ioeventfds.js';
@@ -39,7 +41,6 @@ import { renderWindow } from './render.js';
 import { memspaceText, qemuMtreeText } from './show.js';
 import { SpaceState } from './space-state.js';
 import * as topology from './topology.js';
-import { checkUnsigned, decodeU64, encodeU64 } from './typed-values.js';
 import type { AddressAttr } from './types.js';
 
 export type { HostSpan, RegionCache } from './access.js';

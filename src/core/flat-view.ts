@@ -9,9 +9,10 @@
  * without it. This module never renders and never changes the region tree (see
  * `render.ts`, `view-update.ts`).
  */
+
+import type { AddressRange } from '../base/address.js';
+import { AddressSpaceError, hex } from '../base/errors.js';
 import type { EventFd } from '../host/event-fd.js';
-import type { AddressRange } from './address.js';
-import { AddressSpaceError, hex } from './errors.js';
 import { RangeStore } from './range-store.js';
 import type { Region } from './region.js';
 

@@ -6,7 +6,7 @@
  * It never resolves addresses (callers pass the owner and its base) and never changes
  * the topology.
  */
-import { AddressSpaceError } from './errors.js';
+import { AddressSpaceError } from '../base/errors.js';
 import type { FlatIoEventFd } from './flat-view.js';
 import type { Region } from './region.js';
 

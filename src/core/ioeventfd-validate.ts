@@ -6,9 +6,9 @@
  * ioeventfds (`RegionType`). It never flattens or diffs: see `ioeventfds.ts`.
  */
 
+import { checkedAdd, checkRange } from '../base/address.js';
+import { AddressSpaceError, hex } from '../base/errors.js';
 import { EventFd } from '../host/event-fd.js';
-import { checkedAdd, checkRange } from './address.js';
-import { AddressSpaceError, hex } from './errors.js';
 import type { Region } from './region.js';
 import type { RegionIoEventFd } from './types.js';
 

@@ -10,8 +10,8 @@
  *
  * This module does not compute diffs; it delivers what it is given.
  */
-import { checkInteger } from './address.js';
-import { AddressSpaceError } from './errors.js';
+import { checkInteger } from '../base/address.js';
+import { AddressSpaceError } from '../base/errors.js';
 import type { FlatIoEventFd, FlatRange } from './flat-view.js';
 import type { ListenerReqType, RegionIoEventFd } from './types.js';
 

@@ -3,9 +3,9 @@
  * `addSubregion`. Each throws `AddressSpaceError` and changes nothing.
  */
 
+import { checkSize } from '../base/address.js';
+import { AddressSpaceError } from '../base/errors.js';
 import { HostMemMapping } from '../host/mapping.js';
-import { checkSize } from './address.js';
-import { AddressSpaceError } from './errors.js';
 import type { Region } from './region.js';
 import type { RegionOps } from './types.js';
 

@@ -12,10 +12,10 @@
  * and tells the topology coordinator which region changed.
  */
 
+import { checkAddress, checkedAdd, checkInteger, checkSize } from '../base/address.js';
+import { AddressSpaceError, hex } from '../base/errors.js';
 import type { HostMemMapping } from '../host/mapping.js';
-import { checkAddress, checkedAdd, checkInteger, checkSize } from './address.js';
 import { ChildIndex } from './child-index.js';
-import { AddressSpaceError, hex } from './errors.js';
 import { validateRegionIoEventFds } from './ioeventfd-validate.js';
 import { checkBoolean, checkMapping, checkOps, reaches } from './region-checks.js';
 import { regionMtree } from './show.js';

@@ -5,7 +5,7 @@
  * Every function returns text (one `\n` after each line) and prints nothing. It only
  * reads regions and views.
  */
-import { hex } from './errors.js';
+import { hex } from '../base/errors.js';
 import type { FlatView } from './flat-view.js';
 import type { Region } from './region.js';
 

@@ -9,7 +9,7 @@
  * generation (generations never go back). It never validates caller input: the
  * `AddressSpace` facade does.
  */
-import { AddressSpaceError } from './errors.js';
+import { AddressSpaceError } from '../base/errors.js';
 import { FlatView } from './flat-view.js';
 import { type DeliveryLog, ListenerList, revertLog } from './listeners.js';
 import type { ViewPublisher } from './publisher.js';

@@ -16,7 +16,7 @@
  * This module never renders and never talks to listeners itself: address spaces do that
  * through the `UpdateParticipant` interface.
  */
-import { AddressSpaceError } from './errors.js';
+import { AddressSpaceError } from '../base/errors.js';
 import type { Region } from './region.js';
 
 /** What an address space offers the coordinator. Phases run in this order. */

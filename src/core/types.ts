@@ -2,8 +2,9 @@
  * The string enums and plain data shapes of the model (SPEC 3-5), shared by every layer.
  * Only types and constant tables live here: no behaviour.
  */
+
+import type { AddressRange } from '../base/address.js';
 import type { EventFd } from '../host/event-fd.js';
-import type { AddressRange } from './address.js';
 
 /** StratoVirt's `RegionType` variant names. */
 export type RegionType = 'Ram' | 'IO' | 'Container' | 'RomDevice' | 'RamDevice' | 'Alias';

@@ -6,7 +6,7 @@
  * `Atomics.waitAsync` (any thread, never blocks). An EventFd crosses threads as its
  * `describe()` object and comes back with `EventFd.fromShared`.
  */
-import { AddressSpaceError } from '../core/errors.js';
+import { AddressSpaceError } from '../base/errors.js';
 
 const kCount = 0;
 /** Bumped on every signal: waiters sleep on it so a read() cannot hide a signal from them. */

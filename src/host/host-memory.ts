@@ -7,7 +7,7 @@
  * handed. Lookups are by window index, an array access: no allocation on the access path.
  * This module never creates or frees memory.
  */
-import { AddressSpaceError, hex } from '../core/errors.js';
+import { AddressSpaceError, hex } from '../base/errors.js';
 import { HOST_WINDOW, type SharedMappingDescriptor } from './window.js';
 
 export class HostMemory {

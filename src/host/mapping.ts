@@ -9,8 +9,8 @@
  * `HostMemory` once they were handed the buffers. This module never decides when a
  * mapping may be released: that is the grace-period machinery's job.
  */
-import { checkSize } from '../core/address.js';
-import { AddressSpaceError } from '../core/errors.js';
+import { checkSize } from '../base/address.js';
+import { AddressSpaceError } from '../base/errors.js';
 import { hostMemory } from './host-memory.js';
 import {
   HOST_WINDOW,

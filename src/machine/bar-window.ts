@@ -7,8 +7,9 @@
  * ioeventfds move with it. A refused move changes nothing. This module never decides
  * which slot to pick: the churn layer does.
  */
+
+import { AddressSpaceError } from '../base/errors.js';
 import type { AddressSpace } from '../core/address-space.js';
-import { AddressSpaceError } from '../core/errors.js';
 import type { Region } from '../core/region.js';
 import type { BarSlots } from './machine.js';
 

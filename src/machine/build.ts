@@ -9,8 +9,9 @@
  * If anything fails, every mapping created so far is released and the error is thrown:
  * no partial machine is left behind. This module never runs a simulation.
  */
+
+import { hex } from '../base/errors.js';
 import { AddressSpace } from '../core/address-space.js';
-import { hex } from '../core/errors.js';
 import { Region } from '../core/region.js';
 import type { RegionIoEventFd } from '../core/types.js';
 import { EventFd } from '../host/event-fd.js';

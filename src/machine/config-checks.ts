@@ -5,8 +5,8 @@
  * Each region's own fields were checked before (machine-file.ts). This module reports the
  * first problem as a `MachineConfigError` and changes nothing.
  */
-import { checkedAdd } from '../core/address.js';
-import { hex } from '../core/errors.js';
+import { checkedAdd } from '../base/address.js';
+import { hex } from '../base/errors.js';
 import { MAX_MAPPING_SIZE } from '../host/window.js';
 import { MachineConfigError } from './errors.js';
 import type { MachineConfig, RegionConfig } from './machine-config.js';

@@ -5,7 +5,7 @@
  * field the way a user would write it (`memory.children[3].size`). The CLI prints the
  * message as is and exits with status 2. This module only formats; it never validates.
  */
-import { AddressSpaceError } from '../core/errors.js';
+import { AddressSpaceError } from '../base/errors.js';
 
 export class MachineConfigError extends AddressSpaceError {
   /** Where the problem is, e.g. `memory.children[3].size`; `''` for the whole file. */

@@ -9,7 +9,7 @@
  * changes; a failed change leaves the slot as it was. This module never waits for grace
  * periods and never frees memory itself.
  */
-import { AddressSpaceError, hex } from '../core/errors.js';
+import { AddressSpaceError, hex } from '../base/errors.js';
 import { Region } from '../core/region.js';
 import type { HostMemMapping } from '../host/mapping.js';
 import type { RamBlockPool } from './devices/ram-block-pool.js';

@@ -10,8 +10,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { checkedAdd } from '../core/address.js';
-import { hex } from '../core/errors.js';
+import { checkedAdd } from '../base/address.js';
+import { hex } from '../base/errors.js';
 import type { RegionType } from '../core/types.js';
 import { MAX_MAPPING_SIZE } from '../host/window.js';
 import { checkRelations } from './config-checks.js';

@@ -9,7 +9,7 @@
  * shows through (the option ROM and the BIOS flash alias, as at reset). QEMU's read-only
  * and write-only modes are not modelled. Switching is one topology change.
  */
-import { AddressSpaceError } from '../core/errors.js';
+import { AddressSpaceError } from '../base/errors.js';
 import { Region } from '../core/region.js';
 import type { PamWindow } from './machine.js';
 

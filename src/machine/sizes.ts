@@ -14,8 +14,8 @@
  * Failures are `MachineConfigError`s naming the field path. This module parses values; it
  * does not know which fields exist.
  */
-import { ADDRESS_LIMIT } from '../core/address.js';
-import { hex } from '../core/errors.js';
+import { ADDRESS_LIMIT } from '../base/address.js';
+import { hex } from '../base/errors.js';
 import { MachineConfigError } from './errors.js';
 
 const UNIT_SHIFT: Readonly<Record<string, number>> = { K: 10, M: 20, G: 30, T: 40 };

@@ -4,8 +4,9 @@
  * MMIO targets from devices. Pure functions over built objects; nothing here changes the
  * topology.
  */
+
+import { AddressSpaceError } from '../base/errors.js';
 import type { AddressSpace } from '../core/address-space.js';
-import { AddressSpaceError } from '../core/errors.js';
 import type { Region } from '../core/region.js';
 import type {
   DmaArea,

@@ -16,10 +16,11 @@
  * run and never touches guest memory; samples whose generation has left the history
  * window are counted as `unverified`, not guessed at.
  */
-import type { ExpectedTranslation, ViewHistory } from '../concurrent/history.js';
-import { POISON_U32 } from '../concurrent/reclaim.js';
-import { SampleKind, type TranslationSample } from '../concurrent/sampler.js';
-import { hex } from '../core/errors.js';
+
+import { hex } from '../base/errors.js';
+import type { ExpectedTranslation, ViewHistory } from '../concurrent/publication/history.js';
+import { POISON_U32 } from '../concurrent/publication/reclaim.js';
+import { SampleKind, type TranslationSample } from '../concurrent/vcpu/sampler.js';
 import type { RunReport, Violation, ViolationKind } from './report-types.js';
 
 /** Violations kept with full detail. */

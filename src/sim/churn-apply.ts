@@ -10,8 +10,8 @@
  * 8). A change the address space refuses throws its `AddressSpaceError` and leaves the
  * machine as it was; the driver counts it. This module never decides when to churn.
  */
-import { ADDRESS_LIMIT, type AddressRange, checkedAdd } from '../core/address.js';
-import { AddressSpaceError } from '../core/errors.js';
+import { ADDRESS_LIMIT, type AddressRange, checkedAdd } from '../base/address.js';
+import { AddressSpaceError } from '../base/errors.js';
 import type { Region } from '../core/region.js';
 import type { HostMemMapping } from '../host/mapping.js';
 import type { Machine } from '../machine/machine.js';

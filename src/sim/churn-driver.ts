@@ -13,7 +13,7 @@
  *
  * What is applied when is up to the clock; what is applied is up to the schedule alone.
  */
-import { isAddressSpaceError } from '../core/errors.js';
+import { isAddressSpaceError } from '../base/errors.js';
 import type { ChurnOp, ChurnSchedule } from './churn-schedule.js';
 import type { ChurnKind } from './options.js';
 import { LatencyRecorder } from './stats.js';

@@ -18,8 +18,9 @@
  * - `alias`: switch one alias window (PAM) off or back on.
  * - `ioeventfd`: remove the doorbells of one device, or put them back.
  */
-import { Prng } from '../concurrent/prng.js';
-import { AddressSpaceError } from '../core/errors.js';
+
+import { AddressSpaceError } from '../base/errors.js';
+import { Prng } from '../concurrent/vcpu/prng.js';
 import { CHURN_KINDS, type ChurnKind } from './options.js';
 
 /** What a machine offers to churn, as plain data; the state is the one at the start. */

@@ -21,7 +21,7 @@
  * backend reads it whole on every doorbell and writes a completion, like a vhost-user
  * backend serving a virtqueue. Types, constants and two pure helpers; no behaviour.
  */
-import type { ReaderHandle } from '../concurrent/reader-api.js';
+import type { ReaderHandle } from '../concurrent/reader/reader-api.js';
 import type { SharedEventFdDescriptor } from '../host/event-fd.js';
 import type { ViolationKind } from './report-types.js';
 

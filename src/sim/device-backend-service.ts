@@ -15,9 +15,9 @@
  * reports what it saw to the owner.
  */
 import { type Remote, releaseProxy } from 'comlink';
-import type { PublishedViewReader, ReaderHandle } from '../concurrent/reader-api.js';
-import { SharedView, Translation } from '../concurrent/shared-view.js';
-import { hex } from '../core/errors.js';
+import { hex } from '../base/errors.js';
+import type { PublishedViewReader, ReaderHandle } from '../concurrent/reader/reader-api.js';
+import { SharedView, Translation } from '../concurrent/strategies/shared-view.js';
 import { EventFd } from '../host/event-fd.js';
 import {
   type BackendDevice,

@@ -12,8 +12,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { proxy, type Remote, releaseProxy, wrap } from 'comlink';
-import { Prng } from '../concurrent/prng.js';
-import type { SharedViewPublisher } from '../concurrent/publisher.js';
+import type { SharedViewPublisher } from '../concurrent/publication/publisher.js';
+import { Prng } from '../concurrent/vcpu/prng.js';
 import type { AddressSpace } from '../core/address-space.js';
 import type { VirtioMmio } from '../machine/devices/virtio-mmio.js';
 import type { Machine } from '../machine/machine.js';

@@ -9,8 +9,8 @@
  * the machine file's content (the machine layer does), and run nothing.
  */
 import { availableParallelism } from 'node:os';
-import { STRATEGIES, type Strategy } from '../concurrent/reader-api.js';
-import { AddressSpaceError } from '../core/errors.js';
+import { AddressSpaceError } from '../base/errors.js';
+import { STRATEGIES, type Strategy } from '../concurrent/reader/reader-api.js';
 import type { RunProgress } from './report-types.js';
 
 /** Kinds of topology change the churn driver makes. */

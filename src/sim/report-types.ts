@@ -8,7 +8,7 @@
  * `JSON.parse(JSON.stringify(report))` gives back an equal object. This module holds
  * types and a few constants only; it measures nothing and renders nothing.
  */
-import type { Strategy } from '../concurrent/reader-api.js';
+import type { Strategy } from '../concurrent/reader/reader-api.js';
 import type { ChurnKind, Workload } from './options.js';
 
 /** The `version` key of both reports. */

@@ -7,8 +7,8 @@
  * Owner thread only, called between turns of the run loop. It reads shared counters and
  * drains rings; it never starts, stops or changes anything.
  */
-import { SampleKind } from '../concurrent/sampler.js';
-import type { VcpuPool } from '../concurrent/vcpu-pool.js';
+import { SampleKind } from '../concurrent/vcpu/sampler.js';
+import type { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
 import type { Checker } from './checker.js';
 import type { BackendReport } from './device-backend-protocol.js';
 import type { RunProgress } from './report-types.js';

@@ -3,9 +3,9 @@
  * key from a real measurement, plus the extras the HTML report and the summary use.
  * Numbers are rounded for people and diffs; nothing here measures or runs anything.
  */
-import type { PublicationStats } from '../concurrent/publication-stats.js';
-import type { Strategy } from '../concurrent/reader-api.js';
-import type { VcpuCounters } from '../concurrent/vcpu-state.js';
+import type { PublicationStats } from '../concurrent/publication/publication-stats.js';
+import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
 import type { Checker } from './checker.js';
 import type { ChurnDriver } from './churn-driver.js';
 import type { BackendReport } from './device-backend-protocol.js';

@@ -14,10 +14,10 @@
  * It writes no files and prints nothing: the CLI writes `--json` / `--html` and draws the
  * progress line from `onProgress`.
  */
-import { SharedViewPublisher } from '../concurrent/publisher.js';
-import { POISON_U32 } from '../concurrent/reclaim.js';
-import { VcpuPool } from '../concurrent/vcpu-pool.js';
-import type { VcpuCounters } from '../concurrent/vcpu-state.js';
+import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
+import { POISON_U32 } from '../concurrent/publication/reclaim.js';
+import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
+import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
 import type { Machine } from '../machine/machine.js';
 import { Checker } from './checker.js';
 import {

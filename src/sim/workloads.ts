@@ -20,8 +20,13 @@
  * Each vCPU gets its own seed derived from the run's seed. Descriptions only: nothing
  * here touches memory or starts threads.
  */
-import type { AccessSize, MmioTarget, WorkloadDescription } from '../concurrent/access-pattern.js';
-import type { AddressRange } from '../core/address.js';
+
+import type { AddressRange } from '../base/address.js';
+import type {
+  AccessSize,
+  MmioTarget,
+  WorkloadDescription,
+} from '../concurrent/vcpu/access-pattern.js';
 import type { Machine, RamRange } from '../machine/machine.js';
 import { subtractAreas } from '../machine/targets.js';
 import { aliasWindows, barPositionsOf, churnedHotplugSlots } from './churn-apply.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { AddressSpaceError } from '../../src/base/errors.js';
 import { EXIT_USAGE, exitCodeFor, formatError, UsageError } from '../../src/cli/errors.js';
 import { formatProgress, ProgressLine } from '../../src/cli/progress.js';
-import { AddressSpaceError } from '../../src/core/errors.js';
 import { OptionsError } from '../../src/sim/options.js';
 import type { RunProgress } from '../../src/sim/report-types.js';
 

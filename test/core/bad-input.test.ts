@@ -3,8 +3,8 @@
  * the view and the listeners exactly as before the call.
  */
 import { describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../src/base/errors.js';
 import { AddressSpace } from '../../src/core/address-space.js';
-import type { ErrorCode } from '../../src/core/errors.js';
 import type { Listener } from '../../src/core/listeners.js';
 import { Region } from '../../src/core/region.js';
 import type { AddressAttr, RegionOps } from '../../src/core/types.js';

@@ -2,8 +2,9 @@
  * Small builders shared by the core tests: IO regions with recording ops, RAM regions on
  * fresh mappings, a listener that mirrors requests into a map, and views as plain rows.
  */
+
+import { AddressSpaceError } from '../../src/base/errors.js';
 import type { AddressSpace } from '../../src/core/address-space.js';
-import { AddressSpaceError } from '../../src/core/errors.js';
 import type { FlatRange, FlatView } from '../../src/core/flat-view.js';
 import type { Listener } from '../../src/core/listeners.js';
 import { Region } from '../../src/core/region.js';

@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AddressSpaceError } from '../../src/base/errors.js';
 import { AddressSpace } from '../../src/core/address-space.js';
-import { AddressSpaceError } from '../../src/core/errors.js';
 import type { FlatView } from '../../src/core/flat-view.js';
 import { Region } from '../../src/core/region.js';
 import type { RegionIoEventFd } from '../../src/core/types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddressSpaceError } from '../../src/core/errors.js';
+import { AddressSpaceError } from '../../src/base/errors.js';
 import { hostMemory } from '../../src/host/host-memory.js';
 import { HostMemMapping } from '../../src/host/mapping.js';
 import { HOST_WINDOW } from '../../src/host/window.js';

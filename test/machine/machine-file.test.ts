@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AddressSpaceError } from '../../src/core/errors.js';
+import { AddressSpaceError } from '../../src/base/errors.js';
 import { HostMemMapping } from '../../src/host/mapping.js';
 import { buildMachine } from '../../src/machine/build.js';
 import { createMachine } from '../../src/machine/create.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddressSpaceError } from '../../src/core/errors.js';
+import { AddressSpaceError } from '../../src/base/errors.js';
 import { MachineConfigError } from '../../src/machine/errors.js';
 import { formatSize, parseSize, parseU64 } from '../../src/machine/sizes.js';
 

@@ -8,9 +8,9 @@
  *   generation B:  0x0000 ┌── ram-a ──┐ 0x4000   0x8000 ┌── ram-b ──┐ 0xC000
  */
 import { describe, expect, it } from 'vitest';
-import { ViewHistory } from '../../src/concurrent/history.js';
-import { SampleKind, type TranslationSample } from '../../src/concurrent/sampler.js';
-import type { PublishedView } from '../../src/concurrent/table-writer.js';
+import { ViewHistory } from '../../src/concurrent/publication/history.js';
+import type { PublishedView } from '../../src/concurrent/publication/table-writer.js';
+import { SampleKind, type TranslationSample } from '../../src/concurrent/vcpu/sampler.js';
 import { AddressSpace } from '../../src/core/address-space.js';
 import { Region } from '../../src/core/region.js';
 import { HostMemMapping } from '../../src/host/mapping.js';

@@ -8,7 +8,7 @@
  *   0x100000000 hotplug: 8 churned slots of 2 MiB, all plugged at the start
  */
 import { describe, expect, it } from 'vitest';
-import { SharedViewPublisher } from '../../src/concurrent/publisher.js';
+import { SharedViewPublisher } from '../../src/concurrent/publication/publisher.js';
 import { buildPcMachine } from '../../src/machine/pc.js';
 import {
   applyChurnOp,

@@ -5,7 +5,7 @@
  * `apply` here records what it is given (and refuses some): the driver under test is real.
  */
 import { describe, expect, it } from 'vitest';
-import { AddressSpaceError } from '../../src/core/errors.js';
+import { AddressSpaceError } from '../../src/base/errors.js';
 import { ChurnDriver } from '../../src/sim/churn-driver.js';
 import { type ChurnOp, ChurnSchedule, type ChurnTargets } from '../../src/sim/churn-schedule.js';
 

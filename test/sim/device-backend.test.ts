@@ -6,8 +6,8 @@
  * the built module (the worker loads from dist/): run `npm run build` first.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SharedViewPublisher } from '../../src/concurrent/publisher.js';
-import { POISON_U32 } from '../../src/concurrent/reclaim.js';
+import { SharedViewPublisher } from '../../src/concurrent/publication/publisher.js';
+import { POISON_U32 } from '../../src/concurrent/publication/reclaim.js';
 import { buildMachine } from '../../src/machine/build.js';
 import type { Machine } from '../../src/machine/machine.js';
 import { loadMachineFile } from '../../src/machine/machine-file.js';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { AddressSpaceError } from '../../src/core/errors.js';
+import { AddressSpaceError } from '../../src/base/errors.js';
 import {
   CHURN_KINDS,
   DEFAULT_RUN_OPTIONS,

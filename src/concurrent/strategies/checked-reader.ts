@@ -9,9 +9,9 @@
  * The subclass decides what a change means (`viewChanged`) and which word it compares
  * (`current`). This class decides nothing about safety.
  */
-import { AddressSpaceError } from '../../core/errors.js';
-import type { PublishedViewReader, Strategy, TranslationTarget } from '../reader-api.js';
-import { TableReader } from '../view-reader.js';
+import { AddressSpaceError } from '../../base/errors.js';
+import type { PublishedViewReader, Strategy, TranslationTarget } from '../reader/reader-api.js';
+import { TableReader } from '../reader/view-reader.js';
 
 export abstract class CheckedReader extends TableReader implements PublishedViewReader {
   abstract override readonly strategy: Strategy;

@@ -21,11 +21,11 @@
  * holds it past the lease is evicted and the lock taken from it; if that reader is still
  * alive it faults when it releases.
  */
-import { AddressSpaceError } from '../../core/errors.js';
-import { kCurrentTable, kEpoch, kLock } from '../layout.js';
-import type { PublishedViewReader, TranslationTarget } from '../reader-api.js';
-import { ReaderRegistry } from '../reader-registry.js';
-import { type SharedReaderHandle, TableReader } from '../view-reader.js';
+import { AddressSpaceError } from '../../base/errors.js';
+import { ReaderRegistry } from '../publication/reader-registry.js';
+import { kCurrentTable, kEpoch, kLock } from '../reader/layout.js';
+import type { PublishedViewReader, TranslationTarget } from '../reader/reader-api.js';
+import { type SharedReaderHandle, TableReader } from '../reader/view-reader.js';
 import type { OwnerContext, OwnerStrategy } from './owner-strategy.js';
 import { QsbrSlot } from './qsbr-slot.js';
 

@@ -9,7 +9,7 @@
  * readers may still use them. The reclamation tests show that this is caught. Its access
  * path costs what rcu's does, so `ratioToNone` measures synchronisation alone.
  */
-import { kCurrentTable, kEpoch } from '../layout.js';
+import { kCurrentTable, kEpoch } from '../reader/layout.js';
 import { CheckedReader } from './checked-reader.js';
 import type { OwnerStrategy } from './owner-strategy.js';
 

@@ -5,7 +5,7 @@
  *
  * Owner strategies never wait with `Atomics.wait`; the mutex one spins briefly.
  */
-import type { ReaderRegistry } from '../reader-registry.js';
+import type { ReaderRegistry } from '../publication/reader-registry.js';
 
 export interface OwnerContext {
   readonly control: Int32Array;

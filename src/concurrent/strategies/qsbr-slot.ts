@@ -14,7 +14,8 @@
  * After storing, a reader notifies the owner only if the owner raised `kOwnerWaiting`.
  * This module never reads tables or guest memory.
  */
-import { AddressSpaceError } from '../../core/errors.js';
+import { AddressSpaceError } from '../../base/errors.js';
+import { wallClockMs } from '../publication/publication-stats.js';
 import {
   kOwnerWaiting,
   kReaderOffline,
@@ -22,8 +23,7 @@ import {
   kWakeSeq,
   readerAdoptWord,
   readerEpochWord,
-} from '../layout.js';
-import { wallClockMs } from '../publication-stats.js';
+} from '../reader/layout.js';
 
 export class QsbrSlot {
   private readonly control: Int32Array;

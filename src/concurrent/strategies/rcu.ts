@@ -21,8 +21,8 @@
  *
  * Owner: `Atomics.store(kEpoch)`, then the publishing `Atomics.store(kCurrentTable)`.
  */
-import { kCurrentTable, kEpoch } from '../layout.js';
-import type { SharedReaderHandle } from '../view-reader.js';
+import { kCurrentTable, kEpoch } from '../reader/layout.js';
+import type { SharedReaderHandle } from '../reader/view-reader.js';
 import { CheckedReader } from './checked-reader.js';
 import type { OwnerStrategy } from './owner-strategy.js';
 import { QsbrSlot } from './qsbr-slot.js';

@@ -14,10 +14,10 @@
  * moves to newer tables in between), and the owner reclaims after every online reader
  * announced the retiring epoch. An access that made an MMIO exit is not retried.
  */
-import { AddressSpaceError } from '../../core/errors.js';
-import { kCurrentTable, kEpoch, kSeq } from '../layout.js';
-import type { PublishedViewReader, TranslationTarget } from '../reader-api.js';
-import { type SharedReaderHandle, TableReader } from '../view-reader.js';
+import { AddressSpaceError } from '../../base/errors.js';
+import { kCurrentTable, kEpoch, kSeq } from '../reader/layout.js';
+import type { PublishedViewReader, TranslationTarget } from '../reader/reader-api.js';
+import { type SharedReaderHandle, TableReader } from '../reader/view-reader.js';
 import type { OwnerStrategy } from './owner-strategy.js';
 import { QsbrSlot } from './qsbr-slot.js';
 

@@ -27,7 +27,7 @@
  * The device needs its region to flip romd: the builder calls `attach(region)` right
  * after creating the RomDevice region over the same mapping.
  */
-import { AddressSpaceError, hex } from '../../core/errors.js';
+import { AddressSpaceError, hex } from '../../base/errors.js';
 import type { Region } from '../../core/region.js';
 import type { HostMemMapping } from '../../host/mapping.js';
 import type { DeviceModel, DeviceProbe } from './device.js';

@@ -1,0 +1,331 @@
+/**
+ * `SharedViewPublisher`: the owner's side of the published view (SPEC 7, 8; DESIGN "The
+ * published view"). It is an address space's `ViewPublisher`: for every new flat view it
+ * fills a free table (growing to a larger table when the view does not fit), makes it
+ * current with the strategy's publishing store, and hands what the publish retired (the
+ * previous table, mappings the new view no longer uses) to grace periods and reclamation.
+ * It also allocates reader slots and builds the handles that reader threads attach with.
+ *
+ * Role: owner thread only. It never blocks the event loop (grace periods wait with
+ * `Atomics.waitAsync`; the mutex strategy spins briefly) and never touches a reader's
+ * private state. Queries (`stats`, `generation`) describe the owner's side: readers may
+ * still be on older views.
+ */
+import { AddressSpaceError } from '../../base/errors.js';
+import type { HostMemMapping } from '../../host/mapping.js';
+import { OwnerDirectory } from '../reader/directory.js';
+import {
+  CONTROL_WORDS,
+  controlBytes,
+  grownCapacity,
+  MAX_EPOCH,
+  MIN_IO_CAPACITY,
+  MIN_RANGE_CAPACITY,
+  TableColumns,
+} from '../reader/layout.js';
+import type { Strategy } from '../reader/reader-api.js';
+import type { SharedReaderHandle } from '../reader/view-reader.js';
+import { mutexOwner } from '../strategies/mutex.js';
+import { noneOwner } from '../strategies/none.js';
+import type { OwnerContext, OwnerStrategy } from '../strategies/owner-strategy.js';
+import { rcuOwner } from '../strategies/rcu.js';
+import { seqlockOwner } from '../strategies/seqlock.js';
+import { GracePeriods } from './grace.js';
+import { ViewHistory } from './history.js';
+import { type PublicationStats, wallClockMs } from './publication-stats.js';
+import {
+  type PublisherOptions,
+  type ResolvedPublisherOptions,
+  resolvePublisherOptions,
+} from './publisher-options.js';
+import { ReaderRegistry } from './reader-registry.js';
+import { Reclaimer } from './reclaim.js';
+import { RegionRetention } from './region-retention.js';
+import {
+  type PublishedRegion,
+  type PublishedView,
+  validateView,
+  writeTable,
+} from './table-writer.js';
+import { rangeCountOf, viewChange } from './view-diff.js';
+
+const OWNER_STRATEGIES: Readonly<Record<Strategy, OwnerStrategy>> = {
+  rcu: rcuOwner,
+  seqlock: seqlockOwner,
+  mutex: mutexOwner,
+  none: noneOwner,
+};
+
+interface PooledTable {
+  readonly id: number;
+  readonly columns: TableColumns;
+}
+
+/** What `attachTo` needs of an `AddressSpace`. */
+export interface PublishableAddressSpace {
+  readonly flatView: PublishedView;
+  attachPublisher(publisher: SharedViewPublisher): void;
+}
+
+export class SharedViewPublisher {
+  readonly options: ResolvedPublisherOptions;
+  readonly strategy: Strategy;
+  /** Generation → view, for checking reader samples (undefined unless `history`). */
+  readonly history: ViewHistory | undefined;
+  private readonly controlBuffer = new SharedArrayBuffer(controlBytes());
+  private readonly control = new Int32Array(this.controlBuffer, 0, CONTROL_WORDS);
+  private readonly registry: ReaderRegistry;
+  private readonly directory = new OwnerDirectory();
+  private readonly grace: GracePeriods;
+  private readonly reclaimer: Reclaimer;
+  private readonly regions = new RegionRetention();
+  private readonly owner: OwnerStrategy;
+  private readonly ctx: OwnerContext;
+  private readonly freeTables: PooledTable[] = [];
+  private current: PooledTable | undefined;
+  /** The view `current` holds. */
+  private lastView: PublishedView | undefined;
+  private epoch = 0;
+  private currentGeneration = 0;
+  private tableCount = 0;
+  private tableByteCount = 0;
+  private closed = false;
+
+  constructor(options: PublisherOptions = {}) {
+    this.options = resolvePublisherOptions(options);
+    this.strategy = this.options.strategy;
+    this.owner = OWNER_STRATEGIES[this.strategy];
+    this.registry = new ReaderRegistry(this.options.maxReaders);
+    this.ctx = { control: this.control, registry: this.registry, leaseMs: this.options.leaseMs };
+    this.grace = new GracePeriods(this.control, this.registry, {
+      leaseMs: this.options.leaseMs,
+      pollMs: this.options.pollMs,
+    });
+    this.reclaimer = new Reclaimer(this.options.check);
+    this.history = this.options.history ? new ViewHistory() : undefined;
+  }
+
+  /** Creates a publisher, attaches it to `as` and publishes the current view. */
+  static attachTo(
+    as: PublishableAddressSpace,
+    options: PublisherOptions = {},
+  ): SharedViewPublisher {
+    const publisher = new SharedViewPublisher(options);
+    publisher.publish(as.flatView);
+    as.attachPublisher(publisher);
+    return publisher;
+  }
+
+  // ---- ViewPublisher ----
+
+  /**
+   * Publishes `view`. Throws (changing nothing readers can see) when the view cannot be
+   * serialised; the address space then rolls the change back.
+   */
+  publish(view: PublishedView, _previous?: PublishedView): void {
+    // `_previous` is the address space's idea of the last view; the diff uses the view
+    // this publisher last published (the one its current table holds).
+    if (this.closed) throw new AddressSpaceError('UpdateTopology', 'publisher is closed');
+    // Only the rows that changed since the last publish are validated, written and diffed.
+    const change = viewChange(this.lastView, view);
+    validateView(view, change);
+    if (this.epoch >= MAX_EPOCH) {
+      throw new AddressSpaceError('UpdateTopology', 'publisher epoch limit (2**31 - 2) reached');
+    }
+    const epoch = this.epoch + 1;
+    const table = this.takeTable(rangeCountOf(view), view.ioeventfds.length);
+    try {
+      writeTable(view, table.columns, epoch, this.directory, change, this.current?.columns);
+    } catch (cause) {
+      this.freeTables.push(table);
+      throw cause;
+    }
+    this.history?.record(view);
+    const retiredTable = this.current;
+    const publishedMs = wallClockMs();
+    // The publishing store: from here on readers may adopt `table`.
+    this.owner.publishTable(this.ctx, table.id, epoch);
+    this.epoch = epoch;
+    this.current = table;
+    this.currentGeneration = view.generation;
+    this.lastView = view;
+    this.grace.published(epoch, publishedMs);
+    const retiredMappings = this.reclaimer.published(change, epoch);
+    this.regions.published(change, epoch);
+    // With no reader counting now, the retired table is unreachable already (the scan a
+    // grace period would make, made after the publishing store): reuse it at once, so a
+    // burst of changes in one task does not allocate a table per change.
+    const tableFreeNow =
+      retiredTable !== undefined && this.owner.grace === 'qsbr' && !this.anyReaderCounts();
+    if (tableFreeNow) this.freeTables.push(retiredTable);
+    const afterGrace = () => {
+      if (retiredTable !== undefined && !tableFreeNow) this.freeTables.push(retiredTable);
+      this.reclaimer.graceEnded(retiredMappings, epoch);
+      this.regions.graceEnded(epoch, this.owner.grace === 'immediate');
+      // After the reclaim callbacks (which may release what they got back).
+      if (retiredMappings.length > 0) queueMicrotask(() => this.forgetReleasedMappings());
+    };
+    if (this.owner.grace === 'qsbr') this.grace.request(epoch, afterGrace);
+    else afterGrace();
+  }
+
+  /** Resolves once every reader online now has passed a quiescent state. */
+  synchronize(): Promise<void> {
+    return new Promise((resolve) => this.callRcu(resolve));
+  }
+
+  /** Runs `fn` on the owner's event loop after the grace period that starts now. */
+  callRcu(fn: () => void): void {
+    if (typeof fn !== 'function')
+      throw AddressSpaceError.invalidArgument('callRcu needs a function');
+    if (this.owner.grace === 'qsbr' && this.epoch > 0) {
+      this.grace.request(this.epoch, fn);
+    } else {
+      this.owner.passQuiescentState(this.ctx);
+      queueMicrotask(fn);
+    }
+  }
+
+  // ---- readers ----
+
+  /** Reserves a reader slot (offline until its reader goes online). */
+  allocateReader(): number {
+    return this.registry.allocate();
+  }
+
+  /** Marks the slot offline and frees it for `allocateReader`. */
+  releaseReader(index: number): void {
+    this.registry.release(index);
+  }
+
+  /**
+   * Takes reader `index` out of grace-period accounting now: call it when its thread
+   * exited, crashed or was terminated (a pool's 'exit' event, a rejected task).
+   */
+  markReaderOffline(index: number): void {
+    this.registry.markOffline(index);
+  }
+
+  /** A structured-cloneable handle for `SharedView.attach` in any thread (fresh snapshot). */
+  readerHandle(index: number): SharedReaderHandle {
+    if (!this.registry.isAllocated(index)) {
+      throw AddressSpaceError.invalidArgument(`reader ${index} is not allocated`);
+    }
+    return {
+      strategy: this.strategy,
+      readerIndex: index,
+      control: this.controlBuffer,
+      readers: this.registry.buffer,
+      directory: this.directory.snapshot(),
+      batchLimit: this.options.batchLimit,
+    };
+  }
+
+  // ---- reclamation ----
+
+  /**
+   * Runs `fn` once `mapping` is unused by every reader: after the grace period of the
+   * publish that last removed it (poisoned first in check mode). Use it to pool and reuse
+   * hotplugged memory.
+   */
+  whenReclaimed(mapping: HostMemMapping, fn: () => void): void {
+    this.reclaimer.whenReclaimed(mapping, fn);
+  }
+
+  /**
+   * Check mode never poisons `mapping`: for memory that is only hidden for a while and
+   * comes back with its contents (a disabled RAM region, a ROM image).
+   */
+  keepContents(mapping: HostMemMapping): void {
+    this.reclaimer.keepContents(mapping);
+  }
+
+  /** Whether the current view uses `mapping`. */
+  isMappingInView(mapping: HostMemMapping): boolean {
+    return this.reclaimer.isInView(mapping);
+  }
+
+  /**
+   * Stops sharing mappings that were released (`mapping.release()`) once no reader can
+   * reach them, so their memory can be collected. Also runs at the end of every grace period.
+   */
+  forgetReleasedMappings(): void {
+    this.directory.forgetMappings((m) => m.isReleased && this.reclaimer.isUnreachable(m));
+  }
+
+  /**
+   * The region with `id` in the current view, or one removed whose grace period has not
+   * ended (an MMIO exit may still name it). `undefined` otherwise.
+   */
+  regionById(id: number): PublishedRegion | undefined {
+    return this.regions.get(id);
+  }
+
+  // ---- queries ----
+
+  /** FlatView generation of the current view. */
+  get generation(): number {
+    return this.currentGeneration;
+  }
+
+  /** Publish count (the epoch of the current view). */
+  get currentEpoch(): number {
+    return this.epoch;
+  }
+
+  /** Grace periods requested and not yet over. */
+  get pendingGracePeriods(): number {
+    return this.grace.pending;
+  }
+
+  stats(): PublicationStats {
+    return {
+      strategy: this.strategy,
+      generations: this.epoch,
+      generation: this.currentGeneration,
+      adoptLatencyUs: this.grace.adoptLatencyUs.toArray(),
+      gracePeriodUs: this.grace.durationUs.toArray(),
+      gracePeriods: this.grace.count,
+      reclaimedMappings: this.reclaimer.reclaimedMappings,
+      reclaimedBytes: this.reclaimer.reclaimedBytes,
+      poisonedMappings: this.reclaimer.poisonedMappings,
+      evictedReaders: this.registry.evictedCount,
+      tables: this.tableCount,
+      tableBytes: this.tableByteCount,
+      callbackErrors: this.grace.errors,
+    };
+  }
+
+  /** Stops publishing and closes the directory channel. Readers should be offline. */
+  close(): void {
+    this.closed = true;
+    this.directory.close();
+  }
+
+  /** Whether any reader is online (grace periods wait for it). */
+  private anyReaderCounts(): boolean {
+    for (let i = 0; i < this.registry.maxReaders; i++) {
+      if (ReaderRegistry.countsForGrace(this.registry.state(i))) return true;
+    }
+    return false;
+  }
+
+  /** The smallest free table that fits, else a new one (broadcast before it is used). */
+  private takeTable(ranges: number, ioeventfds: number): PooledTable {
+    let best = -1;
+    for (let i = 0; i < this.freeTables.length; i++) {
+      const c = this.freeTables[i]!.columns;
+      if (c.rangeCap < ranges || c.ioCap < ioeventfds) continue;
+      if (best < 0 || c.buffer.byteLength < this.freeTables[best]!.columns.buffer.byteLength)
+        best = i;
+    }
+    if (best >= 0) return this.freeTables.splice(best, 1)[0]!;
+    const columns = TableColumns.allocate(
+      grownCapacity(ranges, MIN_RANGE_CAPACITY),
+      grownCapacity(ioeventfds, MIN_IO_CAPACITY),
+    );
+    this.tableCount += 1;
+    this.tableByteCount += columns.buffer.byteLength;
+    return { id: this.directory.addTable(columns), columns };
+  }
+}

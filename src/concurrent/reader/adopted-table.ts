@@ -1,0 +1,216 @@
+/**
+ * The table a reader has adopted, and its RegionCache: the columns of the current table
+ * copied into fields, the first-level cache (last readable and last writable range) that
+ * the access fast paths test, the second level (recent-ranges.ts), row lookup, and the
+ * filling of both caches from a row.
+ *
+ * It never synchronises with the owner and never touches guest memory beyond building
+ * views of it: strategies decide when to adopt (setTable), view-reader.ts accesses.
+ */
+import { AddressSpaceError } from '../../base/errors.js';
+import { ReaderDirectory, unknownEntryFault } from './directory.js';
+import {
+  kFlagIoeventfd,
+  kTableEpoch,
+  kTableGeneration,
+  kTableRangeCount,
+  type TableColumns,
+} from './layout.js';
+import { isReadableMemory, isWritableMemory } from './reader-access.js';
+import type { SharedReaderHandle } from './reader-handle.js';
+import { kRecentRead, kRecentWrite, RecentRanges } from './recent-ranges.js';
+
+const EMPTY_BYTES = new Uint8Array(new SharedArrayBuffer(8));
+const EMPTY_VIEW = new DataView(EMPTY_BYTES.buffer);
+
+export abstract class AdoptedTable {
+  readonly readerIndex: number;
+  protected readonly control: Int32Array;
+  protected readonly directory: ReaderDirectory;
+
+  // The adopted table and its columns (copied into fields for the lookup loop).
+  protected tableId = 0;
+  protected epoch = 0;
+  protected adoptedGeneration = 0;
+  protected rows = 0;
+  protected tStart: Float64Array = new Float64Array(0);
+  protected tEnd: Float64Array = new Float64Array(0);
+  protected tHostBase: Float64Array = new Float64Array(0);
+  protected tOffset: Float64Array = new Float64Array(0);
+  protected tRegionId: Int32Array = new Int32Array(0);
+  protected tMappingId: Int32Array = new Int32Array(0);
+  protected tTypeFlags: Int32Array = new Int32Array(0);
+  protected table: TableColumns | undefined;
+  protected lastRow = 0;
+
+  // RegionCache: the last readable and the last writable memory range of the adopted table.
+  // A byte at `gpa` is at `off = gpa - rDelta` in `rBytes`; the range covers offsets
+  // `[rLow, rHigh)`. The hit test `(off >>> 0) === off` also rejects fractions, NaN and
+  // negatives (mapping offsets are below 2**32), so the fast path needs no other check.
+  protected rDelta = 0;
+  protected rLow = 1;
+  protected rHigh = 0;
+  protected rBytes: Uint8Array = EMPTY_BYTES;
+  protected rView: DataView = EMPTY_VIEW;
+  protected wDelta = 0;
+  protected wLow = 1;
+  protected wHigh = 0;
+  protected wBytes: Uint8Array = EMPTY_BYTES;
+  protected wView: DataView = EMPTY_VIEW;
+
+  /** Second level: the last few ranges translated (recent-ranges.ts). */
+  protected readonly recent = new RecentRanges();
+
+  constructor(handle: SharedReaderHandle) {
+    this.readerIndex = handle.readerIndex;
+    this.control = new Int32Array(handle.control);
+    this.directory = new ReaderDirectory(handle.directory);
+  }
+
+  /**
+   * Makes table `id` the adopted one and drops the caches (strategy `none` alone keeps
+   * them: `keepCaches`). Returns false (changing nothing) when the directory does not know
+   * the table: the caller faults.
+   */
+  protected setTable(id: number, keepCaches = false): boolean {
+    const table = this.directory.table(id);
+    if (table === undefined) return false;
+    this.table = table;
+    this.tableId = id;
+    this.epoch = table.header[kTableEpoch]!;
+    this.adoptedGeneration = table.header[kTableGeneration]!;
+    this.rows = table.header[kTableRangeCount]!;
+    this.tStart = table.start;
+    this.tEnd = table.end;
+    this.tHostBase = table.hostBase;
+    this.tOffset = table.offsetInRegion;
+    this.tRegionId = table.regionId;
+    this.tMappingId = table.mappingId;
+    this.tTypeFlags = table.typeFlags;
+    this.lastRow = 0;
+    if (!keepCaches) this.dropCaches();
+    return true;
+  }
+
+  /** The fault for a table id this reader's directory does not know. */
+  protected static unknownTableFault(id: number): AddressSpaceError {
+    return unknownEntryFault('table', id);
+  }
+
+  /** Forgets the adopted table (offline): the next access must adopt again. */
+  protected dropTable(): void {
+    this.table = undefined;
+    this.tableId = 0;
+    this.epoch = 0;
+    this.rows = 0;
+    this.dropCaches();
+  }
+
+  protected dropCaches(): void {
+    this.rDelta = this.wDelta = 0;
+    this.rLow = this.wLow = 1;
+    this.rHigh = this.wHigh = 0;
+    this.recent.clear();
+    this.rBytes = this.wBytes = EMPTY_BYTES;
+    this.rView = this.wView = EMPTY_VIEW;
+  }
+
+  /** Row of the adopted table holding `gpa`, or -1. Tries the last row hit first. */
+  protected findRow(gpa: number): number {
+    const last = this.lastRow;
+    if (last < this.rows && gpa >= this.tStart[last]! && gpa < this.tEnd[last]!) return last;
+    const start = this.tStart;
+    const end = this.tEnd;
+    let lo = 0;
+    let hi = this.rows - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (gpa < start[mid]!) hi = mid - 1;
+      else if (gpa >= end[mid]!) lo = mid + 1;
+      else {
+        this.lastRow = mid;
+        return mid;
+      }
+    }
+    return -1;
+  }
+
+  protected rowOrThrow(gpa: number): number {
+    if (this.table === undefined) {
+      throw new AddressSpaceError('ReaderFault', 'Reader fault: the reader is offline');
+    }
+    const row = this.findRow(gpa);
+    if (row < 0) throw AddressSpaceError.regionNotFound(gpa);
+    return row;
+  }
+
+  /** Fills the read or write cache from `row`; returns `delta` (byte `gpa` is at `gpa - delta`). */
+  protected cacheRow(row: number, forWrite: boolean): number {
+    const mappingId = this.tMappingId[row]!;
+    this.directory.requireMapping(mappingId);
+    // Each column is read once: under strategy `none` the table may change meanwhile.
+    const start = this.tStart[row]!;
+    const end = this.tEnd[row]!;
+    const offset = this.tOffset[row]!;
+    // Byte k of a region's mapping is host address `mapping.hostAddress + k`, and a range
+    // starts at byte `offsetInRegion`: so `gpa - delta` is the byte's offset in the mapping.
+    const delta = start - offset;
+    const bytes = this.directory.mappingBytes[mappingId]!;
+    const view = this.directory.mappingViews[mappingId]!;
+    if (!(offset >= 0 && end > start && end - delta <= bytes.length)) {
+      // Only a table rewritten under the reader (strategy none) gets here.
+      throw new AddressSpaceError('ReaderFault', 'Reader fault: torn view table');
+    }
+    const flags = this.tTypeFlags[row]!;
+    const access =
+      (isReadableMemory(flags) ? kRecentRead : 0) |
+      (isWritableMemory(flags) && (flags & kFlagIoeventfd) === 0 ? kRecentWrite : 0);
+    this.recent.remember(delta, offset, end - delta, access, bytes, view);
+    // Stored as small integers whenever they fit: V8 then keeps these fields in integer
+    // representation and the hit test runs in integer arithmetic. A value that does not
+    // fit turns the fields into boxed doubles for good (still correct, slower).
+    if (forWrite) {
+      this.wDelta = asInt32IfExact(delta);
+      this.wLow = asInt32IfExact(offset);
+      this.wHigh = asInt32IfExact(end - delta);
+      this.wBytes = bytes;
+      this.wView = view;
+    } else {
+      this.rDelta = asInt32IfExact(delta);
+      this.rLow = asInt32IfExact(offset);
+      this.rHigh = asInt32IfExact(end - delta);
+      this.rBytes = bytes;
+      this.rView = view;
+    }
+    return delta;
+  }
+
+  /**
+   * Moves a recent range holding `[gpa, gpa + size)` into the first-level read or write
+   * cache; false when none holds it.
+   */
+  protected promote(gpa: number, size: number, forWrite: boolean): boolean {
+    const recent = this.recent;
+    const k = recent.find(gpa, size, forWrite ? kRecentWrite : kRecentRead);
+    if (k < 0) return false;
+    if (forWrite) {
+      this.wDelta = asInt32IfExact(recent.delta[k]!);
+      this.wLow = asInt32IfExact(recent.low[k]!);
+      this.wHigh = asInt32IfExact(recent.high[k]!);
+      this.wBytes = recent.bytes[k]!;
+      this.wView = recent.views[k]!;
+    } else {
+      this.rDelta = asInt32IfExact(recent.delta[k]!);
+      this.rLow = asInt32IfExact(recent.low[k]!);
+      this.rHigh = asInt32IfExact(recent.high[k]!);
+      this.rBytes = recent.bytes[k]!;
+      this.rView = recent.views[k]!;
+    }
+    return true;
+  }
+}
+
+/** `x` as an int32 value when it is one exactly (so V8 can store it as a small integer). */
+function asInt32IfExact(x: number): number {
+  return (x | 0) === x ? x | 0 : x;
+}

@@ -1,0 +1,229 @@
+/**
+ * The directory: how shared buffers (view tables, host mappings, EventFd counters) reach
+ * reader threads that are busy in a synchronous loop.
+ *
+ * The owner gives every buffer it will publish a small id (per kind, from 1; 0 means
+ * none) and posts its descriptor on a `BroadcastChannel` named per publisher BEFORE any
+ * view that uses it is published. A reader starts from the snapshot in its handle; when a
+ * table names an id it does not know, it drains the channel synchronously with
+ * `receiveMessageOnPort`. An id still unknown after that (the reader attached after the
+ * broadcast went out) fails the access with `ReaderFault`: the caller ends its slice and
+ * attaches again with a fresh handle. Ids are never reused, so a stale id can never name
+ * a different buffer. A reader thread that returns to its event loop (between slices)
+ * receives the descriptors there through a listener, so it stays complete.
+ *
+ * This module moves descriptors only. It never decides what is published or reclaimed.
+ */
+import { BroadcastChannel, receiveMessageOnPort } from 'node:worker_threads';
+import { AddressSpaceError } from '../../base/errors.js';
+import { EventFd, type SharedEventFdDescriptor } from '../../host/event-fd.js';
+import type { HostMemMapping } from '../../host/mapping.js';
+import { TableColumns } from './layout.js';
+
+export type DirectoryEntry =
+  | { readonly kind: 'table'; readonly id: number; readonly buffer: SharedArrayBuffer }
+  | {
+      readonly kind: 'mapping';
+      readonly id: number;
+      readonly buffer: SharedArrayBuffer;
+      readonly hostAddress: number;
+      readonly name: string;
+    }
+  | { readonly kind: 'eventfd'; readonly id: number; readonly fd: SharedEventFdDescriptor }
+  | { readonly kind: 'forget-mapping'; readonly id: number };
+
+/** The part of a reader handle that describes the directory. Structured-cloneable. */
+export interface DirectorySnapshot {
+  readonly channel: string;
+  readonly entries: readonly DirectoryEntry[];
+}
+
+let channelCounter = 0;
+
+/** Owner side: assigns ids, keeps the live entries, broadcasts each new one. */
+export class OwnerDirectory {
+  readonly channelName: string;
+  private readonly channel: BroadcastChannel;
+  private readonly tables: DirectoryEntry[] = [];
+  private readonly mappings = new Map<
+    SharedArrayBuffer,
+    { readonly entry: DirectoryEntry & { kind: 'mapping' }; readonly mapping: HostMemMapping }
+  >();
+  private readonly eventFds = new Map<SharedArrayBuffer, DirectoryEntry & { kind: 'eventfd' }>();
+  private nextMappingId = 1;
+  private nextEventFdId = 1;
+
+  constructor() {
+    channelCounter += 1;
+    this.channelName = `addrspace:publisher:${process.pid}:${channelCounter}:${Math.random().toString(36).slice(2)}`;
+    this.channel = new BroadcastChannel(this.channelName);
+    (this.channel as unknown as { unref?: () => void }).unref?.();
+  }
+
+  /** Registers a new table buffer; returns its id. Tables are never forgotten (they are pooled). */
+  addTable(columns: TableColumns): number {
+    const entry: DirectoryEntry = {
+      kind: 'table',
+      id: this.tables.length + 1,
+      buffer: columns.buffer,
+    };
+    this.tables.push(entry);
+    this.channel.postMessage(entry);
+    return entry.id;
+  }
+
+  /** The id of `mapping`, registering and broadcasting it on first use. */
+  mappingId(mapping: HostMemMapping): number {
+    const known = this.mappings.get(mapping.buffer);
+    if (known !== undefined) return known.entry.id;
+    const entry = {
+      kind: 'mapping' as const,
+      id: this.nextMappingId++,
+      buffer: mapping.buffer,
+      hostAddress: mapping.hostAddress,
+      name: mapping.name,
+    };
+    this.mappings.set(mapping.buffer, { entry, mapping });
+    this.channel.postMessage(entry);
+    return entry.id;
+  }
+
+  /**
+   * Drops the mappings for which `unreachable` holds (released, and no reader can reach
+   * them any more), so their buffers can be collected. Readers drop them too.
+   */
+  forgetMappings(unreachable: (mapping: HostMemMapping) => boolean): void {
+    for (const [buffer, { entry, mapping }] of this.mappings) {
+      if (!unreachable(mapping)) continue;
+      this.mappings.delete(buffer);
+      this.channel.postMessage({ kind: 'forget-mapping', id: entry.id } satisfies DirectoryEntry);
+    }
+  }
+
+  /** The id of `fd`, registering and broadcasting it on first use. */
+  eventFdId(fd: EventFd): number {
+    const known = this.eventFds.get(fd.buffer);
+    if (known !== undefined) return known.id;
+    const entry = { kind: 'eventfd' as const, id: this.nextEventFdId++, fd: fd.describe() };
+    this.eventFds.set(fd.buffer, entry);
+    this.channel.postMessage(entry);
+    return entry.id;
+  }
+
+  get mappingCount(): number {
+    return this.mappings.size;
+  }
+
+  snapshot(): DirectorySnapshot {
+    return {
+      channel: this.channelName,
+      entries: [
+        ...this.tables,
+        ...[...this.mappings.values()].map((m) => m.entry),
+        ...this.eventFds.values(),
+      ],
+    };
+  }
+
+  close(): void {
+    this.channel.close();
+  }
+}
+
+/**
+ * Reader side: arrays indexed by id, filled from the snapshot and the channel. Lookups of
+ * known ids are one array access.
+ */
+export class ReaderDirectory {
+  readonly tables: (TableColumns | undefined)[] = [];
+  readonly mappingBytes: (Uint8Array | undefined)[] = [];
+  readonly mappingViews: (DataView | undefined)[] = [];
+  readonly mappingHostAddress: number[] = [];
+  readonly eventFds: (EventFd | undefined)[] = [];
+  private channel: BroadcastChannel | undefined;
+
+  constructor(snapshot: DirectorySnapshot) {
+    this.channel = new BroadcastChannel(snapshot.channel);
+    // When this thread returns to its event loop, messages are dispatched there (and would
+    // be lost without a listener); while it runs a synchronous loop, `drain()` takes them.
+    this.channel.onmessage = (event) => this.apply((event as MessageEvent).data as DirectoryEntry);
+    (this.channel as unknown as { unref?: () => void }).unref?.();
+    for (const entry of snapshot.entries) this.apply(entry);
+  }
+
+  private apply(entry: DirectoryEntry): void {
+    switch (entry.kind) {
+      case 'table':
+        if (this.tables[entry.id] === undefined) {
+          this.tables[entry.id] = new TableColumns(entry.buffer);
+        }
+        break;
+      case 'mapping':
+        if (this.mappingBytes[entry.id] === undefined) {
+          this.mappingBytes[entry.id] = new Uint8Array(entry.buffer);
+          this.mappingViews[entry.id] = new DataView(entry.buffer);
+          this.mappingHostAddress[entry.id] = entry.hostAddress;
+        }
+        break;
+      case 'eventfd':
+        if (this.eventFds[entry.id] === undefined) {
+          this.eventFds[entry.id] = EventFd.fromShared(entry.fd);
+        }
+        break;
+      case 'forget-mapping':
+        this.mappingBytes[entry.id] = undefined;
+        this.mappingViews[entry.id] = undefined;
+        break;
+    }
+  }
+
+  /** Applies every descriptor the owner broadcast since the last drain. Synchronous. */
+  drain(): void {
+    const channel = this.channel;
+    if (channel === undefined) return;
+    for (;;) {
+      const received = receiveMessageOnPort(channel as never);
+      if (received === undefined) return;
+      this.apply(received.message as DirectoryEntry);
+    }
+  }
+
+  /** Table `id`, draining the channel once if it is not known yet; `undefined` if still unknown. */
+  table(id: number): TableColumns | undefined {
+    const known = this.tables[id];
+    if (known !== undefined) return known;
+    this.drain();
+    return this.tables[id];
+  }
+
+  /** Makes sure mapping `id` is known (draining the channel once), else `ReaderFault`. */
+  requireMapping(id: number): void {
+    if (this.mappingBytes[id] !== undefined) return;
+    this.drain();
+    if (this.mappingBytes[id] === undefined) faultUnknown('mapping', id);
+  }
+
+  eventFd(id: number): EventFd {
+    const known = this.eventFds[id];
+    if (known !== undefined) return known;
+    this.drain();
+    return this.eventFds[id] ?? faultUnknown('eventfd', id);
+  }
+
+  close(): void {
+    this.channel?.close();
+    this.channel = undefined;
+  }
+}
+
+/** The fault of a reader that met an id its directory does not know. */
+export function unknownEntryFault(kind: string, id: number): AddressSpaceError {
+  return new AddressSpaceError(
+    'ReaderFault',
+    `Reader fault: ${kind} ${id} is not known to this reader (attach again with a fresh handle)`,
+  );
+}
+
+function faultUnknown(kind: string, id: number): never {
+  throw unknownEntryFault(kind, id);
+}

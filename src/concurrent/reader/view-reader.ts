@@ -1,0 +1,303 @@
+/**
+ * The part of a reader that every strategy shares, on top of its adopted table
+ * (adopted-table.ts): guest memory access through the RegionCache, byte spans across
+ * adjacent RAM pieces, ioeventfd matching, MMIO exits and translation.
+ *
+ * It never synchronises with the owner: the strategy subclasses (strategies/*.ts) decide
+ * when a table may be adopted and wrap each access in whatever their strategy needs. The
+ * `unsynchronized*` accessors are the bodies they wrap: a cached hit is a few compares and
+ * one DataView access; a miss goes to the slow paths below, which allocate nothing.
+ *
+ * Access semantics (a vCPU's view of guest memory, SPEC 5 and 7):
+ * - Ram / RamDevice: read and write memory; a write to a read-only mapping is `RegionType`.
+ * - RomDevice with romd on: reads from memory, writes are MMIO exits; romd off: MMIO exits.
+ * - IO: MMIO exits, the whole access to the one region. Without an MMIO handler an exit
+ *   is `RegionType` ("mismatch region type").
+ * - A write that matches an ioeventfd signals its EventFd and goes nowhere else.
+ * - A span may cross adjacent memory pieces; a write is checked whole before any byte
+ *   lands. An unmapped byte is `RegionNotFound`, a non-memory piece inside a span
+ *   `RegionType`.
+ */
+import { AddressSpaceError } from '../../base/errors.js';
+import { AdoptedTable } from './adopted-table.js';
+import { kFlagIoeventfd, kTypeMask } from './layout.js';
+import {
+  checkAccess,
+  copyBytes,
+  isReadableMemory,
+  isWritableMemory,
+  matchIoeventfd,
+} from './reader-access.js';
+import {
+  type MmioExitHandler,
+  type Strategy,
+  TableRegionType,
+  type TranslationTarget,
+} from './reader-api.js';
+import type { SharedReaderHandle } from './reader-handle.js';
+
+export { type SharedReaderHandle, Translation } from './reader-handle.js';
+
+export abstract class TableReader extends AdoptedTable {
+  abstract readonly strategy: Strategy;
+  private mmio: MmioExitHandler | undefined;
+  private readonly scratch = new Uint8Array(8);
+  private readonly scratchView = new DataView(this.scratch.buffer);
+  private readonly scratchBySize: Uint8Array[] = [];
+
+  constructor(handle: SharedReaderHandle) {
+    super(handle);
+    for (let n = 0; n <= 8; n++) this.scratchBySize.push(this.scratch.subarray(0, n));
+  }
+
+  /** The FlatView generation of the adopted table (0 before the first adopt). */
+  get generation(): number {
+    return this.adoptedGeneration;
+  }
+
+  setMmioHandler(handler: MmioExitHandler | undefined): void {
+    this.mmio = handler;
+  }
+
+  /** Releases the directory channel. The reader must be offline. */
+  close(): void {
+    this.directory.close();
+  }
+
+  /** Strategy hooks around an MMIO exit (the mutex strategy drops its lock). */
+  protected beforeExit(): void {}
+  protected afterExit(): void {}
+
+  // ---- unsynchronized accessors: cached hit, else slow path ----
+
+  protected unsynchronizedReadU8(gpa: number): number {
+    const off = gpa - this.rDelta;
+    if (typeof gpa === 'number' && off >>> 0 === off && off >= this.rLow && off + 1 <= this.rHigh) {
+      return this.rBytes[off]!;
+    }
+    return this.slowRead(gpa, 1);
+  }
+  protected unsynchronizedReadU16(gpa: number): number {
+    const off = gpa - this.rDelta;
+    if (typeof gpa === 'number' && off >>> 0 === off && off >= this.rLow && off + 2 <= this.rHigh) {
+      return this.rView.getUint16(off, true);
+    }
+    return this.slowRead(gpa, 2);
+  }
+  protected unsynchronizedReadU32(gpa: number): number {
+    const off = gpa - this.rDelta;
+    if (typeof gpa === 'number' && off >>> 0 === off && off >= this.rLow && off + 4 <= this.rHigh) {
+      return this.rView.getUint32(off, true);
+    }
+    return this.slowRead(gpa, 4);
+  }
+  protected unsynchronizedReadU64(gpa: number): bigint {
+    const off = gpa - this.rDelta;
+    if (typeof gpa === 'number' && off >>> 0 === off && off >= this.rLow && off + 8 <= this.rHigh) {
+      return this.rView.getBigUint64(off, true);
+    }
+    this.readBytes(gpa, this.scratchBySize[8]!);
+    return this.scratchView.getBigUint64(0, true);
+  }
+  // Each write width has its own small fast path, so that it inlines into the caller and
+  // a uint32 value >= 2**30 stays an untagged number (a shared `(gpa, size, value)` body
+  // was too big to inline, and passing such a value to it boxed it on every write).
+  protected unsynchronizedWriteU8(gpa: number, value: number): void {
+    const at = gpa - this.wDelta;
+    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 1 <= this.wHigh) {
+      this.wBytes[at] = value;
+      return;
+    }
+    this.slowWrite(gpa, 1, value & 0xff);
+  }
+  protected unsynchronizedWriteU16(gpa: number, value: number): void {
+    const at = gpa - this.wDelta;
+    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 2 <= this.wHigh) {
+      this.wView.setUint16(at, value, true);
+      return;
+    }
+    this.slowWrite(gpa, 2, value & 0xffff);
+  }
+  protected unsynchronizedWriteU32(gpa: number, value: number): void {
+    const at = gpa - this.wDelta;
+    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 4 <= this.wHigh) {
+      this.wView.setUint32(at, value, true);
+      return;
+    }
+    // As an int32 (same four bytes): a Smi more often than the uint32 would be.
+    this.slowWrite(gpa, 4, value | 0);
+  }
+
+  /**
+   * A write the first-level cache missed: a recent range, else `writeBytes` (ioeventfd
+   * match first, then memory checked whole, or one MMIO exit). `value` holds the low
+   * `size` bytes to store (any int32 or uint32 with those bytes).
+   */
+  private slowWrite(gpa: number, size: 1 | 2 | 4, value: number): void {
+    if (typeof gpa === 'number' && this.promote(gpa, size, true)) {
+      const off = gpa - this.wDelta;
+      if (size === 4) this.wView.setInt32(off, value, true);
+      else if (size === 1) this.wBytes[off] = value;
+      else this.wView.setUint16(off, value, true);
+      return;
+    }
+    const bytes = this.scratchBySize[size]!;
+    if (size === 4) this.scratchView.setInt32(0, value, true);
+    else if (size === 1) this.scratch[0] = value;
+    else this.scratchView.setUint16(0, value, true);
+    this.writeBytes(gpa, bytes);
+  }
+
+  protected unsynchronizedWriteU64(gpa: number, value: bigint): void {
+    const at = gpa - this.wDelta;
+    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 8 <= this.wHigh) {
+      this.wView.setBigUint64(at, value, true);
+      return;
+    }
+    this.scratchView.setBigUint64(0, value, true);
+    this.writeBytes(gpa, this.scratchBySize[8]!);
+  }
+
+  /** Fills `out` with what the adopted table says about `gpa`; false when unmapped. */
+  protected unsynchronizedTranslate(gpa: number, out: TranslationTarget): boolean {
+    checkAccess(gpa, 1);
+    out.generation = this.adoptedGeneration;
+    const row = this.findRow(gpa);
+    if (row < 0) {
+      out.regionId = -1;
+      out.regionType = 0;
+      out.hostAddress = -1;
+      return false;
+    }
+    const flags = this.tTypeFlags[row]!;
+    out.regionId = this.tRegionId[row]!;
+    out.regionType = flags & kTypeMask;
+    out.start = this.tStart[row]!;
+    out.end = this.tEnd[row]!;
+    out.offsetInRegion = this.tOffset[row]! + (gpa - out.start);
+    out.hostAddress =
+      (flags & kTypeMask) === TableRegionType.IO ? -1 : this.tHostBase[row]! + (gpa - out.start);
+    return true;
+  }
+
+  // ---- slow paths ----
+
+  private slowRead(gpa: number, size: 1 | 2 | 4): number {
+    if (typeof gpa === 'number' && this.promote(gpa, size, false)) {
+      const off = gpa - this.rDelta;
+      if (size === 4) return this.rView.getUint32(off, true);
+      if (size === 2) return this.rView.getUint16(off, true);
+      return this.rBytes[off]!;
+    }
+    checkAccess(gpa, size);
+    const row = this.rowOrThrow(gpa);
+    if (isReadableMemory(this.tTypeFlags[row]!) && gpa + size <= this.tEnd[row]!) {
+      const at = gpa - this.cacheRow(row, false);
+      if (at < this.rLow || at + size > this.rHigh) throw AddressSpaceError.regionNotFound(gpa);
+      if (size === 4) return this.rView.getUint32(at, true);
+      if (size === 2) return this.rView.getUint16(at, true);
+      return this.rBytes[at]!;
+    }
+    const bytes = this.scratchBySize[size]!;
+    this.readBytes(gpa, bytes);
+    if (size === 4) return this.scratchView.getUint32(0, true);
+    if (size === 2) return this.scratchView.getUint16(0, true);
+    return this.scratch[0]!;
+  }
+
+  /** Reads `dst.length` bytes at `gpa`: memory (across adjacent pieces) or one MMIO exit. */
+  protected readBytes(gpa: number, dst: Uint8Array): void {
+    const len = dst.length;
+    checkAccess(gpa, len);
+    const row = this.rowOrThrow(gpa);
+    const flags = this.tTypeFlags[row]!;
+    if (!isReadableMemory(flags)) {
+      this.exitOrRefuse(row, gpa, dst, false);
+      return;
+    }
+    const last = this.spanLastRow(row, gpa, len, false);
+    let done = 0;
+    for (let r = row; r <= last; r++) {
+      const delta = this.cacheRow(r, false);
+      const from = r === row ? gpa : this.tStart[r]!;
+      const n = Math.min(this.tEnd[r]! - from, len - done);
+      copyBytes(this.rBytes, from - delta, dst, done, n);
+      done += n;
+    }
+  }
+
+  /** Writes `src` at `gpa`: an ioeventfd, memory (checked whole first) or one MMIO exit. */
+  protected writeBytes(gpa: number, src: Uint8Array): void {
+    const len = src.length;
+    checkAccess(gpa, len);
+    const row = this.rowOrThrow(gpa);
+    const flags = this.tTypeFlags[row]!;
+    if ((flags & kFlagIoeventfd) !== 0) {
+      const fdId = matchIoeventfd(this.table!, gpa, src);
+      if (fdId !== 0) {
+        this.directory.eventFd(fdId).signal();
+        return;
+      }
+    }
+    const type = flags & kTypeMask;
+    if (!isWritableMemory(flags)) {
+      if (type === TableRegionType.Ram || type === TableRegionType.RamDevice) {
+        throw AddressSpaceError.regionType('write to read-only memory');
+      }
+      this.exitOrRefuse(row, gpa, src, true);
+      return;
+    }
+    const last = this.spanLastRow(row, gpa, len, true);
+    let done = 0;
+    let doorbells = false;
+    for (let r = row; r <= last; r++) {
+      const delta = this.cacheRow(r, true);
+      const from = r === row ? gpa : this.tStart[r]!;
+      const n = Math.min(this.tEnd[r]! - from, len - done);
+      copyBytes(src, done, this.wBytes, from - delta, n);
+      done += n;
+      if ((this.tTypeFlags[r]! & kFlagIoeventfd) !== 0) doorbells = true;
+    }
+    // Writes to a range with ioeventfds must keep going through the matching above.
+    if (doorbells) {
+      this.wLow = 1;
+      this.wHigh = 0;
+    }
+  }
+
+  /** The last row of a memory span starting in `row`; throws unless every byte is usable memory. */
+  private spanLastRow(row: number, gpa: number, len: number, forWrite: boolean): number {
+    const spanEnd = gpa + len;
+    let r = row;
+    while (this.tEnd[r]! < spanEnd) {
+      const next = r + 1;
+      if (next >= this.rows || this.tStart[next]! !== this.tEnd[r]!) {
+        throw AddressSpaceError.regionNotFound(this.tEnd[r]!);
+      }
+      const flags = this.tTypeFlags[next]!;
+      const usable = forWrite ? isWritableMemory(flags) : isReadableMemory(flags);
+      if (!usable) throw AddressSpaceError.regionType('mismatch region type');
+      r = next;
+    }
+    return r;
+  }
+
+  private exitOrRefuse(row: number, gpa: number, data: Uint8Array, isWrite: boolean): void {
+    const handler = this.mmio;
+    if (handler === undefined) throw AddressSpaceError.regionType('mismatch region type');
+    const offset = this.tOffset[row]! + (gpa - this.tStart[row]!);
+    const regionBase = gpa - offset;
+    const regionId = this.tRegionId[row]!;
+    let ok: boolean;
+    this.beforeExit();
+    try {
+      ok = handler(regionId, regionBase, offset, data, isWrite);
+    } catch (cause) {
+      if (cause instanceof AddressSpaceError) throw cause;
+      throw AddressSpaceError.ioAccess(regionBase, offset, data.length, cause);
+    } finally {
+      this.afterExit();
+    }
+    if (!ok) throw AddressSpaceError.ioAccess(regionBase, offset, data.length);
+  }
+}
