@@ -40,6 +40,7 @@ export function checkAddress(value: unknown, what = 'address'): number {
     throw new AddressSpaceError(
       'Overflow',
       `Address overflows, addr is ${Number.isFinite(value) ? hex(Math.floor(value)) : String(value)}: ${what} is past 2**53`,
+      { address: value },
     );
   }
   if (!Number.isInteger(value) || value < 0) {
