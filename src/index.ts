@@ -4,8 +4,14 @@
 export {
   ADDRESS_LIMIT,
   type AddressRange,
+  alignDown,
+  alignUp,
   checkedAdd,
   checkedSub,
+  compareRanges,
+  findIntersection,
+  offsetFrom,
+  rangeEnd,
 } from './base/address.js';
 export { AddressSpaceError, type ErrorCode } from './base/errors.js';
 // bench: strategies side by side, render costs (npm run bench)
