@@ -64,20 +64,6 @@ export function updateIoeventfds(
   return sortUnique(out);
 }
 
-/** Entries of `a` missing from `b` (both sorted). */
-export function missingFrom(
-  a: readonly FlatIoEventFd[],
-  b: readonly FlatIoEventFd[],
-): FlatIoEventFd[] {
-  const out: FlatIoEventFd[] = [];
-  let j = 0;
-  for (const e of a) {
-    while (j < b.length && compareFlatIoEventFd(b[j]!, e) < 0) j++;
-    if (j >= b.length || compareFlatIoEventFd(b[j]!, e) !== 0) out.push(e);
-  }
-  return out;
-}
-
 export function sameIoeventfdLists(
   a: readonly FlatIoEventFd[],
   b: readonly FlatIoEventFd[],

@@ -7,17 +7,13 @@
  * untouched pieces outside exactly as a full render would. Only the widened windows are
  * re-rendered, diffed and spliced in; pieces that did not change keep their object
  * identity. Requests: every `DeleteRegion` (address order), then every `AddRegion`, then
- * `DeleteIoeventfd`, then `AddIoeventfd`.
+ * the ioeventfd requests in the order of the merge walk (`ioeventfd-diff.ts`).
  *
  * It never changes the tree and never delivers requests.
  */
 import { type FlatIoEventFd, type FlatRange, FlatView, sameFlatRange } from './flat-view.js';
-import {
-  flattenIoeventfds,
-  missingFrom,
-  sameIoeventfdLists,
-  updateIoeventfds,
-} from './ioeventfds.js';
+import { ioeventfdRequests } from './ioeventfd-diff.js';
+import { flattenIoeventfds, sameIoeventfdLists, updateIoeventfds } from './ioeventfds.js';
 import type { ListenerRequestItem } from './listeners.js';
 import { type RangeEdit, RangeStore } from './range-store.js';
 import type { Region } from './region.js';
@@ -82,12 +78,7 @@ export function stageView(
   for (const range of deleted) requests.push({ type: 'DeleteRegion', range });
   for (const range of added) requests.push({ type: 'AddRegion', range });
   if (ioeventfds !== old.ioeventfds) {
-    for (const evtfd of missingFrom(old.ioeventfds, ioeventfds)) {
-      requests.push({ type: 'DeleteIoeventfd', evtfd });
-    }
-    for (const evtfd of missingFrom(ioeventfds, old.ioeventfds)) {
-      requests.push({ type: 'AddIoeventfd', evtfd });
-    }
+    for (const request of ioeventfdRequests(old.ioeventfds, ioeventfds)) requests.push(request);
   }
   return {
     view: new FlatView(store, ioeventfds, old.generation + 1),

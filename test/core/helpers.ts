@@ -5,7 +5,7 @@
 
 import { AddressSpaceError } from '../../src/base/errors.js';
 import type { AddressSpace } from '../../src/core/address-space.js';
-import type { FlatRange, FlatView } from '../../src/core/flat-view.js';
+import type { FlatIoEventFd, FlatRange, FlatView } from '../../src/core/flat-view.js';
 import type { Listener } from '../../src/core/listeners.js';
 import { Region } from '../../src/core/region.js';
 import type { ListenerReqType, RegionIoEventFd, RegionOps } from '../../src/core/types.js';
@@ -65,11 +65,19 @@ export function describeRange(r: FlatRange | undefined): string {
   return r === undefined ? '-' : `(${r.addrRange.base},${r.addrRange.size})`;
 }
 
-/** A listener that logs requests and mirrors them: ranges by base, ioeventfds by key. */
+/**
+ * A listener that logs requests and mirrors them: ranges by base, ioeventfds by their
+ * full identity (with the owner and region base of a flattened entry). A request that
+ * does not fit the mirror (an add of something present, a delete of something absent)
+ * is written to `faults` and thrown.
+ */
 export class MirrorListener implements Listener {
   readonly log: string[] = [];
   readonly ranges = new Map<number, FlatRange>();
   readonly ioeventfds = new Map<string, RegionIoEventFd>();
+  /** Every ioeventfd request, in the order it came. */
+  readonly ioeventfdLog: { type: ListenerReqType; evtfd: FlatIoEventFd }[] = [];
+  readonly faults: string[] = [];
   on = false;
   failOn: ((type: ListenerReqType, range: FlatRange | undefined) => boolean) | undefined;
 
@@ -110,21 +118,33 @@ export class MirrorListener implements Listener {
       this.log.push(this.label === 'L' ? text : `${this.label}:${text}`);
       if (type === 'AddRegion') {
         if (this.ranges.has(range.addrRange.base))
-          throw new Error(`mirror: duplicate add at ${range.addrRange.base}`);
+          this.fault(`mirror: duplicate add at ${range.addrRange.base}`);
         this.ranges.set(range.addrRange.base, range);
       } else {
         if (!this.ranges.has(range.addrRange.base))
-          throw new Error(`mirror: delete of missing ${range.addrRange.base}`);
+          this.fault(`mirror: delete of missing ${range.addrRange.base}`);
         this.ranges.delete(range.addrRange.base);
       }
     }
     if (evtfd !== undefined) {
-      const key = `${evtfd.addrRange.base}+${evtfd.addrRange.size}:${evtfd.fd.id}:${evtfd.dataMatch}:${evtfd.data}`;
+      const flat = evtfd as FlatIoEventFd;
+      const key = `${evtfd.addrRange.base}+${evtfd.addrRange.size}:${evtfd.fd.id}:${evtfd.dataMatch}:${evtfd.data}:${flat.owner?.id}@${flat.regionBase}`;
       const text = `${type === 'AddIoeventfd' ? 'AddFd' : 'DelFd'}(${evtfd.addrRange.base},${evtfd.addrRange.size})`;
       this.log.push(this.label === 'L' ? text : `${this.label}:${text}`);
-      if (type === 'AddIoeventfd') this.ioeventfds.set(key, evtfd);
-      else this.ioeventfds.delete(key);
+      this.ioeventfdLog.push({ type, evtfd: flat });
+      if (type === 'AddIoeventfd') {
+        if (this.ioeventfds.has(key)) this.fault(`mirror: duplicate ioeventfd add ${key}`);
+        this.ioeventfds.set(key, evtfd);
+      } else {
+        if (!this.ioeventfds.has(key)) this.fault(`mirror: delete of missing ioeventfd ${key}`);
+        this.ioeventfds.delete(key);
+      }
     }
+  }
+
+  private fault(message: string): never {
+    this.faults.push(message);
+    throw new Error(message);
   }
 
   /** The mirrored ranges, sorted, as rows. */

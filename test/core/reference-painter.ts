@@ -104,3 +104,43 @@ export function ioeventfdKey(e: {
 }): string {
   return `${e.addrRange.base}+${e.addrRange.size}/${e.dataMatch}/${e.data}/fd${e.fd.id}/r${e.owner.id}@${e.regionBase}`;
 }
+
+/**
+ * The ioeventfd requests from `before` to `after` as SPEC 5 words the merge walk, written
+ * apart from the library's: entries in both lists send nothing; of the rest, at each step
+ * the old entry is deleted unless it lies after the new one, then the new one is added
+ * unless it lies after the old one; two entries that each lie after the other (size 0,
+ * one base) delete the old one. `Del KEY` / `Add KEY`, in order.
+ */
+export function referenceIoeventfdWalk(
+  before: readonly Parameters<typeof ioeventfdKey>[0][],
+  after: readonly Parameters<typeof ioeventfdKey>[0][],
+): string[] {
+  const beforeKeys = new Set(before.map(ioeventfdKey));
+  const afterKeys = new Set(after.map(ioeventfdKey));
+  const olds = before.filter((e) => !afterKeys.has(ioeventfdKey(e)));
+  const news = after.filter((e) => !beforeKeys.has(ioeventfdKey(e)));
+  const liesAfter = (a: (typeof olds)[0], b: (typeof olds)[0]) =>
+    a.addrRange.base >= b.addrRange.base + b.addrRange.size;
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < olds.length || j < news.length) {
+    const o = olds[i];
+    const n = news[j];
+    if (o !== undefined && n !== undefined && liesAfter(o, n) && liesAfter(n, o)) {
+      out.push(`Del ${ioeventfdKey(o)}`);
+      i++;
+      continue;
+    }
+    if (o !== undefined && (n === undefined || !liesAfter(o, n))) {
+      out.push(`Del ${ioeventfdKey(o)}`);
+      i++;
+    }
+    if (n !== undefined && (o === undefined || !liesAfter(n, o))) {
+      out.push(`Add ${ioeventfdKey(n)}`);
+      j++;
+    }
+  }
+  return out;
+}

@@ -2,20 +2,27 @@
  * Property test: random region trees (containers, four leaf types, aliases of anything,
  * priorities with ties, disabled regions, ioeventfds) under random mutations, single and
  * in transactions, some of them refused by a listener. After every step the incremental
- * view of each address space must equal the cell-by-cell reference painter, and each
- * listener's mirror (AddRegion/DeleteRegion applied to a map) must equal the view.
+ * view of each address space must equal the cell-by-cell reference painter, each
+ * listener's mirror (AddRegion/DeleteRegion applied to a map) must equal the view, no
+ * request may contradict a mirror, and a change's ioeventfd requests must come in the
+ * order of a reference merge walk (SPEC 5) from the old list to the new one.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AddressSpaceError } from '../../src/base/errors.js';
 import { AddressSpace } from '../../src/core/address-space.js';
-import type { FlatView } from '../../src/core/flat-view.js';
+import type { FlatIoEventFd, FlatView } from '../../src/core/flat-view.js';
 import { Region } from '../../src/core/region.js';
 import type { RegionIoEventFd } from '../../src/core/types.js';
 import { EventFd } from '../../src/host/event-fd.js';
 import { HostMemMapping } from '../../src/host/mapping.js';
 import { MirrorListener, recordingOps } from './helpers.js';
-import { ioeventfdKey, referenceIoeventfdKeys, referencePaint } from './reference-painter.js';
+import {
+  ioeventfdKey,
+  referenceIoeventfdKeys,
+  referenceIoeventfdWalk,
+  referencePaint,
+} from './reference-painter.js';
 
 const ROOT_SIZE = 128;
 /** At least 500 per CI run; raise with CORE_PROPERTY_RUNS for a longer hunt. */
@@ -100,12 +107,32 @@ class World {
     parent.addSubregion(child, off % (parent.size - child.size + 1));
   }
 
+  /**
+   * `count` doorbells on `leaf`: half the time 7 bytes apart, half the time all at one
+   * address (queues told apart by data, as virtio's notify register has them).
+   */
+  private doorbells(leaf: Region, count: number, s: Step): RegionIoEventFd[] {
+    const list: RegionIoEventFd[] = [];
+    const stride = ((s.b >> 2) & 1) === 0 ? 7 : 0;
+    for (let k = 0; k < count; k++) {
+      const base = (s.c + stride * k) % leaf.size;
+      list.push({
+        addrRange: { base, size: (s.d + k) % Math.min(4, leaf.size - base + 1) },
+        dataMatch: (s.d & 1) === 1,
+        data: BigInt(k),
+        fd: fds[(s.c + k) % fds.length]!,
+      });
+    }
+    return list;
+  }
+
   apply(s: Step): void {
     switch (s.kind) {
       case 0:
       case 1: {
         const leaf = this.newLeaf(1 + (s.a % 24), s.c);
         leaf.setPriority((s.d % 5) - 2);
+        if (((s.b >> 4) & 1) === 1) leaf.setIoeventfds(this.doorbells(leaf, 2 + (s.c % 2), s));
         this.regions.push(leaf);
         this.place(leaf, s.b, s.d >> 3);
         return;
@@ -167,17 +194,13 @@ class World {
           s.a,
         );
         if (leaf === undefined) return;
-        const list: RegionIoEventFd[] = [];
-        for (let k = 0; k < s.b % 3; k++) {
-          const base = (s.c + 7 * k) % leaf.size;
-          list.push({
-            addrRange: { base, size: (s.d + k) % Math.min(4, leaf.size - base + 1) },
-            dataMatch: (s.d & 1) === 1,
-            data: BigInt(k),
-            fd: fds[(s.c + k) % fds.length]!,
-          });
+        const current = leaf.ioeventfds();
+        if (((s.b >> 3) & 1) === 1 && current.length > 0) {
+          // One doorbell goes away (a queue reset), the others stay.
+          leaf.setIoeventfds(current.filter((_, k) => k !== s.c % current.length));
+          return;
         }
-        leaf.setIoeventfds(list);
+        leaf.setIoeventfds(this.doorbells(leaf, s.b % 3, s));
         return;
       }
       case 10: {
@@ -210,10 +233,34 @@ class World {
       );
       expect(view.ioeventfds.map(ioeventfdKey)).toEqual(referenceIoeventfdKeys(ref));
       for (const l of listeners) {
+        expect(l.faults).toEqual([]);
         expect(mirrorRows(l)).toEqual(viewRows(view));
-        expect(l.ioeventfds.size).toBe(view.ioeventfds.length);
+        expect(
+          [...l.ioeventfds.values()].map((e) => ioeventfdKey(e as FlatIoEventFd)).sort(),
+        ).toEqual(view.ioeventfds.map(ioeventfdKey).sort());
       }
     }
+  }
+
+  /** Where each listener's ioeventfd log stands now. */
+  ioeventfdMarks(): number[][] {
+    return this.spaces.map(([, listeners]) => listeners.map((l) => l.ioeventfdLog.length));
+  }
+
+  /**
+   * After a step that went through: each listener got exactly the reference walk from
+   * the view before the step to the view now (nothing when the view did not change).
+   */
+  checkIoeventfdOrder(before: readonly FlatView[], marks: number[][]): void {
+    this.spaces.forEach(([space, listeners], s) => {
+      const expected = referenceIoeventfdWalk(before[s]!.ioeventfds, space.flatView.ioeventfds);
+      listeners.forEach((l, k) => {
+        const got = l.ioeventfdLog
+          .slice(marks[s]![k])
+          .map((r) => `${r.type === 'AddIoeventfd' ? 'Add' : 'Del'} ${ioeventfdKey(r.evtfd)}`);
+        expect(got).toEqual(expected);
+      });
+    });
   }
 
   views(): FlatView[] {
@@ -254,8 +301,10 @@ describe('incremental rendering against a cell-by-cell reference', () => {
         for (const s of steps) {
           const before = world.views();
           const treeBefore = world.root.mtree(0);
+          const marks = world.ioeventfdMarks();
           try {
             world.apply(s);
+            world.checkIoeventfdOrder(before, marks);
           } catch (e) {
             if (!(e instanceof AddressSpaceError)) throw e;
             expect(['InvalidArgument', 'ListenerRequest']).toContain(e.code);
