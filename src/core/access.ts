@@ -2,15 +2,21 @@
  * Guest-memory access through one flat view (SPEC 5, "Access"): typed reads and writes
  * with an `AddressAttr`, host-address translation, region caches and address maps.
  *
- * Which region types an attribute may touch, and how:
+ * Which region types an attribute may touch, and how (StratoVirt's `Region::read/write`):
  *   Ram → Ram (host memory; a write to a read-only mapping is `RegionType`);
  *   RamDevice → RamDevice (host memory);
- *   RomDevice → RomDevice reads from the mapping, writes refused;
- *   RomDeviceForce → RomDevice reads and writes the mapping;
+ *   RomDevice, RomDeviceForce → RomDevice: a read comes from the mapping while romd is
+ *     on and from the `read` op while it is off; a `RomDeviceForce` write goes to the
+ *     `write` op; a `RomDevice` write is refused ("Error write attr");
  *   MMIO → IO ops; RomDevice ops for writes, and for reads only while romd is off.
- * Host-memory accesses may span adjacent pieces; an ops access goes whole to the region at
- * its first byte. Everything is resolved and checked before the first byte moves, so a
- * failed write leaves guest memory as it was. This module never changes the topology.
+ * No write ever changes a RomDevice's mapping: only its device does.
+ *
+ * RAM and RAM-device accesses may span adjacent pieces. A device access (IO or
+ * RomDevice) goes whole to the region at its first byte; a write, or a RomDevice read,
+ * whose span runs past that region's end is `Overflow` before the device sees anything
+ * (StratoVirt's `check_valid_offset`; IO reads are not checked, as there). Everything is
+ * resolved and checked before the first byte moves, so a failed write leaves guest memory
+ * as it was. This module never changes the topology and never matches ioeventfds.
  */
 import { checkAddress, checkedAdd } from '../base/address.js';
 import { AddressSpaceError, hex } from '../base/errors.js';
@@ -18,9 +24,10 @@ import type { FlatRange, FlatView } from './flat-view.js';
 import { dispatchIo } from './io-dispatch.js';
 import { ADDRESS_ATTRS, type AddressAttr, type RegionType } from './types.js';
 
+/** A flat piece with host memory for the attribute it was made for (`regType` tells which). */
 export interface RegionCache {
   regType: RegionType;
-  /** Host address of `start`; 0 when the piece has no host memory for the attribute. */
+  /** Host address of `start`. */
   hostBase: number;
   start: number;
   end: number;
@@ -32,7 +39,11 @@ export interface HostSpan {
   len: number;
 }
 
-type Route = 'host' | 'ops';
+/**
+ * How an access reaches a piece: `memory` (Ram, RamDevice: host bytes, may span pieces),
+ * `rom` (a RomDevice's mapping, whole region) or `ops` (the region's device callbacks).
+ */
+type Route = 'memory' | 'rom' | 'ops';
 
 export function checkAttr(attr: unknown): AddressAttr {
   if (!ADDRESS_ATTRS.includes(attr as AddressAttr)) {
@@ -66,16 +77,21 @@ function route(fr: FlatRange, attr: AddressAttr, isWrite: boolean, addr: number)
   let r: Route | undefined;
   switch (attr) {
     case 'Ram':
-      if (type === 'Ram' && !(isWrite && owner.mapping!.readOnly)) r = 'host';
+      if (type === 'Ram' && !(isWrite && owner.mapping!.readOnly)) r = 'memory';
       break;
     case 'RamDevice':
-      if (type === 'RamDevice' && !(isWrite && owner.mapping!.readOnly)) r = 'host';
+      if (type === 'RamDevice' && !(isWrite && owner.mapping!.readOnly)) r = 'memory';
       break;
     case 'RomDevice':
-      if (type === 'RomDevice' && !isWrite) r = 'host';
+      if (isWrite) {
+        throw AddressSpaceError.regionType(
+          `Error write attr: write with RomDevice at ${hex(addr)} (${type} region ${owner.name})`,
+        );
+      }
+      if (type === 'RomDevice') r = fr.romd ? 'rom' : 'ops';
       break;
     case 'RomDeviceForce':
-      if (type === 'RomDevice') r = 'host';
+      if (type === 'RomDevice') r = isWrite || !fr.romd ? 'ops' : 'rom';
       break;
     case 'MMIO':
       if (type === 'IO' || (type === 'RomDevice' && (isWrite || !fr.romd))) r = 'ops';
@@ -87,6 +103,21 @@ function route(fr: FlatRange, attr: AddressAttr, isWrite: boolean, addr: number)
     );
   }
   return r;
+}
+
+/**
+ * StratoVirt's `check_valid_offset` for a device access of `count` bytes at region
+ * offset `offset`: `Overflow` (with the offset, as StratoVirt reports it) when the span
+ * runs past the region's end.
+ */
+function checkRegionSpan(fr: FlatRange, offset: number, count: number): void {
+  const owner = fr.owner;
+  if (offset + count > owner.size) {
+    throw AddressSpaceError.overflow(
+      offset,
+      `Invalid offset: offset ${hex(offset)}, data length ${hex(count)}, region size ${hex(owner.size)} (${owner.regionType} region ${owner.name} at ${hex(fr.addrRange.base - fr.offsetInRegion)})`,
+    );
+  }
 }
 
 interface Segment {
@@ -135,22 +166,23 @@ function mappingOffset(fr: FlatRange, addr: number): number {
 export function readBytes(view: FlatView, dst: Uint8Array, addr: number, attr: AddressAttr): void {
   const fr = view.findFlatRange(addr);
   if (fr === undefined) throw AddressSpaceError.regionNotFound(addr);
-  if (route(fr, attr, false, addr) === 'ops') {
-    dispatchIo(
-      fr.owner,
-      fr.addrRange.base - fr.offsetInRegion,
-      mappingOffset(fr, addr),
-      dst,
-      false,
-    );
+  const how = route(fr, attr, false, addr);
+  if (how === 'memory') {
+    let done = 0;
+    for (const s of resolveHost(view, addr, dst.length, attr, false)) {
+      const off = mappingOffset(s.fr, s.addr);
+      dst.set(s.fr.owner.mapping!.bytes.subarray(off, off + s.len), done);
+      done += s.len;
+    }
     return;
   }
-  let done = 0;
-  for (const s of resolveHost(view, addr, dst.length, attr, false)) {
-    const off = mappingOffset(s.fr, s.addr);
-    dst.set(s.fr.owner.mapping!.bytes.subarray(off, off + s.len), done);
-    done += s.len;
+  const offset = mappingOffset(fr, addr);
+  if (fr.owner.regionType === 'RomDevice') checkRegionSpan(fr, offset, dst.length);
+  if (how === 'rom') {
+    dst.set(fr.owner.mapping!.bytes.subarray(offset, offset + dst.length));
+    return;
   }
+  dispatchIo(fr.owner, fr.addrRange.base - fr.offsetInRegion, offset, dst, false);
 }
 
 /** Writes `src` at `addr`: all or nothing for host memory. Ioeventfds are the caller's. */
@@ -158,7 +190,9 @@ export function writeBytes(view: FlatView, src: Uint8Array, addr: number, attr: 
   const fr = view.findFlatRange(addr);
   if (fr === undefined) throw AddressSpaceError.regionNotFound(addr);
   if (route(fr, attr, true, addr) === 'ops') {
-    dispatchIo(fr.owner, fr.addrRange.base - fr.offsetInRegion, mappingOffset(fr, addr), src, true);
+    const offset = mappingOffset(fr, addr);
+    checkRegionSpan(fr, offset, src.length);
+    dispatchIo(fr.owner, fr.addrRange.base - fr.offsetInRegion, offset, src, true);
     return;
   }
   let done = 0;
@@ -174,15 +208,22 @@ export function hostAddressOf(view: FlatView, addr: number, attr: AddressAttr): 
   return fr === undefined ? undefined : hostAddressIn(fr, addr, attr);
 }
 
-function hostAddressIn(fr: FlatRange, addr: number, attr: AddressAttr): number | undefined {
-  const type = fr.owner.regionType;
-  const ok =
-    (attr === 'Ram' && type === 'Ram') ||
-    (attr === 'RamDevice' && type === 'RamDevice') ||
-    ((attr === 'RomDevice' || attr === 'RomDeviceForce') && type === 'RomDevice');
-  return ok ? fr.owner.mapping!.hostAddress + mappingOffset(fr, addr) : undefined;
+/** The region type whose host memory `attr` reaches, or `undefined` (MMIO). */
+function hostTypeOf(attr: AddressAttr): RegionType | undefined {
+  if (attr === 'Ram' || attr === 'RamDevice') return attr;
+  return attr === 'MMIO' ? undefined : 'RomDevice';
 }
 
+function hostAddressIn(fr: FlatRange, addr: number, attr: AddressAttr): number | undefined {
+  return fr.owner.regionType === hostTypeOf(attr)
+    ? fr.owner.mapping!.hostAddress + mappingOffset(fr, addr)
+    : undefined;
+}
+
+/**
+ * A cache of the piece holding `addr`, or `undefined` when it is unmapped or has no host
+ * memory for `attr` (an IO piece, a type that does not match): StratoVirt's `None`.
+ */
 export function regionCacheOf(
   view: FlatView,
   addr: number,
@@ -191,9 +232,11 @@ export function regionCacheOf(
   const fr = view.findFlatRange(addr);
   if (fr === undefined) return undefined;
   const start = fr.addrRange.base;
+  const hostBase = hostAddressIn(fr, start, attr);
+  if (hostBase === undefined) return undefined;
   return {
     regType: fr.owner.regionType,
-    hostBase: hostAddressIn(fr, start, attr) ?? 0,
+    hostBase,
     start,
     end: start + fr.addrRange.size,
     generation: view.generation,
@@ -202,7 +245,8 @@ export function regionCacheOf(
 
 /**
  * `[hostAddress, bytes left in the piece]` for `addr`: from `cache` when it is of this
- * view's generation, host-backed and holds `addr`, else by lookup (`attr` pieces only).
+ * view's generation, of the type `attr` reaches and holds `addr`, else by lookup (`attr`
+ * pieces only).
  */
 export function hostAddressFromCache(
   view: FlatView,
@@ -213,7 +257,7 @@ export function hostAddressFromCache(
   if (
     cache !== undefined &&
     cache.generation === view.generation &&
-    cache.hostBase !== 0 &&
+    cache.regType === hostTypeOf(attr) &&
     addr >= cache.start &&
     addr < cache.end
   ) {

@@ -8,6 +8,11 @@
  * address space has generation 0; every published change adds one. A change that leaves
  * the view as it was publishes nothing. Transactions are global, as in QEMU.
  *
+ * Who matches ioeventfds follows StratoVirt's `hyp_ioevtfd_enabled` (`setIoevtfdEnabled`,
+ * once): off, the owner's `write*` and the owner's half of a vCPU's exited write
+ * (`matchExitedWrite`) signal a matching doorbell; on, the hypervisor (the vCPU threads)
+ * does, and the owner's writes go to the device.
+ *
  * It renders only its first view itself and never touches other threads: the publisher
  * does.
  */
@@ -37,6 +42,7 @@ import { checkListener, deliverTo, type Listener, type ListenerRequestItem } fro
 import type { ViewPublisher } from './publisher.js';
 import { RangeStore } from './range-store.js';
 import { Region } from './region.js';
+import { checkBoolean } from './region-checks.js';
 import { renderWindow } from './render.js';
 import { memspaceText, qemuMtreeText } from './show.js';
 import { SpaceState } from './space-state.js';
@@ -51,6 +57,8 @@ export class AddressSpace {
   readonly name: string;
   readonly #machineRam: Region | undefined;
   readonly #state: SpaceState;
+  /** StratoVirt's `hyp_ioevtfd_enabled`: `undefined` until set (reads as off). */
+  #ioevtfdEnabled: boolean | undefined;
 
   constructor(root: Region, name: string, machineRam?: Region) {
     if (!(root instanceof Region)) throw AddressSpaceError.invalidArgument('root must be a Region');
@@ -183,6 +191,56 @@ export class AddressSpace {
     else queueMicrotask(fn);
   }
 
+  // ---- ioeventfds: who matches them ----
+
+  /**
+   * Whether the hypervisor handles ioeventfds (StratoVirt's `hyp_ioevtfd_enabled`, as KVM
+   * does): then a vCPU's matching write signals inside the vCPU, and the owner's own
+   * `write*` goes to the device. False (the default) until `setIoevtfdEnabled(true)`.
+   */
+  get ioevtfdEnabled(): boolean {
+    return this.#ioevtfdEnabled === true;
+  }
+
+  /** Sets `ioevtfdEnabled`. Once only, as StratoVirt's `OnceCell`: a second call is refused. */
+  setIoevtfdEnabled(enabled: boolean): void {
+    const on = checkBoolean(enabled, 'ioevtfd enabled');
+    if (this.#ioevtfdEnabled !== undefined) {
+      throw AddressSpaceError.invalidArgument(
+        `ioevtfdEnabled of address space ${this.name} is already set (${this.#ioevtfdEnabled}); it can be set once`,
+      );
+    }
+    this.#ioevtfdEnabled = on;
+  }
+
+  /**
+   * The owner's half of a vCPU's exited write (SPEC 5): with `ioevtfdEnabled` off, the
+   * write of `data` at guest address `addr` is matched against the current view's
+   * flattened ioeventfds, as the owner's own `write*` is; on a match the fd is signalled
+   * and the result is true: the exit is served and the device must not see the write.
+   * False when nothing matched, when `data` is empty, or when `ioevtfdEnabled` is on (the
+   * vCPU matched in its own thread; what still exits belongs to the device): then the
+   * caller runs the region's ops.
+   *
+   * For the MMIO-exit server (`concurrent/vcpu/mmio-server.ts`): for a write request,
+   * call `matchExitedWrite(request.regionBase + request.offset, request.data)` before
+   * `dispatchIo`, and answer the request as done when it returns true. The current view
+   * is the right one to match: the vCPU waits in its exit meanwhile, as StratoVirt's vCPU
+   * waits while `AddressSpace::write` runs on the current view.
+   */
+  matchExitedWrite(addr: number, data: Uint8Array): boolean {
+    const bytes = checkBytes(data, 'data');
+    return this.#signalDoorbell(checkSpan(addr, bytes.length), bytes);
+  }
+
+  /** Off mode: signals the ioeventfd that a write of `data` at `addr` matches, if any. */
+  #signalDoorbell(addr: number, data: Uint8Array): boolean {
+    if (this.ioevtfdEnabled || data.length === 0) return false;
+    const evtfd = matchIoeventfd(this.#state.view.ioeventfds, addr, data);
+    evtfd?.fd.signal();
+    return evtfd !== undefined;
+  }
+
   // ---- access ----
 
   read(dst: Uint8Array, addr: number, attr: AddressAttr = 'Ram'): void {
@@ -196,7 +254,10 @@ export class AddressSpace {
     readBytes(this.#state.view, data, a, at);
   }
 
-  /** Writes `src` at `addr`. A write matching an ioeventfd signals it instead. */
+  /**
+   * Writes `src` at `addr`. With `ioevtfdEnabled` off, a write matching an ioeventfd
+   * signals it instead; with it on, the write goes on to the region.
+   */
   write(src: Uint8Array, addr: number, attr: AddressAttr = 'Ram'): void {
     const data = checkBytes(src, 'src');
     const a = checkSpan(addr, data.length);
@@ -205,13 +266,8 @@ export class AddressSpace {
       this.requireMapped(a);
       return;
     }
-    const view = this.#state.view;
-    const evtfd = matchIoeventfd(view.ioeventfds, a, data);
-    if (evtfd !== undefined) {
-      evtfd.fd.signal();
-      return;
-    }
-    writeBytes(view, data, a, at);
+    if (this.#signalDoorbell(a, data)) return;
+    writeBytes(this.#state.view, data, a, at);
   }
 
   readU8(addr: number, attr: AddressAttr = 'Ram'): number {

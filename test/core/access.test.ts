@@ -122,20 +122,37 @@ describe('attributes', () => {
     expect(space.readU8(0x4000, 'RamDevice')).toBe(0);
   });
 
-  it('ROM device: mapping reads while romd, ops for MMIO when romd is off, writes by attr', () => {
+  it('ROM device (SPEC 5): reads by romd whatever the attr, every write to the device', () => {
     const { space, rom, romOps } = devices();
     rom.mapping!.bytes[4] = 0x77;
+    // romd on: RomDevice and RomDeviceForce reads come from the mapping; MMIO reads are refused
     expect(space.readU8(0x3004, 'RomDevice')).toBe(0x77);
     expect(space.readU8(0x3004, 'RomDeviceForce')).toBe(0x77);
     expect(catchError(() => space.readU8(0x3004, 'MMIO')).code).toBe('RegionType');
-    expect(catchError(() => space.writeU8(0x3004, 1, 'RomDevice')).code).toBe('RegionType');
+    // a RomDevice-attr write is refused; RomDeviceForce and MMIO writes go to the write op
+    const refused = catchError(() => space.writeU8(0x3004, 1, 'RomDevice'));
+    expect(refused.code).toBe('RegionType');
+    expect(refused.message).toBe(
+      'Wrong region type, Error write attr: write with RomDevice at 0x3004 (RomDevice region flash)',
+    );
     space.writeU8(0x3004, 0x66, 'RomDeviceForce');
-    expect(rom.mapping!.bytes[4]).toBe(0x66);
     space.writeU8(0x3008, 0x55, 'MMIO');
-    expect(romOps.log).toEqual(['write 85@8 base 12288']);
+    expect(romOps.log).toEqual(['write 102@4 base 12288', 'write 85@8 base 12288']);
+    expect(rom.mapping!.bytes[4]).toBe(0x77);
+    // romd off: every read goes to the read op, whichever attr reached it
     rom.setRomDeviceRomd(false);
+    romOps.log.length = 0;
     expect(space.readU8(0x3004, 'MMIO')).toBe(0xee);
-    expect(space.readU8(0x3004, 'RomDevice')).toBe(0x66);
+    expect(space.readU8(0x3005, 'RomDevice')).toBe(0xee);
+    expect(space.readU16(0x3006, 'RomDeviceForce')).toBe(0xeeee);
+    space.writeU8(0x3004, 0x11, 'RomDeviceForce');
+    expect(romOps.log).toEqual([
+      'read 1@4 base 12288',
+      'read 1@5 base 12288',
+      'read 2@6 base 12288',
+      'write 17@4 base 12288',
+    ]);
+    expect(rom.mapping!.bytes[4]).toBe(0x77);
   });
 
   it('IO regions have no host address; ROM and RAM devices have theirs by attribute', () => {
@@ -178,6 +195,53 @@ describe('attributes', () => {
   });
 });
 
+describe('device access bounds (check_valid_offset)', () => {
+  /** A 16-byte IO region at 0x100 and a 16-byte ROM device at 0x200 of a 0x1000 space. */
+  function devices16() {
+    const root = container(0x1000, 'root');
+    const dev = recordingOps();
+    const romOps = recordingOps();
+    const rom = Region.initRomDeviceRegion(HostMemMapping.create({ size: 16 }), romOps, 'rom');
+    root.addSubregion(Region.initIoRegion(16, dev, 'dev'), 0x100);
+    root.addSubregion(rom, 0x200);
+    return { space: new AddressSpace(root, 'io'), dev, rom, romOps };
+  }
+
+  it('writeU64(12) on a 16-byte IO region is Overflow and reaches nothing', () => {
+    const { space, dev } = devices16();
+    const err = catchError(() => space.writeU64(0x10c, 1n, 'MMIO'));
+    expect(err.code).toBe('Overflow');
+    expect(err.message).toBe(
+      'Address overflows, addr is 0xC: Invalid offset: offset 0xC, data length 0x8, region size 0x10 (IO region dev at 0x100)',
+    );
+    expect(dev.log).toEqual([]);
+    space.writeU32(0x10c, 1, 'MMIO');
+    expect(dev.log).toEqual(['write 1,0,0,0@12 base 256']);
+  });
+
+  it('IO reads are not checked: readU64(12) reaches the device', () => {
+    const { space, dev } = devices16();
+    expect(space.readU64(0x10c, 'MMIO')).toBe(0xeeeeeeeeeeeeeeeen);
+    expect(dev.log).toEqual(['read 8@12 base 256']);
+  });
+
+  it('a RomDevice read or write past its end is Overflow in either romd mode', () => {
+    const { space, rom, romOps } = devices16();
+    rom.mapping!.bytes.set([1, 2, 3, 4], 12);
+    expect(space.readU32(0x20c, 'RomDevice')).toBe(0x04030201);
+    expect(catchError(() => space.readU64(0x20c, 'RomDevice')).code).toBe('Overflow');
+    expect(catchError(() => space.readU64(0x20c, 'RomDeviceForce')).code).toBe('Overflow');
+    expect(catchError(() => space.writeU64(0x20c, 1n, 'RomDeviceForce')).code).toBe('Overflow');
+    expect(catchError(() => space.writeU64(0x20c, 1n, 'MMIO')).code).toBe('Overflow');
+    rom.setRomDeviceRomd(false);
+    expect(catchError(() => space.readU64(0x20c, 'MMIO')).code).toBe('Overflow');
+    expect(catchError(() => space.readU64(0x20c, 'RomDevice')).code).toBe('Overflow');
+    expect(romOps.log).toEqual([]);
+    expect(space.readU32(0x20c, 'MMIO')).toBe(0xeeeeeeee);
+    expect(romOps.log).toEqual(['read 4@12 base 512']);
+  });
+});
+
 describe('region cache and address map', () => {
   it('caches the piece, hits in the same generation, falls back after a change', () => {
     const { root, space, ram1 } = twoRams();
@@ -203,6 +267,52 @@ describe('region cache and address map', () => {
     expect(space.getHostAddressFromCache(600, cache)).toEqual([
       ram1.mapping!.hostAddress + 600,
       400,
+    ]);
+  });
+
+  it('is undefined for an IO piece, a type that does not match the attr, or a hole', () => {
+    const root = container(0x10000, 'root');
+    const ramRegion = ram(0x1000, 'ram');
+    const rom = Region.initRomDeviceRegion(
+      HostMemMapping.create({ size: 0x100 }),
+      recordingOps(),
+      'flash',
+    );
+    const ramd = Region.initRamDeviceRegion(HostMemMapping.create({ size: 0x100 }), 'bar');
+    root.addSubregion(ramRegion, 0);
+    root.addSubregion(io(0x100, 'uart'), 0x2000);
+    root.addSubregion(rom, 0x3000);
+    root.addSubregion(ramd, 0x4000);
+    const space = new AddressSpace(root, 'memory');
+    for (const attr of ['Ram', 'MMIO', 'RamDevice', 'RomDevice', 'RomDeviceForce'] as const) {
+      expect(space.getRegionCache(0x2010, attr)).toBeUndefined();
+      expect(space.getRegionCache(0x8000, attr)).toBeUndefined();
+    }
+    expect(space.getRegionCache(0x10, 'RamDevice')).toBeUndefined();
+    expect(space.getRegionCache(0x10, 'MMIO')).toBeUndefined();
+    expect(space.getRegionCache(0x3010, 'Ram')).toBeUndefined();
+    expect(space.getRegionCache(0x4010, 'Ram')).toBeUndefined();
+    const generation = space.flatView.generation;
+    expect(space.getRegionCache(0x3010, 'RomDevice')).toEqual({
+      regType: 'RomDevice',
+      hostBase: rom.mapping!.hostAddress,
+      start: 0x3000,
+      end: 0x3100,
+      generation,
+    });
+    expect(space.getRegionCache(0x4010, 'RamDevice')).toEqual({
+      regType: 'RamDevice',
+      hostBase: ramd.mapping!.hostAddress,
+      start: 0x4000,
+      end: 0x4100,
+      generation,
+    });
+    // a Ram cache is not trusted for another attr: the slow path answers for that attr
+    const ramCache = space.getRegionCache(0x10, 'Ram')!;
+    expect(space.getHostAddressFromCache(0x20, ramCache, 'RamDevice')).toBeUndefined();
+    expect(space.getHostAddressFromCache(0x20, ramCache, 'Ram')).toEqual([
+      ramRegion.mapping!.hostAddress + 0x20,
+      0xfe0,
     ]);
   });
 

@@ -180,5 +180,24 @@ describe('bad input leaves everything as it was', () => {
     expectFails('InvalidArgument', () => space.getHostAddressFromCache(0, { start: 0 } as never));
     expectFails('RegionNotFound', () => space.writeU8(0x2000, 1));
     expectFails('RegionNotFound', () => space.readU8(0xfffff));
+    // StratoVirt's refusals: a RomDevice-attr write, a device write past the region's end
+    expectFails('RegionType', () => space.writeU8(0, 1, 'RomDevice'));
+    expectFails('Overflow', () => space.writeU64(0x810c, 1n, 'MMIO'));
+  });
+
+  it('ioeventfd entries: setIoevtfdEnabled and matchExitedWrite', () => {
+    const { space, expectFails } = world();
+    for (const [bad, code] of BAD_NUMBERS) {
+      expectFails(code, () => space.matchExitedWrite(bad as number, new Uint8Array(4)));
+    }
+    expectFails('Overflow', () => space.matchExitedWrite(2 ** 53 - 2, new Uint8Array(4)));
+    expectFails('InvalidArgument', () => space.matchExitedWrite(0, 'ab' as unknown as Uint8Array));
+    for (const bad of [0, 'on', undefined, null, {}]) {
+      expectFails('InvalidArgument', () => space.setIoevtfdEnabled(bad as boolean));
+    }
+    expect(space.ioevtfdEnabled).toBe(false);
+    space.setIoevtfdEnabled(true);
+    expectFails('InvalidArgument', () => space.setIoevtfdEnabled(true));
+    expect(space.ioevtfdEnabled).toBe(true);
   });
 });

@@ -140,3 +140,105 @@ describe('ioeventfds', () => {
     expect(dev.ioeventfds().length).toBe(2);
   });
 });
+
+describe('who matches doorbells: setIoevtfdEnabled (hyp_ioevtfd_enabled)', () => {
+  it("is off by default: the owner's write signals and the device sees nothing", () => {
+    const { space, ops, notify } = doorbellSpace();
+    expect(space.ioevtfdEnabled).toBe(false);
+    space.writeU32(0x1050, 1, 'MMIO');
+    expect(notify.read()).toBe(1);
+    expect(ops.log).toEqual([]);
+  });
+
+  it('off, set explicitly: the same', () => {
+    const { space, ops, notify } = doorbellSpace();
+    space.setIoevtfdEnabled(false);
+    expect(space.ioevtfdEnabled).toBe(false);
+    space.writeU32(0x1050, 1, 'MMIO');
+    expect(notify.read()).toBe(1);
+    expect(ops.log).toEqual([]);
+  });
+
+  it("on: the owner's write reaches the device and signals nothing", () => {
+    const { space, ops, notify, queue } = doorbellSpace();
+    space.setIoevtfdEnabled(true);
+    expect(space.ioevtfdEnabled).toBe(true);
+    space.writeU32(0x1050, 0x1234, 'MMIO');
+    space.writeU16(0x1060, 3, 'MMIO');
+    expect(notify.read()).toBe(0);
+    expect(queue.read()).toBe(0);
+    expect(ops.log).toEqual(['write 52,18,0,0@80 base 4096', 'write 3,0@96 base 4096']);
+  });
+
+  it('may be set once: a second call is InvalidArgument and changes nothing', () => {
+    const { space } = doorbellSpace();
+    space.setIoevtfdEnabled(true);
+    const err = catchError(() => space.setIoevtfdEnabled(false));
+    expect(err.code).toBe('InvalidArgument');
+    expect(err.message).toBe(
+      'Invalid argument: ioevtfdEnabled of address space memory is already set (true); it can be set once',
+    );
+    expect(space.ioevtfdEnabled).toBe(true);
+    expect(catchError(() => space.setIoevtfdEnabled(true)).code).toBe('InvalidArgument');
+  });
+
+  it('a bad argument is InvalidArgument and leaves it unset', () => {
+    const { space } = doorbellSpace();
+    for (const bad of [1, 'true', undefined, null]) {
+      expect(catchError(() => space.setIoevtfdEnabled(bad as unknown as boolean)).code).toBe(
+        'InvalidArgument',
+      );
+    }
+    expect(space.ioevtfdEnabled).toBe(false);
+    space.setIoevtfdEnabled(true);
+    expect(space.ioevtfdEnabled).toBe(true);
+  });
+});
+
+describe("matchExitedWrite: the owner's half of a vCPU's exited write", () => {
+  it('off: a matching write signals and is served; any other write is left to the device', () => {
+    const { space, ops, notify, queue } = doorbellSpace();
+    expect(space.matchExitedWrite(0x1050, Uint8Array.of(1, 0, 0, 0))).toBe(true);
+    expect(space.matchExitedWrite(0x1060, Uint8Array.of(3, 0))).toBe(true);
+    expect([notify.read(), queue.read()]).toEqual([1, 1]);
+    // wrong width, wrong data, no doorbell there, nothing at all
+    expect(space.matchExitedWrite(0x1050, Uint8Array.of(1, 0))).toBe(false);
+    expect(space.matchExitedWrite(0x1060, Uint8Array.of(4, 0))).toBe(false);
+    expect(space.matchExitedWrite(0x1054, Uint8Array.of(1, 0, 0, 0))).toBe(false);
+    expect(space.matchExitedWrite(0x1050, new Uint8Array(0))).toBe(false);
+    expect([notify.read(), queue.read()]).toEqual([0, 0]);
+    // it never runs the device itself
+    expect(ops.log).toEqual([]);
+  });
+
+  it('matches the current view: a doorbell added or removed since counts as it is now', () => {
+    const { space, dev, notify } = doorbellSpace();
+    dev.setIoeventfds([]);
+    expect(space.matchExitedWrite(0x1050, Uint8Array.of(1, 0, 0, 0))).toBe(false);
+    dev.setIoeventfds([
+      { addrRange: { base: 0x50, size: 4 }, dataMatch: false, data: 0n, fd: notify },
+    ]);
+    expect(space.matchExitedWrite(0x1050, Uint8Array.of(1, 0, 0, 0))).toBe(true);
+    expect(notify.read()).toBe(1);
+  });
+
+  it('on: never matches (the vCPU did); the exit goes to the device', () => {
+    const { space, notify } = doorbellSpace();
+    space.setIoevtfdEnabled(true);
+    expect(space.matchExitedWrite(0x1050, Uint8Array.of(1, 0, 0, 0))).toBe(false);
+    expect(notify.read()).toBe(0);
+  });
+
+  it('bad arguments are typed errors and signal nothing', () => {
+    const { space, notify } = doorbellSpace();
+    const bytes = Uint8Array.of(1, 0, 0, 0);
+    expect(catchError(() => space.matchExitedWrite(-1, bytes)).code).toBe('InvalidArgument');
+    expect(catchError(() => space.matchExitedWrite(4176.5, bytes)).code).toBe('InvalidArgument');
+    expect(catchError(() => space.matchExitedWrite(2 ** 53 - 2, bytes)).code).toBe('Overflow');
+    expect(catchError(() => space.matchExitedWrite(2 ** 53 + 2, bytes)).code).toBe('Overflow');
+    expect(
+      catchError(() => space.matchExitedWrite(0x1050, [1, 0, 0, 0] as unknown as Uint8Array)).code,
+    ).toBe('InvalidArgument');
+    expect(notify.read()).toBe(0);
+  });
+});
