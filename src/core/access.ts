@@ -107,17 +107,20 @@ function route(fr: FlatRange, attr: AddressAttr, isWrite: boolean, addr: number)
 
 /**
  * StratoVirt's `check_valid_offset` for a device access of `count` bytes at region
- * offset `offset`: `Overflow` (with the offset, as StratoVirt reports it) when the span
- * runs past the region's end.
+ * offset `offset`: `Overflow` when the span runs past the region's end. The error names
+ * the guest address (StratoVirt's names the offset, which the message and the `offset`
+ * field carry).
  */
 function checkRegionSpan(fr: FlatRange, offset: number, count: number): void {
   const owner = fr.owner;
-  if (offset + count > owner.size) {
-    throw AddressSpaceError.overflow(
-      offset,
-      `Invalid offset: offset ${hex(offset)}, data length ${hex(count)}, region size ${hex(owner.size)} (${owner.regionType} region ${owner.name} at ${hex(fr.addrRange.base - fr.offsetInRegion)})`,
-    );
-  }
+  if (offset + count <= owner.size) return;
+  const regionBase = fr.addrRange.base - fr.offsetInRegion;
+  const address = regionBase + offset;
+  throw new AddressSpaceError(
+    'Overflow',
+    `Address overflows, addr is ${hex(address)}: Invalid offset: offset ${hex(offset)}, data length ${hex(count)}, region size ${hex(owner.size)} (${owner.regionType} region ${owner.name} at ${hex(regionBase)})`,
+    { address, size: count, regionBase, offset },
+  );
 }
 
 interface Segment {

@@ -212,8 +212,9 @@ describe('device access bounds (check_valid_offset)', () => {
     const err = catchError(() => space.writeU64(0x10c, 1n, 'MMIO'));
     expect(err.code).toBe('Overflow');
     expect(err.message).toBe(
-      'Address overflows, addr is 0xC: Invalid offset: offset 0xC, data length 0x8, region size 0x10 (IO region dev at 0x100)',
+      'Address overflows, addr is 0x10C: Invalid offset: offset 0xC, data length 0x8, region size 0x10 (IO region dev at 0x100)',
     );
+    expect([err.address, err.size, err.regionBase, err.offset]).toEqual([0x10c, 8, 0x100, 0xc]);
     expect(dev.log).toEqual([]);
     space.writeU32(0x10c, 1, 'MMIO');
     expect(dev.log).toEqual(['write 1,0,0,0@12 base 256']);
