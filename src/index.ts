@@ -16,6 +16,16 @@ export {
 export { AddressSpaceError, type ErrorCode } from './base/errors.js';
 // bench: strategies side by side, render costs (npm run bench)
 export { formatBenchReport, runBench } from './bench/index.js';
+export { type BenchOptions, resolveBenchOptions } from './bench/options.js';
+export type {
+  BenchLatencyRow,
+  BenchMemoryRow,
+  BenchMicroRow,
+  BenchRenderRow,
+  BenchReport,
+  BenchStrategyRow,
+  BenchTargetCheck,
+} from './bench/report-types.js';
 export { SharedViewPublisher } from './concurrent/publication/publisher.js';
 // concurrent: publication, readers, vCPUs (SPEC 7-8)
 export type { PublisherOptions } from './concurrent/publication/publisher-options.js';
@@ -30,6 +40,10 @@ export {
 } from './concurrent/reader/reader-api.js';
 export { SharedView } from './concurrent/strategies/shared-view.js';
 export { VcpuPool, type VcpuPoolOptions } from './concurrent/vcpu/vcpu-pool.js';
+export {
+  WORKLOAD_KINDS as WORKLOADS,
+  type WorkloadKind as Workload,
+} from './concurrent/vcpu/workload.js';
 export {
   AddressSpace,
   type HostSpan,
@@ -53,6 +67,7 @@ export { HostMemMapping, type HostMemMappingOptions } from './host/mapping.js';
 export type { SharedMappingDescriptor } from './host/window.js';
 // machine: machine files, the built-in pc, device models
 export { buildMachine } from './machine/build.js';
+export { CHURN_KINDS, type ChurnKind } from './machine/churn-kind.js';
 export { BUILTIN_MACHINES, createMachine } from './machine/create.js';
 export { Pflash } from './machine/devices/pflash.js';
 export { RAM_BLOCK_SIZE, RamBlockPool } from './machine/devices/ram-block-pool.js';
@@ -65,27 +80,10 @@ export { loadMachineFile, parseMachineFile } from './machine/machine-file.js';
 export { buildPcMachine, type PcMachine } from './machine/pc.js';
 export { formatSize, parseSize } from './machine/sizes.js';
 // sim: the main job and its reports (SPEC 9)
-export {
-  type BenchOptions,
-  CHURN_KINDS,
-  type ChurnKind,
-  DEFAULT_RUN_OPTIONS,
-  OptionsError,
-  type RunOptions,
-  resolveBenchOptions,
-  resolveRunOptions,
-  WORKLOADS,
-  type Workload,
-} from './sim/options.js';
+export { OptionsError } from './sim/option-checks.js';
+export { DEFAULT_RUN_OPTIONS, type RunOptions, resolveRunOptions } from './sim/options.js';
 export { renderHtmlReport } from './sim/report-html.js';
 export type {
-  BenchLatencyRow,
-  BenchMemoryRow,
-  BenchMicroRow,
-  BenchRenderRow,
-  BenchReport,
-  BenchStrategyRow,
-  BenchTargetCheck,
   RunProgress,
   RunReport,
   TimelinePoint,

@@ -13,21 +13,17 @@
  * It measures and reports; it never writes files (the CLI writes `--json`).
  */
 import { loadavg } from 'node:os';
-import { type BenchOptions, resolveBenchOptions } from '../sim/options.js';
 import { environmentInfo } from '../sim/report-environment.js';
-import {
-  type BenchLatencyRow,
-  type BenchReport,
-  type BenchStrategyRow,
-  REPORT_VERSION,
-} from '../sim/report-types.js';
+import { REPORT_VERSION } from '../sim/report-types.js';
 import { BenchRam } from './guest.js';
 import { measureLatencies } from './latency.js';
 import { measureReaderLoops } from './loop-throughput.js';
 import { measureMemory } from './memory.js';
 import { measureMicro } from './micro.js';
+import { type BenchOptions, resolveBenchOptions } from './options.js';
 import { benchPlan } from './plan.js';
 import { measureRender } from './render.js';
+import type { BenchLatencyRow, BenchReport, BenchStrategyRow } from './report-types.js';
 import {
   formatLatency,
   formatMemory,

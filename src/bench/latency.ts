@@ -17,11 +17,11 @@
  */
 import type { WorkloadDescription } from '../concurrent/vcpu/access-pattern.js';
 import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
-import type { Workload } from '../sim/options.js';
-import type { BenchLatencyRow } from '../sim/report-types.js';
+import type { WorkloadKind } from '../concurrent/vcpu/workload.js';
 import { summarize } from '../sim/stats.js';
 import { BarChurn } from './churn.js';
 import { BenchGuest, type BenchRam } from './guest.js';
+import type { BenchLatencyRow } from './report-types.js';
 import { RAM_WORKLOADS, type RamWorkload, workloadsFor } from './throughput.js';
 import { significant, sleep } from './timing.js';
 
@@ -33,7 +33,7 @@ export interface LatencyPlan {
   readonly batches: readonly number[];
   readonly vcpus: number;
   /** The workload the vCPUs run while adoption is measured (a RAM workload). */
-  readonly workload: Workload;
+  readonly workload: WorkloadKind;
   readonly churnPerSecond: number;
   readonly warmupMs: number;
   /** How long each batch size is measured. */

@@ -7,17 +7,18 @@
  * It only starts and stops loop groups and reads their counters.
  */
 import type { Strategy } from '../concurrent/reader/reader-api.js';
-import type { BenchStrategyRow } from '../sim/report-types.js';
+import type { GuestMemoryStrategy } from '../concurrent/vcpu/raw-memory.js';
 import { BarChurn } from './churn.js';
 import { BenchGuest, BenchRam } from './guest.js';
 import { LoopGroup, type LoopWorkerData } from './reader-loop.js';
+import type { BenchStrategyRow } from './report-types.js';
 import { busiestThreadsSeconds, snapshot } from './thread-cpu.js';
 import { median, sleep } from './timing.js';
 
 export interface LoopPlan {
   readonly vcpus: readonly number[];
   readonly churnRates: readonly number[];
-  readonly strategies: readonly (Strategy | 'raw')[];
+  readonly strategies: readonly GuestMemoryStrategy[];
   readonly rounds: number;
   readonly roundMs: number;
   /** Before each round: the loops are tiny, so the JIT settles fast. */
@@ -39,7 +40,7 @@ export async function measureReaderLoops(plan: LoopPlan): Promise<BenchStrategyR
     for (const vcpus of plan.vcpus) {
       const part = Math.floor(ram.bytes / vcpus / PAGE) * PAGE;
       const parts = Array.from({ length: vcpus }, (_, v) => ({ base: v * part, size: part }));
-      const groups = new Map<Strategy | 'raw', LoopGroup>();
+      const groups = new Map<GuestMemoryStrategy, LoopGroup>();
       const released: (() => void)[] = [];
       for (const s of plan.strategies) {
         const guest = s === 'raw' ? undefined : guests.get(s)!;
@@ -81,7 +82,7 @@ function round3(v: number): number {
 
 async function measureChurn(
   plan: LoopPlan,
-  groups: ReadonlyMap<Strategy | 'raw', LoopGroup>,
+  groups: ReadonlyMap<GuestMemoryStrategy, LoopGroup>,
   guests: ReadonlyMap<Strategy, BenchGuest>,
   vcpus: number,
   churn: number,

@@ -6,7 +6,7 @@
  * `addrspace bench --json`). Pure formatting: it reads one JSON file and prints.
  */
 import { readFileSync } from 'node:fs';
-import type { BenchReport, BenchStrategyRow } from '../sim/report-types.js';
+import type { BenchReport, BenchStrategyRow } from './report-types.js';
 import { formatNs, formatRate, formatUs } from './table.js';
 
 function mdTable(head: readonly string[], rows: readonly (readonly string[])[]): string {

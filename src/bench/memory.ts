@@ -9,7 +9,7 @@
  * in the same moment count too; the guests are released before it returns.
  */
 import { HostMemMapping } from '../host/mapping.js';
-import type { BenchMemoryRow } from '../sim/report-types.js';
+import type { BenchMemoryRow } from './report-types.js';
 import { significant } from './timing.js';
 
 export interface MemoryPlan {

@@ -27,9 +27,9 @@ import { Region } from '../core/region.js';
 import type { RegionOps } from '../core/types.js';
 import { stageView } from '../core/view-update.js';
 import { EventFd } from '../host/event-fd.js';
-import type { BenchMicroRow } from '../sim/report-types.js';
 import { BenchGuest, BenchRam, publishSpace } from './guest.js';
 import { type ReaderJob, runReaderJobsInWorker } from './reader-micro.js';
+import type { BenchMicroRow } from './report-types.js';
 import { RAM_WORKLOADS } from './throughput.js';
 import { blackhole, type MicroTask, runTasks } from './tinybench-run.js';
 

@@ -23,11 +23,11 @@
  *
  * This module only computes numbers; it runs nothing.
  */
-import type { ResolvedBenchOptions } from '../sim/options.js';
 import type { LatencyPlan } from './latency.js';
 import type { LoopPlan } from './loop-throughput.js';
 import type { MemoryPlan } from './memory.js';
 import type { MicroPlan } from './micro.js';
+import type { ResolvedBenchOptions } from './options.js';
 import { RAM_WORKLOADS, type ThroughputPlan } from './throughput.js';
 
 export interface BenchPlan {

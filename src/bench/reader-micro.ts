@@ -12,7 +12,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ReaderHandle } from '../concurrent/reader/reader-api.js';
 import { SharedView, Translation } from '../concurrent/strategies/shared-view.js';
-import type { BenchMicroRow } from '../sim/report-types.js';
+import type { BenchMicroRow } from './report-types.js';
 import { blackhole, type MicroTask, runTasks, type TinybenchTiming } from './tinybench-run.js';
 
 /** One timed reader operation, repeated over `gpas` (one call = `gpas.length` operations). */

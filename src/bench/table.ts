@@ -14,7 +14,7 @@ import type {
   BenchReport,
   BenchStrategyRow,
   BenchTargetCheck,
-} from '../sim/report-types.js';
+} from './report-types.js';
 
 /** Columns padded to their widest cell; numeric-looking columns aligned right. */
 export function textTable(

@@ -18,13 +18,14 @@
  *
  * It judges numbers; it measures nothing.
  */
+
+import { DEFAULT_BATCH } from './latency.js';
 import type {
   BenchLatencyRow,
   BenchRenderRow,
   BenchStrategyRow,
   BenchTargetCheck,
-} from '../sim/report-types.js';
-import { DEFAULT_BATCH } from './latency.js';
+} from './report-types.js';
 import { formatUs } from './table.js';
 
 interface Rows {

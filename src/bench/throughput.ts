@@ -24,10 +24,11 @@
 
 import type { Strategy } from '../concurrent/reader/reader-api.js';
 import type { WorkloadDescription } from '../concurrent/vcpu/access-pattern.js';
+import type { GuestMemoryStrategy } from '../concurrent/vcpu/raw-memory.js';
 import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
-import type { BenchStrategyRow } from '../sim/report-types.js';
 import { BarChurn } from './churn.js';
 import { BenchGuest, BenchRam } from './guest.js';
+import type { BenchStrategyRow } from './report-types.js';
 import { busiestThreadsSeconds, snapshot } from './thread-cpu.js';
 import { median, sleep } from './timing.js';
 
@@ -38,7 +39,7 @@ export interface ThroughputPlan {
   readonly vcpus: readonly number[];
   readonly workloads: readonly RamWorkload[];
   readonly churnRates: readonly number[];
-  readonly strategies: readonly (Strategy | 'raw')[];
+  readonly strategies: readonly GuestMemoryStrategy[];
   readonly rounds: number;
   /** Length of one measured round. */
   readonly roundMs: number;
@@ -57,7 +58,7 @@ export type RowListener = (row: BenchStrategyRow) => void;
 
 /** A strategy under test in one (vCPUs, workload) group. */
 interface Contender {
-  readonly strategy: Strategy | 'raw';
+  readonly strategy: GuestMemoryStrategy;
   readonly pool: VcpuPool;
   readonly churn: BarChurn | undefined;
   warmed: boolean;
@@ -141,7 +142,7 @@ async function measureGroup(
 }
 
 function makeContender(
-  strategy: Strategy | 'raw',
+  strategy: GuestMemoryStrategy,
   vcpus: number,
   ram: BenchRam,
   guests: ReadonlyMap<Strategy, BenchGuest>,

@@ -7,7 +7,7 @@
  * It times what it is given and builds nothing itself.
  */
 import { Bench } from 'tinybench';
-import type { BenchMicroRow } from '../sim/report-types.js';
+import type { BenchMicroRow } from './report-types.js';
 import { significant } from './timing.js';
 
 /** Where tasks leave their results, so the JIT cannot drop the work as unused. */

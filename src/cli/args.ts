@@ -9,13 +9,11 @@
 import { parseArgs } from 'node:util';
 import {
   type BenchOptions,
-  OptionsError,
   type ResolvedBenchOptions,
-  type ResolvedRunOptions,
-  type RunOptions,
   resolveBenchOptions,
-  resolveRunOptions,
-} from '../sim/options.js';
+} from '../bench/options.js';
+import { OptionsError } from '../sim/option-checks.js';
+import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from '../sim/options.js';
 import { UsageError } from './errors.js';
 import type { HelpTopic } from './usage.js';
 

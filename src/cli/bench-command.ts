@@ -6,7 +6,7 @@
  * show every table twice. The measuring and the table layout belong to the bench layer.
  */
 import { formatBenchReport, runBench } from '../bench/index.js';
-import type { ResolvedBenchOptions } from '../sim/options.js';
+import type { ResolvedBenchOptions } from '../bench/options.js';
 import { EXIT_OK } from './errors.js';
 import type { CliIo } from './io.js';
 import { checkWritable, writeReportFile } from './output.js';

@@ -2,7 +2,9 @@
  * The help texts of `addrspace` and its subcommands (SPEC 9's synopsis, then one line
  * per flag with its default). Text only: parsing is args.ts's job.
  */
-import { CHURN_KINDS, DEFAULT_RUN_OPTIONS, WORKLOADS } from '../sim/options.js';
+import { WORKLOAD_KINDS } from '../concurrent/vcpu/workload.js';
+import { CHURN_KINDS } from '../machine/churn-kind.js';
+import { DEFAULT_RUN_OPTIONS } from '../sim/options.js';
 
 export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench';
 
@@ -42,7 +44,7 @@ Options:
   --vcpus N                vCPU threads, 1 to 64 (default: one per core)
   --duration SECONDS       how long the vCPUs run (default ${d.durationSeconds})
   --strategy NAME          rcu, seqlock, mutex or none (default ${d.strategy}; none is unsafe)
-  --workload NAME          ${WORKLOADS.join(', ')} (default ${d.workload})
+  --workload NAME          ${WORKLOAD_KINDS.join(', ')} (default ${d.workload})
   --churn KINDS            comma list of ${CHURN_KINDS.join(', ')}; or all, or none
                            (default all)
   --churn-rate PER_SECOND  topology updates per second over all kinds (default ${d.churnRate})

@@ -27,7 +27,9 @@
  * This module never builds regions and never reads files.
  */
 import { z } from 'zod';
+import { WORKLOAD_KINDS, type WorkloadKind } from '../concurrent/vcpu/workload.js';
 import { REGION_TYPES, type RegionType } from '../core/types.js';
+import { CHURN_KINDS, type ChurnKind } from './churn-kind.js';
 import { formatPath, MachineConfigError } from './errors.js';
 
 /** Sizes, offsets and 64-bit data: parsed later with their path (sizes.ts). */
@@ -78,16 +80,15 @@ export const mappingSchema = z.union([
   z.number(),
 ]);
 
-/** Workload names, mirroring the sim layer's list (the machine layer sits below it). */
-export const MACHINE_FILE_WORKLOADS = ['seq', 'random', 'hot', 'mmio', 'mixed'] as const;
-/** Churn kinds, mirroring the sim layer's list. */
-export const MACHINE_FILE_CHURN_KINDS = ['hotplug', 'bar', 'romd', 'alias', 'ioeventfd'] as const;
+/** zod's enum wants a non-empty tuple; the name lists are declared once, elsewhere. */
+const churnKindSchema = z.enum(CHURN_KINDS as [ChurnKind, ...ChurnKind[]]);
+const workloadSchema = z.enum(WORKLOAD_KINDS as [WorkloadKind, ...WorkloadKind[]]);
 
 export const churnSchema = z.union([
   z.string(),
-  z.array(z.enum(MACHINE_FILE_CHURN_KINDS)),
+  z.array(churnKindSchema),
   z.strictObject({
-    kinds: z.union([z.string(), z.array(z.enum(MACHINE_FILE_CHURN_KINDS))]).optional(),
+    kinds: z.union([z.string(), z.array(churnKindSchema)]).optional(),
     rate: z.number().nonnegative().optional(),
   }),
 ]);
@@ -105,7 +106,7 @@ export const machineFileSchema = z.strictObject({
   mappings: z.record(z.string().min(1), mappingSchema).optional(),
   machineRam: z.string().min(1).optional(),
   churn: churnSchema.optional(),
-  workload: z.enum(MACHINE_FILE_WORKLOADS).optional(),
+  workload: workloadSchema.optional(),
   hotplug: hotplugSchema.optional(),
 });
 

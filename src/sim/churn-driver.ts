@@ -14,8 +14,8 @@
  * What is applied when is up to the clock; what is applied is up to the schedule alone.
  */
 import { isAddressSpaceError } from '../base/errors.js';
+import type { ChurnKind } from '../machine/churn-kind.js';
 import type { ChurnOp, ChurnSchedule } from './churn-schedule.js';
-import type { ChurnKind } from './options.js';
 import { LatencyRecorder } from './stats.js';
 
 /** Most operations applied in one event-loop turn. */

@@ -21,7 +21,7 @@
 
 import { AddressSpaceError } from '../base/errors.js';
 import { Prng } from '../concurrent/vcpu/prng.js';
-import { CHURN_KINDS, type ChurnKind } from './options.js';
+import { CHURN_KINDS, type ChurnKind } from '../machine/churn-kind.js';
 
 /** What a machine offers to churn, as plain data; the state is the one at the start. */
 export interface ChurnTargets {

@@ -10,6 +10,7 @@
  * panels with a "No samples" note instead of failing.
  */
 
+import { CHURN_KINDS } from '../machine/churn-kind.js';
 import { formatCount, formatMicros } from './html/format.js';
 import { renderHistogram } from './html/histogram-chart.js';
 import { type EventRug, type LineChartHoverData, renderLineChart } from './html/line-chart.js';
@@ -27,7 +28,6 @@ import {
 import { REPORT_CSS } from './html/styles.js';
 import { escapeHtml, scriptJson } from './html/svg.js';
 import { TOOLTIP_SCRIPT } from './html/tooltip-script.js';
-import { CHURN_KINDS } from './options.js';
 import type { HistogramReport, LatencyPercentiles, RunReport } from './report-types.js';
 import { round } from './stats.js';
 

@@ -6,10 +6,11 @@
 import type { PublicationStats } from '../concurrent/publication/publication-stats.js';
 import type { Strategy } from '../concurrent/reader/reader-api.js';
 import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
+import type { ChurnKind } from '../machine/churn-kind.js';
 import type { Checker } from './checker.js';
 import type { ChurnDriver } from './churn-driver.js';
 import type { BackendReport } from './device-backend-protocol.js';
-import type { ChurnKind, ResolvedRunOptions } from './options.js';
+import type { ResolvedRunOptions } from './options.js';
 import { environmentInfo } from './report-environment.js';
 import { REPORT_VERSION, type RunReport } from './report-types.js';
 import { LatencyRecorder, round } from './stats.js';

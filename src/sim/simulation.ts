@@ -18,6 +18,7 @@ import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import { POISON_U32 } from '../concurrent/publication/reclaim.js';
 import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
 import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
+import type { WorkloadKind } from '../concurrent/vcpu/workload.js';
 import type { Machine } from '../machine/machine.js';
 import { Checker } from './checker.js';
 import {
@@ -30,13 +31,8 @@ import { ChurnDriver } from './churn-driver.js';
 import { type ChurnOp, ChurnSchedule } from './churn-schedule.js';
 import { DeviceBackend } from './device-backend.js';
 import type { BackendReport } from './device-backend-protocol.js';
-import {
-  OptionsError,
-  type ResolvedRunOptions,
-  type RunOptions,
-  resolveRunOptions,
-  type Workload,
-} from './options.js';
+import { OptionsError } from './option-checks.js';
+import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from './options.js';
 import type { RunReport } from './report-types.js';
 import { loadSimulationMachine } from './simulation-machine.js';
 import { RunObserver } from './simulation-observer.js';
@@ -95,7 +91,7 @@ export async function runSimulation(
  * the caller gave none, resolved. A bad default names its path under `machine.`.
  */
 function withMachineDefaults(options: RunOptions, machine: Machine): ResolvedRunOptions {
-  const defaults: { churn?: RunOptions['churn']; churnRate?: number; workload?: Workload } = {};
+  const defaults: { churn?: RunOptions['churn']; churnRate?: number; workload?: WorkloadKind } = {};
   if (options.churn === undefined && machine.churn?.kinds !== undefined) {
     defaults.churn = machine.churn.kinds as RunOptions['churn']; // checked when resolved
   }
@@ -103,7 +99,7 @@ function withMachineDefaults(options: RunOptions, machine: Machine): ResolvedRun
     defaults.churnRate = machine.churn.rate;
   }
   if (options.workload === undefined && machine.workload !== undefined) {
-    defaults.workload = machine.workload as Workload;
+    defaults.workload = machine.workload as WorkloadKind;
   }
   try {
     return resolveRunOptions({ ...options, ...defaults });

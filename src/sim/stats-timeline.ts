@@ -8,7 +8,7 @@
  * merges that many samples into each new point, so a long run keeps an even resolution.
  * Neither keeps a clock: callers pass times in seconds since the start of the run.
  */
-import { CHURN_KINDS, type ChurnKind } from './options.js';
+import { CHURN_KINDS, type ChurnKind } from '../machine/churn-kind.js';
 import type { ChurnEvent, TimelinePoint } from './report-types.js';
 
 export interface TimelineRecorderOptions {

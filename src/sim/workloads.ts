@@ -26,11 +26,12 @@ import type {
   AccessSize,
   MmioTarget,
   WorkloadDescription,
+  WorkloadKind,
 } from '../concurrent/vcpu/access-pattern.js';
+import type { ChurnKind } from '../machine/churn-kind.js';
 import type { Machine, RamRange } from '../machine/machine.js';
 import { subtractAreas } from '../machine/targets.js';
 import { aliasWindows, barPositionsOf, churnedHotplugSlots } from './churn-apply.js';
-import type { ChurnKind, Workload } from './options.js';
 
 /** Fraction of `mixed` accesses that go to device registers. */
 export const MIXED_MMIO_SHARE = 1 / 4096;
@@ -41,7 +42,7 @@ const DOORBELL_WEIGHT = 4;
 const PAGE = 4096;
 
 export interface WorkloadPlanOptions {
-  readonly workload: Workload;
+  readonly workload: WorkloadKind;
   readonly seed: number;
   readonly vcpus: number;
   /** The churn kinds the run applies (they change which ranges are safe to target). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AddressSpaceError } from '../../src/base/errors.js';
 import { EXIT_USAGE, exitCodeFor, formatError, UsageError } from '../../src/cli/errors.js';
 import { formatProgress, ProgressLine } from '../../src/cli/progress.js';
-import { OptionsError } from '../../src/sim/options.js';
+import { OptionsError } from '../../src/sim/option-checks.js';
 import type { RunProgress } from '../../src/sim/report-types.js';
 
 const progress: RunProgress = {

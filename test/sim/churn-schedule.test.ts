@@ -4,13 +4,13 @@
  * previous ones leave (SPEC 9: same seed, same churn sequence).
  */
 import { describe, expect, it } from 'vitest';
+import { CHURN_KINDS } from '../../src/machine/churn-kind.js';
 import {
   type ChurnOp,
   ChurnSchedule,
   type ChurnTargets,
   describeChurnOp,
 } from '../../src/sim/churn-schedule.js';
-import { CHURN_KINDS } from '../../src/sim/options.js';
 
 const TARGETS: ChurnTargets = {
   hotplugSlots: 8,

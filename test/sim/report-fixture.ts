@@ -4,7 +4,7 @@
  * histograms filled from seeded log-normal samples, and variants with violations and
  * with nothing recorded at all. Test data only: nothing here stands in for code under test.
  */
-import { CHURN_KINDS, type ChurnKind } from '../../src/sim/options.js';
+import { CHURN_KINDS, type ChurnKind } from '../../src/machine/churn-kind.js';
 import type {
   ChurnEvent,
   RunReport,

@@ -7,8 +7,8 @@
  *   0x100000000 hotplug slots 0..7 (2 MiB each)              → only with hotplug churn
  */
 import { describe, expect, it } from 'vitest';
+import { CHURN_KINDS } from '../../src/machine/churn-kind.js';
 import { buildPcMachine } from '../../src/machine/pc.js';
-import { CHURN_KINDS } from '../../src/sim/options.js';
 import {
   vcpuSeed,
   WORKING_SET_BYTES,

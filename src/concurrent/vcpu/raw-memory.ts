@@ -14,9 +14,13 @@ import { AddressSpaceError } from '../../base/errors.js';
 import {
   type MmioExitHandler,
   type SharedViewReader,
+  type Strategy,
   TableRegionType,
   type TranslationTarget,
 } from '../reader/reader-api.js';
+
+/** What guest memory a vCPU can run against: a published view's strategy, or `raw`. */
+export type GuestMemoryStrategy = Strategy | 'raw';
 
 /** Plain data that describes raw memory to a worker. */
 export interface RawMemoryHandle {

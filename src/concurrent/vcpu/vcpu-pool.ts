@@ -19,6 +19,7 @@ import { POISON_U32 } from '../publication/reclaim.js';
 import type { ReaderHandle, Strategy } from '../reader/reader-api.js';
 import { createMmioMailbox } from './mmio-mailbox.js';
 import { type MmioRequestHandler, MmioServer, regionIoHandler } from './mmio-server.js';
+import type { GuestMemoryStrategy } from './raw-memory.js';
 import {
   drainTranslationSamples,
   SampleRing,
@@ -122,7 +123,7 @@ export class VcpuPool {
   readonly lost: LostVcpu[] = [];
   readonly mmio: MmioServer;
   /** `raw`, or the publisher's strategy. */
-  readonly strategy: Strategy | 'raw';
+  readonly strategy: GuestMemoryStrategy;
   /** The publisher's reader slot of each vCPU (empty without a publisher). */
   readonly readerIndices: readonly number[];
 

@@ -3,7 +3,7 @@
  * colours. Chosen to stay apart from each other on a white and on a dark background.
  * Only constants and a lookup; no drawing.
  */
-import type { ChurnKind } from '../options.js';
+import type { ChurnKind } from '../../machine/churn-kind.js';
 
 /** A ten-colour categorical palette; vCPUs past ten get evenly spaced hues. */
 const VCPU_COLOURS = [
