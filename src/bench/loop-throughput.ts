@@ -6,6 +6,7 @@
  *
  * It only starts and stops loop groups and reads their counters.
  */
+import { PAGE_SIZE } from '../base/constants.js';
 import type { Strategy } from '../concurrent/reader/reader-api.js';
 import type { GuestMemoryStrategy } from '../concurrent/vcpu/raw-memory.js';
 import { BarChurn } from './churn.js';
@@ -26,11 +27,9 @@ export interface LoopPlan {
   readonly ramBytes: number;
 }
 
-const PAGE = 4096;
-
 export async function measureReaderLoops(plan: LoopPlan): Promise<BenchStrategyRow[]> {
   const ram = new BenchRam(plan.ramBytes);
-  for (let at = 0; at < ram.bytes; at += PAGE) ram.mapping.bytes[at] = 0;
+  for (let at = 0; at < ram.bytes; at += PAGE_SIZE) ram.mapping.bytes[at] = 0;
   const guests = new Map<Strategy, BenchGuest>();
   for (const s of plan.strategies) {
     if (s !== 'raw') guests.set(s, new BenchGuest(ram, { strategy: s }));
@@ -38,7 +37,7 @@ export async function measureReaderLoops(plan: LoopPlan): Promise<BenchStrategyR
   const rows: BenchStrategyRow[] = [];
   try {
     for (const vcpus of plan.vcpus) {
-      const part = Math.floor(ram.bytes / vcpus / PAGE) * PAGE;
+      const part = Math.floor(ram.bytes / vcpus / PAGE_SIZE) * PAGE_SIZE;
       const parts = Array.from({ length: vcpus }, (_, v) => ({ base: v * part, size: part }));
       const groups = new Map<GuestMemoryStrategy, LoopGroup>();
       const released: (() => void)[] = [];

@@ -22,6 +22,7 @@
  * It never changes what a pool or a reader does; it only starts, waits, and reads counters.
  */
 
+import { PAGE_SIZE } from '../base/constants.js';
 import type { Strategy } from '../concurrent/reader/reader-api.js';
 import type { WorkloadDescription } from '../concurrent/vcpu/access-pattern.js';
 import type { GuestMemoryStrategy } from '../concurrent/vcpu/raw-memory.js';
@@ -63,8 +64,6 @@ interface Contender {
   readonly churn: BarChurn | undefined;
   warmed: boolean;
 }
-
-const PAGE = 4096;
 
 /** Runs the whole matrix; rows in (vCPUs, workload, churn, strategy) order. */
 export async function measureThroughput(
@@ -163,7 +162,7 @@ export function workloadsFor(
   ramBytes: number,
   seed: number,
 ): WorkloadDescription[] {
-  const part = Math.floor(ramBytes / vcpus / PAGE) * PAGE;
+  const part = Math.floor(ramBytes / vcpus / PAGE_SIZE) * PAGE_SIZE;
   return Array.from({ length: vcpus }, (_, v) => ({
     kind,
     seed: seed + v,
@@ -281,7 +280,7 @@ function addRatioToRaw(rows: BenchStrategyRow[]): void {
 
 /** Commits every page of `bytes` now, so no row pays the first-touch page faults. */
 function touchEveryPage(bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length; at += PAGE) bytes[at] = 0;
+  for (let at = 0; at < bytes.length; at += PAGE_SIZE) bytes[at] = 0;
 }
 
 function round3(v: number): number {

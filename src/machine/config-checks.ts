@@ -5,13 +5,13 @@
  * Each region's own fields were checked before (machine-file.ts). This module reports the
  * first problem as a `MachineConfigError` and changes nothing.
  */
+
 import { checkedAdd } from '../base/address.js';
+import { PAGE_SIZE } from '../base/constants.js';
 import { hex } from '../base/errors.js';
 import { MAX_MAPPING_SIZE } from '../host/window.js';
 import { MachineConfigError } from './errors.js';
 import type { MachineConfig, RegionConfig } from './machine-config.js';
-
-const PAGE_SIZE = 4096;
 
 export function checkRelations(config: MachineConfig): void {
   const byName = new Map<string, RegionConfig>();

@@ -10,7 +10,9 @@
  * 8). A change the address space refuses throws its `AddressSpaceError` and leaves the
  * machine as it was; the driver counts it. This module never decides when to churn.
  */
+
 import { ADDRESS_LIMIT, type AddressRange, checkedAdd } from '../base/address.js';
+import { PAGE_SIZE } from '../base/constants.js';
 import { AddressSpaceError } from '../base/errors.js';
 import type { Region } from '../core/region.js';
 import type { HostMemMapping } from '../host/mapping.js';
@@ -115,7 +117,6 @@ export function churnTargetsOf(machine: Machine): ChurnTargets {
  * cycled through a small pool of mappings keep a run about the topology, not page faults.
  */
 export const CHURNED_HOTPLUG_SLOTS = 8;
-const PAGE_BYTES = 4096;
 
 /** How many of `machine`'s hotplug slots the `hotplug` kind uses (0 without an area). */
 export function churnedHotplugSlots(machine: Machine): number {
@@ -147,7 +148,7 @@ export function warmHotplugPool(machine: Machine): void {
   const spares = Array.from({ length: CHURNED_HOTPLUG_SLOTS }, () => pool.acquire());
   for (const mapping of spares) {
     const bytes = mapping.bytes;
-    for (let i = 0; i < bytes.length; i += PAGE_BYTES) bytes[i] = 0;
+    for (let i = 0; i < bytes.length; i += PAGE_SIZE) bytes[i] = 0;
     pool.release(mapping);
   }
 }

@@ -14,6 +14,7 @@
  * It writes no files and prints nothing: the CLI writes `--json` / `--html` and draws the
  * progress line from `onProgress`.
  */
+import { PAGE_SIZE } from '../base/constants.js';
 import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import { POISON_U32 } from '../concurrent/publication/reclaim.js';
 import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
@@ -48,7 +49,6 @@ const TIMELINE_MS = 500;
 const SAMPLE_EVERY = 512;
 /** How often the device backend's counters and samples are drained. */
 const BACKEND_DRAIN_MS = 250;
-const PAGE_BYTES = 4096;
 /**
  * Length of a vCPU slice (KVM_RUN call). Between slices a vCPU waits for the owner to
  * hand it the next one; 50 ms keeps that hand-over a small share of a vCPU's time even
@@ -293,7 +293,7 @@ function checkCompletions(
 function prefault(machine: Machine, ranges: readonly { base: number; size: number }[]): void {
   const memory = machine.memory;
   for (const r of ranges) {
-    for (let gpa = r.base; gpa < r.base + r.size; gpa += PAGE_BYTES) {
+    for (let gpa = r.base; gpa < r.base + r.size; gpa += PAGE_SIZE) {
       memory.writeU8(gpa, memory.readU8(gpa));
     }
   }

@@ -22,6 +22,7 @@
  */
 
 import type { AddressRange } from '../base/address.js';
+import { PAGE_SIZE } from '../base/constants.js';
 import type {
   AccessSize,
   MmioTarget,
@@ -39,7 +40,6 @@ export const MIXED_MMIO_SHARE = 1 / 4096;
 export const WORKING_SET_BYTES = 16 * 2 ** 20;
 /** Weight of a doorbell write relative to a register probe. */
 const DOORBELL_WEIGHT = 4;
-const PAGE = 4096;
 
 export interface WorkloadPlanOptions {
   readonly workload: WorkloadKind;
@@ -61,8 +61,8 @@ export function workingSet(ranges: readonly AddressRange[], budget: number): Add
   if (total <= budget) return ranges.map((r) => ({ base: r.base, size: r.size }));
   const out: AddressRange[] = [];
   for (const r of ranges) {
-    const share = Math.floor((r.size * budget) / total / PAGE) * PAGE;
-    const size = Math.min(r.size, Math.max(PAGE, share));
+    const share = Math.floor((r.size * budget) / total / PAGE_SIZE) * PAGE_SIZE;
+    const size = Math.min(r.size, Math.max(PAGE_SIZE, share));
     out.push({ base: r.base, size });
   }
   return out;
