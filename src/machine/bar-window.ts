@@ -8,10 +8,21 @@
  * which slot to pick: the churn layer does.
  */
 
-import { AddressSpaceError } from '../base/errors.js';
+import { AddressSpaceError, hex } from '../base/errors.js';
 import type { AddressSpace } from '../core/address-space.js';
 import type { Region } from '../core/region.js';
-import type { BarSlots } from './machine.js';
+
+/** Where a window's BARs may go, as `BarWindow.describe()` lists it. */
+export interface BarSlots {
+  readonly container: Region;
+  /** GPA of the container's byte 0. */
+  readonly containerBase: number;
+  readonly slotSize: number;
+  /** GPA of each slot. */
+  readonly slots: readonly number[];
+  /** Devices whose BAR lives in these slots, in the order they were placed. */
+  readonly devices: readonly string[];
+}
 
 export class BarWindow {
   readonly hole: Region;
@@ -39,6 +50,17 @@ export class BarWindow {
 
   gpaOf(slot: number): number {
     return this.windowBase + slot * this.slotSize;
+  }
+
+  /** The slot that starts at `offset` in the hole; `InvalidArgument` if none does. */
+  slotAt(offset: number): number {
+    const slot = (this.holeBase + offset - this.windowBase) / this.slotSize;
+    if (!Number.isInteger(slot) || slot < 0 || slot >= this.slotCount) {
+      throw AddressSpaceError.invalidArgument(
+        `offset ${hex(offset)} in ${this.hole.name} does not start a BAR slot`,
+      );
+    }
+    return slot;
   }
 
   /** Adds `region` (a BAR at most `slotSize` long) to the hole at `slot`. */

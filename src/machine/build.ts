@@ -1,13 +1,18 @@
 /**
- * `buildMachine(config)`: turns a checked `MachineConfig` (machine-file.ts) into a live
- * `Machine`: mappings, regions, devices, ioeventfds and the `memory` / `io` address
- * spaces, plus the lists the workload and churn layers use (targets.ts).
+ * `buildMachine(config)`: turns a checked `MachineConfig` (a machine file's, or the
+ * built-in `pc`'s from pc-config.ts) into a live `Machine`: mappings with their initial
+ * content, regions, devices, ioeventfds, the board features (hotplug area, BAR window,
+ * PAM windows) and the `memory` / `io` address spaces, plus the lists the workload layer
+ * uses (targets.ts) and the churn methods (churn-methods.ts). The one builder: there is
+ * no other way to a `Machine`.
  *
- * Children are added in file order; among siblings of equal priority the one listed
- * later renders first and wins (SPEC 3: the child added last wins). Everything is put
- * together before the address spaces exist, so building publishes one view per space.
- * If anything fails, every mapping created so far is released and the error is thrown:
- * no partial machine is left behind. This module never runs a simulation.
+ * Children are added in file order (a BAR through its window, which checks its slot);
+ * among siblings of equal priority the one listed later renders first and wins (SPEC 3:
+ * the child added last wins). PAM windows are added to the memory root after its listed
+ * children. Everything is put together before the address spaces exist, so building
+ * publishes one view per space. If anything fails, every mapping created so far is
+ * released and the error is thrown: no partial machine is left behind. This module never
+ * runs a simulation.
  */
 
 import { hex } from '../base/errors.js';
@@ -16,6 +21,8 @@ import { Region } from '../core/region.js';
 import type { RegionIoEventFd } from '../core/types.js';
 import { EventFd } from '../host/event-fd.js';
 import { HostMemMapping } from '../host/mapping.js';
+import { BarWindow } from './bar-window.js';
+import { churnMethods } from './churn-methods.js';
 import type { DeviceModel } from './devices/device.js';
 import { Pflash } from './devices/pflash.js';
 import { RamBlockPool } from './devices/ram-block-pool.js';
@@ -31,24 +38,22 @@ import type {
   MachineDevice,
   SpaceName,
 } from './machine.js';
-import type { MachineConfig, RegionConfig } from './machine-config.js';
-import { doorbellsOf, mmioTargetsOf, ramRangesOf, setIoeventfdsEnabled } from './targets.js';
-
-interface Placement {
-  readonly space: SpaceName;
-  /** Address in the space when reached through containers only. */
-  readonly base: number;
-}
+import type { MachineConfig, MappingConfig, RegionConfig } from './machine-config.js';
+import { PamWindows } from './pam.js';
+import {
+  configuredMmioTargets,
+  configuredRamRanges,
+  doorbellsOf,
+  mmioTargetsOf,
+  type Placement,
+  ramRangesOf,
+  subtractAreas,
+} from './targets.js';
 
 export function buildMachine(config: MachineConfig): Machine {
   const mappings = new Map<string, HostMemMapping>();
   try {
-    for (const m of config.mappings.values()) {
-      mappings.set(
-        m.name,
-        HostMemMapping.create({ size: m.size, name: m.name, readOnly: m.readOnly }),
-      );
-    }
+    for (const m of config.mappings.values()) mappings.set(m.name, createMapping(m));
     return assemble(config, mappings);
   } catch (error) {
     for (const mapping of mappings.values()) mapping.release();
@@ -98,14 +103,25 @@ function assemble(config: MachineConfig, mappings: ReadonlyMap<string, HostMemMa
     return region;
   };
   for (const r of configs.values()) create(r);
+  const bars = barWindowOf(config, regions, placements);
   for (const r of configs.values()) {
     const container = regions.get(r.name)!;
     for (const child of r.children) {
       const region = regions.get(child.name)!;
       region.setPriority(child.priority);
       region.setEnabled(child.enabled);
-      container.addSubregion(region, child.offset);
+      if (bars?.hole === container && config.barWindow!.bars.includes(child.name)) {
+        bars.place(region, bars.slotAt(child.offset));
+      } else {
+        container.addSubregion(region, child.offset);
+      }
     }
+  }
+  let pam: PamWindows | undefined;
+  if (config.pam !== undefined) {
+    const root = regions.get(config.memory.name)!;
+    pam = new PamWindows(regions.get(config.pam.target)!, root, config.pam.priority);
+    for (const w of pam.windows) regions.set(w.region.name, w.region);
   }
 
   const machineRam = config.machineRam === undefined ? undefined : regions.get(config.machineRam);
@@ -139,7 +155,12 @@ function assemble(config: MachineConfig, mappings: ReadonlyMap<string, HostMemMa
       });
     }
   }
-  const toggleableAliases = [...regions.values()].filter((r) => r.regionType === 'Alias');
+  const toggleableAliases =
+    pam === undefined
+      ? [...regions.values()].filter((r) => r.regionType === 'Alias')
+      : pam.windows.map((w) => w.region);
+  const ram = config.targets?.ram;
+  const mmio = config.targets?.mmio;
   return {
     name: config.name,
     memory,
@@ -148,10 +169,18 @@ function assemble(config: MachineConfig, mappings: ReadonlyMap<string, HostMemMa
     mappings,
     devices,
     hotplug,
+    pam,
+    bars,
     targets: {
-      ramRanges: ramRangesOf(memory, dmaAreas),
+      ramRanges:
+        ram === undefined
+          ? ramRangesOf(memory, dmaAreas)
+          : subtractAreas(configuredRamRanges(ram, memory, placements), dmaAreas),
       dmaAreas,
-      mmio: mmioTargetsOf(devices),
+      mmio:
+        mmio === undefined
+          ? mmioTargetsOf(devices)
+          : configuredMmioTargets(mmio, configs, placements, devices),
       doorbells: [
         ...doorbellsOf(memory, 'memory', devices),
         ...(io === undefined ? [] : doorbellsOf(io, 'io', devices)),
@@ -159,17 +188,56 @@ function assemble(config: MachineConfig, mappings: ReadonlyMap<string, HostMemMa
       flash,
       ioeventfds: ioeventfdTargets,
       toggleableAliases,
-      pamWindows: [],
-      barSlots: undefined,
+      pamWindows: pam?.windows ?? [],
+      barSlots: bars?.describe(),
     },
     churn: config.churn,
     workload: config.workload,
-    setIoeventfdsEnabled: (name, on) => setIoeventfdsEnabled(ioeventfdTargets, name, on),
+    ...churnMethods({
+      memory,
+      hotplug,
+      bars,
+      pam,
+      flash,
+      ioeventfds: ioeventfdTargets,
+      toggleableAliases,
+    }),
     dispose: () => {
-      hotplug?.pool.dispose();
+      hotplug?.dispose();
       for (const mapping of mappings.values()) mapping.release();
     },
   };
+}
+
+/** A mapping filled with its `fill` byte, then each `content` entry written over it. */
+function createMapping(m: MappingConfig): HostMemMapping {
+  const mapping = HostMemMapping.create({ size: m.size, name: m.name, readOnly: m.readOnly });
+  try {
+    if (m.fill !== 0) mapping.bytes.fill(m.fill);
+    for (const c of m.content) mapping.bytes.set(c.bytes, c.offset);
+  } catch (error) {
+    mapping.release();
+    throw error;
+  }
+  return mapping;
+}
+
+/** The BAR window of a machine file's `barWindow`, empty: its BARs are placed as children. */
+function barWindowOf(
+  config: MachineConfig,
+  regions: ReadonlyMap<string, Region>,
+  placements: ReadonlyMap<string, Placement>,
+): BarWindow | undefined {
+  const w = config.barWindow;
+  if (w === undefined) return undefined;
+  const holeBase = placements.get(w.container)!.base;
+  return new BarWindow(
+    regions.get(w.container)!,
+    holeBase,
+    holeBase + w.offset,
+    w.slotSize,
+    w.slots,
+  );
 }
 
 /** The region for `r`; `mapping` and `device` were made from its config already. */

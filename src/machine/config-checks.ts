@@ -1,7 +1,8 @@
 /**
  * The checks of a machine file that relate two or more fields: unique region names,
  * children inside their parents, one region per mapping, alias targets that exist and
- * are large enough, no alias cycles, and the names `machineRam` and `hotplug` refer to.
+ * are large enough, no alias cycles, the names `machineRam` and `hotplug` refer to, and
+ * (config-features.ts) what the board features `pam`, `barWindow` and `targets` name.
  * Each region's own fields were checked before (machine-file.ts). This module reports the
  * first problem as a `MachineConfigError` and changes nothing.
  */
@@ -10,14 +11,17 @@ import { checkedAdd } from '../base/address.js';
 import { PAGE_SIZE } from '../base/constants.js';
 import { hex } from '../base/errors.js';
 import { MAX_MAPPING_SIZE } from '../host/window.js';
+import { checkFeatures } from './config-features.js';
 import { MachineConfigError } from './errors.js';
 import type { MachineConfig, RegionConfig } from './machine-config.js';
 
 export function checkRelations(config: MachineConfig): void {
   const byName = new Map<string, RegionConfig>();
   const memoryTree = new Set<string>();
+  const ioTree = new Set<string>();
+  const parentOf = new Map<string, RegionConfig>();
   const mappingUser = new Map<string, RegionConfig>();
-  const visit = (region: RegionConfig, inMemory: boolean): void => {
+  const visit = (region: RegionConfig, tree: Set<string> | undefined): void => {
     const earlier = byName.get(region.name);
     if (earlier !== undefined) {
       throw new MachineConfigError(
@@ -26,7 +30,7 @@ export function checkRelations(config: MachineConfig): void {
       );
     }
     byName.set(region.name, region);
-    if (inMemory) memoryTree.add(region.name);
+    tree?.add(region.name);
     if (region.mapping !== undefined) {
       const user = mappingUser.get(region.mapping);
       if (user !== undefined) {
@@ -39,11 +43,12 @@ export function checkRelations(config: MachineConfig): void {
     }
     for (const child of region.children) {
       checkFits(child, region);
-      visit(child, inMemory);
+      parentOf.set(child.name, region);
+      visit(child, tree);
     }
   };
-  visit(config.memory, true);
-  if (config.io !== undefined) visit(config.io, false);
+  visit(config.memory, memoryTree);
+  if (config.io !== undefined) visit(config.io, ioTree);
   for (const region of config.detached) {
     if (region.offset !== 0) {
       throw new MachineConfigError(
@@ -51,7 +56,7 @@ export function checkRelations(config: MachineConfig): void {
         'a region in no address space has no offset',
       );
     }
-    visit(region, false);
+    visit(region, undefined);
   }
 
   for (const region of byName.values()) {
@@ -63,6 +68,7 @@ export function checkRelations(config: MachineConfig): void {
     throw new MachineConfigError('machineRam', `no region named "${config.machineRam}"`);
   }
   if (config.hotplug !== undefined) checkHotplug(config, byName, memoryTree);
+  checkFeatures(config, { byName, inMemory: memoryTree, inIo: ioTree, parentOf });
 }
 
 function checkFits(child: RegionConfig, parent: RegionConfig): void {

@@ -22,7 +22,15 @@
  *
  * Top level: `name`, `memory` (required) and `io` (root Containers), `regions` (regions in
  * no address space, reached only through aliases, like QEMU's `pc.ram`), `mappings`,
- * `machineRam`, `hotplug` ({container, blockSize}), `churn`, `workload`.
+ * `machineRam`, `hotplug` ({container, blockSize}), `churn`, `workload`, and the board
+ * features below (the built-in `pc` is a machine file that uses all of them).
+ *
+ * | key        | fields                                    | meaning                         |
+ * |------------|-------------------------------------------|---------------------------------|
+ * | mappings.X | size, readOnly?, fill?, content? [{offset, hex}] | a mapping; `fill` (a byte, default 0) then each `content` entry's bytes (hex digits) are written before the machine is built: firmware markers, ROM signatures |
+ * | pam        | target, priority?                         | the i440FX PAM: aliases `pam0`-`pam12` over 0xC0000-0xFFFFF into `target` at the same offsets, in the memory root at `priority` (default 0), off at reset; the `alias` churn kind switches these (without `pam`: every alias) |
+ * | barWindow  | container, offset, slotSize, slots, bars  | `slots` BAR slots of `slotSize` from `offset` in `container` (a Container of `memory`); `bars` are children of it that sit at slot starts and the `bar` churn kind moves between slots |
+ * | targets    | ram? [{region, offset?, size}], mmio? [name] | what the workloads drive: RAM at `offset` in `region` (default: all RAM of the memory view), devices probed through the named regions, in order (a device's region, or an alias of a whole one; default: every device at an address) |
  *
  * This module never builds regions and never reads files.
  */
@@ -75,7 +83,12 @@ export const regionSchema: z.ZodType<RawRegion> = z.lazy(() =>
 );
 
 export const mappingSchema = z.union([
-  z.strictObject({ size: numberLike, readOnly: z.boolean().optional() }),
+  z.strictObject({
+    size: numberLike,
+    readOnly: z.boolean().optional(),
+    fill: numberLike.optional(),
+    content: z.array(z.strictObject({ offset: numberLike, hex: z.string() })).optional(),
+  }),
   z.string(),
   z.number(),
 ]);
@@ -98,6 +111,32 @@ export const hotplugSchema = z.strictObject({
   blockSize: numberLike.optional(),
 });
 
+export const pamSchema = z.strictObject({
+  target: z.string().min(1),
+  priority: z.int().optional(),
+});
+
+export const barWindowSchema = z.strictObject({
+  container: z.string().min(1),
+  offset: numberLike,
+  slotSize: numberLike,
+  slots: z.int().min(1),
+  bars: z.array(z.string().min(1)),
+});
+
+export const targetsSchema = z.strictObject({
+  ram: z
+    .array(
+      z.strictObject({
+        region: z.string().min(1),
+        offset: numberLike.optional(),
+        size: numberLike,
+      }),
+    )
+    .optional(),
+  mmio: z.array(z.string().min(1)).optional(),
+});
+
 export const machineFileSchema = z.strictObject({
   name: z.string().min(1).optional(),
   memory: regionSchema,
@@ -108,6 +147,9 @@ export const machineFileSchema = z.strictObject({
   churn: churnSchema.optional(),
   workload: workloadSchema.optional(),
   hotplug: hotplugSchema.optional(),
+  pam: pamSchema.optional(),
+  barWindow: barWindowSchema.optional(),
+  targets: targetsSchema.optional(),
 });
 
 export type RawMachineFile = z.infer<typeof machineFileSchema>;

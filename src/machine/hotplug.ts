@@ -96,6 +96,15 @@ export class HotplugArea {
     return region.mapping!;
   }
 
+  /**
+   * Gives back the host windows of the plugged blocks and of the pool's spare ones. Call
+   * once no reader can touch the machine's memory; the area is unusable afterwards.
+   */
+  dispose(): void {
+    for (const block of this.plugged()) block.region.mapping?.release();
+    this.pool.dispose();
+  }
+
   private checkSlot(slot: number): void {
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.slotCount) {
       throw AddressSpaceError.invalidArgument(

@@ -10,6 +10,15 @@ export interface MappingConfig {
   readonly name: string;
   readonly size: number;
   readonly readOnly: boolean;
+  /** The byte every position holds before `content` is written (default 0). */
+  readonly fill: number;
+  /** Bytes written over the fill, in order: a firmware image's markers, a ROM signature. */
+  readonly content: readonly MappingContentConfig[];
+}
+
+export interface MappingContentConfig {
+  readonly offset: number;
+  readonly bytes: readonly number[];
 }
 
 export interface IoeventfdConfig {
@@ -47,6 +56,47 @@ export interface HotplugConfig {
   readonly blockSize: number;
 }
 
+/**
+ * PAM windows (the i440FX's Programmable Attribute Map, pam.ts): 13 aliases `pam0` to
+ * `pam12` over 0xC0000-0xFFFFF into `target` at the same offsets, added to the memory
+ * root at `priority`, off at reset. The `alias` churn kind switches these windows.
+ */
+export interface PamConfig {
+  readonly target: string;
+  readonly priority: number;
+}
+
+/**
+ * A window of equal BAR slots in a Container of the memory tree (bar-window.ts): slot
+ * `k` starts at `offset + k * slotSize` in the container. `bars` are children of the
+ * container that sit in slots and may be moved between them (the `bar` churn kind).
+ */
+export interface BarWindowConfig {
+  readonly container: string;
+  readonly offset: number;
+  readonly slotSize: number;
+  readonly slots: number;
+  readonly bars: readonly string[];
+}
+
+/** A stretch of guest RAM the workloads use: `size` bytes at `offset` in region `region`. */
+export interface RamTargetConfig {
+  readonly region: string;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/**
+ * What the workloads drive, when the file says (`targets`); each list left out is derived
+ * from the built machine (every RAM range of the memory view; every device at a known
+ * address, in file order).
+ */
+export interface TargetsConfig {
+  readonly ram: readonly RamTargetConfig[] | undefined;
+  /** Regions whose device the workloads probe there: a device's region or an alias of one. */
+  readonly mmio: readonly string[] | undefined;
+}
+
 export interface ChurnConfig {
   /** Kind names, `'all'`, `'none'`, or a comma list, as `RunOptions.churn` takes them. */
   readonly kinds: readonly string[] | string | undefined;
@@ -62,6 +112,9 @@ export interface MachineConfig {
   readonly mappings: ReadonlyMap<string, MappingConfig>;
   readonly machineRam: string | undefined;
   readonly hotplug: HotplugConfig | undefined;
+  readonly pam: PamConfig | undefined;
+  readonly barWindow: BarWindowConfig | undefined;
+  readonly targets: TargetsConfig | undefined;
   /** Defaults for a run of this machine; the sim layer checks the kind names. */
   readonly churn: ChurnConfig | undefined;
   readonly workload: string | undefined;

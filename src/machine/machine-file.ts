@@ -16,9 +16,17 @@ import type { RegionType } from '../core/types.js';
 import { MAX_MAPPING_SIZE } from '../host/window.js';
 import { checkRelations } from './config-checks.js';
 import {
+  parseBarWindow,
+  parseContent,
+  parseFill,
+  parsePam,
+  parseTargets,
+} from './config-features.js';
+import {
   describeInput,
   machineFileSchema,
   parseWithSchema,
+  type RawMachineFile,
   type RawRegion,
 } from './config-schema.js';
 import { RAM_BLOCK_SIZE } from './devices/ram-block-pool.js';
@@ -81,6 +89,9 @@ export function parseMachineFile(source: string | object, fallbackName?: string)
           } satisfies HotplugConfig),
     churn: raw.churn === undefined ? undefined : normaliseChurn(raw.churn),
     workload: raw.workload,
+    pam: raw.pam === undefined ? undefined : parsePam(raw.pam),
+    barWindow: raw.barWindow === undefined ? undefined : parseBarWindow(raw.barWindow),
+    targets: raw.targets === undefined ? undefined : parseTargets(raw.targets),
   };
   checkRelations(config);
   return config;
@@ -98,19 +109,24 @@ export async function loadMachineFile(path: string): Promise<MachineConfig> {
   return parseMachineFile(text, basename(path, extname(path)));
 }
 
-function parseMappings(raw: Record<string, unknown>): Map<string, MappingConfig> {
+function parseMappings(raw: NonNullable<RawMachineFile['mappings']>): Map<string, MappingConfig> {
   const out = new Map<string, MappingConfig>();
   for (const [name, entry] of Object.entries(raw)) {
-    const isObject = typeof entry === 'object' && entry !== null;
-    const path = isObject ? `mappings.${name}.size` : `mappings.${name}`;
-    const size = parseSize(isObject ? (entry as { size: unknown }).size : entry, path, {
+    const options = typeof entry === 'object' ? entry : undefined;
+    const path = options === undefined ? `mappings.${name}` : `mappings.${name}.size`;
+    const size = parseSize(options === undefined ? entry : options.size, path, {
       positive: true,
     });
     if (size > MAX_MAPPING_SIZE) {
       throw new MachineConfigError(path, `must be at most 4 GiB (one mapping), got ${hex(size)}`);
     }
-    const readOnly = isObject ? ((entry as { readOnly?: boolean }).readOnly ?? false) : false;
-    out.set(name, { name, size, readOnly });
+    out.set(name, {
+      name,
+      size,
+      readOnly: options?.readOnly ?? false,
+      fill: parseFill(options?.fill, `mappings.${name}.fill`),
+      content: parseContent(options?.content, `mappings.${name}.content`, size),
+    });
   }
   return out;
 }

@@ -1,18 +1,21 @@
 /**
- * `Machine`: a built guest (address spaces, regions, mappings, devices) plus the lists the
- * workload and churn layers need to drive it. Built by `buildMachine` (from a machine
- * file) or `buildPcMachine` (the built-in `pc`). Types and small shared helpers only; the
- * builders live in build.ts and pc.ts.
+ * `Machine`: a built guest (address spaces, regions, mappings, devices), the lists the
+ * workload layer drives, and one churn method per churn kind (churn-kind.ts), which the
+ * simulation calls by dispatch on the kind. Built by `buildMachine` from a
+ * `MachineConfig`: a machine file's, or the built-in `pc`'s (pc-config.ts). Types only;
+ * the builder is build.ts and the churn methods are churn-methods.ts.
  */
 import type { AddressSpace } from '../core/address-space.js';
 import type { Region } from '../core/region.js';
 import type { RegionIoEventFd } from '../core/types.js';
 import type { EventFd } from '../host/event-fd.js';
 import type { HostMemMapping } from '../host/mapping.js';
+import type { BarSlots, BarWindow } from './bar-window.js';
 import type { DeviceModel, DeviceModelName, DeviceProbe } from './devices/device.js';
 import type { Pflash } from './devices/pflash.js';
 import type { HotplugArea } from './hotplug.js';
 import type { ChurnConfig } from './machine-config.js';
+import type { PamWindow, PamWindows } from './pam.js';
 
 export type SpaceName = 'memory' | 'io';
 
@@ -81,26 +84,6 @@ export interface IoeventfdTarget {
   readonly ioeventfds: readonly RegionIoEventFd[];
 }
 
-/** The pc's PAM windows (see pc.ts). */
-export interface PamWindow {
-  readonly index: number;
-  readonly base: number;
-  readonly size: number;
-  readonly region: Region;
-}
-
-/** Positions a device BAR may be moved to (see pc.ts `moveBar`). */
-export interface BarSlots {
-  readonly container: Region;
-  /** GPA of the container's byte 0. */
-  readonly containerBase: number;
-  readonly slotSize: number;
-  /** GPA of each slot. */
-  readonly slots: readonly number[];
-  /** Devices whose BAR lives in these slots. */
-  readonly devices: readonly string[];
-}
-
 export interface MachineTargets {
   /** RAM that stays RAM whatever the churn does (minus DMA areas). */
   readonly ramRanges: readonly RamRange[];
@@ -109,13 +92,44 @@ export interface MachineTargets {
   readonly doorbells: readonly Doorbell[];
   readonly flash: readonly FlashTarget[];
   readonly ioeventfds: readonly IoeventfdTarget[];
-  /** Aliases the churn layer may switch on and off. */
+  /** Aliases the `alias` churn kind switches: the PAM windows if any, else every alias. */
   readonly toggleableAliases: readonly Region[];
   readonly pamWindows: readonly PamWindow[];
   readonly barSlots: BarSlots | undefined;
 }
 
-export interface Machine {
+/** What a churn method needs of the publisher: run code once a mapping is unreachable. */
+export interface ReclaimNotifier {
+  whenReclaimed(mapping: HostMemMapping, fn: () => void): void;
+}
+
+/**
+ * One method per churn kind. Each checks its arguments, makes one topology change (one
+ * published generation) through the machine's own objects (hotplug area, BAR window, PAM
+ * windows, flash, doorbell lists), and throws the `AddressSpaceError` of a refused change
+ * having changed nothing.
+ */
+export interface MachineChurnMethods {
+  /**
+   * `hotplug`: plugs a zero-filled block into hotplug slot `slot`, or unplugs it; an
+   * unplugged block's mapping goes back to the pool once `reclaim` says no reader can
+   * reach it (SPEC 8).
+   */
+  setHotplugSlot(slot: number, plugged: boolean, reclaim: ReclaimNotifier): void;
+  /** `bar`: moves the BAR of `device` to slot `slot` of the BAR window, which must be free. */
+  moveBar(device: string, slot: number): void;
+  /** `romd`: switches flash `name` between ROM mode (romd on) and MMIO mode. */
+  setFlashRomd(name: string, romd: boolean): void;
+  /** `alias`: switches one of the `toggleableAliases` on or off (a PAM window: RAM or PCI). */
+  setAliasEnabled(name: string, enabled: boolean): void;
+  /**
+   * `ioeventfd`: installs (`true`) or removes (`false`) the ioeventfds a region was built
+   * with. Removed doorbells become MMIO exits.
+   */
+  setIoeventfdsEnabled(regionName: string, on: boolean): void;
+}
+
+export interface Machine extends MachineChurnMethods {
   readonly name: string;
   readonly memory: AddressSpace;
   readonly io: AddressSpace | undefined;
@@ -124,18 +138,17 @@ export interface Machine {
   readonly mappings: ReadonlyMap<string, HostMemMapping>;
   readonly devices: ReadonlyMap<string, MachineDevice>;
   readonly hotplug: HotplugArea | undefined;
+  /** The PAM windows (a machine file's `pam`). */
+  readonly pam: PamWindows | undefined;
+  /** The BAR window (a machine file's `barWindow`). */
+  readonly bars: BarWindow | undefined;
   readonly targets: MachineTargets;
   /** Run defaults from the machine file, if any. */
   readonly churn: ChurnConfig | undefined;
   readonly workload: string | undefined;
   /**
-   * Installs (`true`) or removes (`false`) the ioeventfds a region was built with: the
-   * `ioeventfd` churn kind. Removed doorbells become MMIO exits.
-   */
-  setIoeventfdsEnabled(regionName: string, on: boolean): void;
-  /**
-   * Gives every mapping's host window back. Call once no reader can touch the machine's
-   * memory (after the simulation and its last grace period).
+   * Gives every mapping's host window back, hotplugged blocks included. Call once no
+   * reader can touch the machine's memory (after the simulation and its last grace period).
    */
   dispose(): void;
 }

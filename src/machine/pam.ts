@@ -11,9 +11,16 @@
  */
 import { AddressSpaceError } from '../base/errors.js';
 import { Region } from '../core/region.js';
-import type { PamWindow } from './machine.js';
 
 export type PamMode = 'ram' | 'pci';
+
+/** One window: `index` 0-12 in ascending GPA, `base` its GPA, `region` its alias. */
+export interface PamWindow {
+  readonly index: number;
+  readonly base: number;
+  readonly size: number;
+  readonly region: Region;
+}
 
 export const PAM_BASE = 0xc0000;
 export const PAM_SMALL_WINDOW = 0x4000;
@@ -21,6 +28,11 @@ export const PAM_SMALL_WINDOWS = 12;
 export const PAM_BIOS_BASE = 0xf0000;
 export const PAM_BIOS_WINDOW = 0x10000;
 export const PAM_WINDOW_COUNT = PAM_SMALL_WINDOWS + 1;
+
+/** The region name of window `index`: `pam0` to `pam12`. */
+export function pamWindowName(index: number): string {
+  return `pam${index}`;
+}
 
 /** Base and size of each window, in index order. */
 export function pamWindowRanges(): { base: number; size: number }[] {
@@ -41,7 +53,7 @@ export class PamWindows {
    */
   constructor(ram: Region, parent: Region, priority: number) {
     this.windows = pamWindowRanges().map(({ base, size }, index) => {
-      const region = Region.initAliasRegion(ram, base, size, `pam${index}`);
+      const region = Region.initAliasRegion(ram, base, size, pamWindowName(index));
       region.setPriority(priority);
       region.setEnabled(false);
       parent.addSubregion(region, base);

@@ -1,22 +1,25 @@
 /**
- * Deriving the workload and churn lists of a `Machine` (machine.ts) from what was built:
- * RAM pieces of a flat view minus DMA areas, doorbells from the flattened ioeventfds,
- * MMIO targets from devices. Pure functions over built objects; nothing here changes the
- * topology.
+ * Deriving the workload lists of a `Machine` (machine.ts) from what was built: RAM pieces
+ * of a flat view minus DMA areas (or the RAM a machine file's `targets.ram` names),
+ * doorbells from the flattened ioeventfds, MMIO targets from devices (or through the
+ * regions `targets.mmio` names). Pure functions over built objects; nothing here changes
+ * the topology.
  */
 
-import { AddressSpaceError } from '../base/errors.js';
+import { hex } from '../base/errors.js';
 import type { AddressSpace } from '../core/address-space.js';
 import type { Region } from '../core/region.js';
+import { MachineConfigError } from './errors.js';
 import type {
   DmaArea,
   Doorbell,
-  IoeventfdTarget,
+  Machine,
   MachineDevice,
   MmioTarget,
   RamRange,
   SpaceName,
 } from './machine.js';
+import type { RamTargetConfig, RegionConfig } from './machine-config.js';
 
 /** The Ram pieces of `space`'s current view, with the DMA areas cut out. */
 export function ramRangesOf(space: AddressSpace, dmaAreas: readonly DmaArea[]): RamRange[] {
@@ -96,18 +99,63 @@ export function mmioTargetsOf(devices: ReadonlyMap<string, MachineDevice>): Mmio
   return out;
 }
 
-/** Installs or removes the ioeventfds a region was built with (`Machine.setIoeventfdsEnabled`). */
-export function setIoeventfdsEnabled(
-  targets: readonly IoeventfdTarget[],
-  regionName: string,
-  on: boolean,
-): void {
-  const target = targets.find((t) => t.region.name === regionName);
-  if (target === undefined) {
-    throw new AddressSpaceError(
-      'RegionNotFound',
-      `no region named ${regionName} carries ioeventfds`,
-    );
-  }
-  target.region.setIoeventfds(on ? target.ioeventfds : []);
+/** Where a region sits when it is reached through containers only. */
+export interface Placement {
+  readonly space: SpaceName;
+  readonly base: number;
+}
+
+/**
+ * The RAM a machine file's `targets.ram` names, as guest ranges of `space` (the memory
+ * space); each must be guest RAM there, or the file is refused at `targets.ram[i]`.
+ */
+export function configuredRamRanges(
+  ram: readonly RamTargetConfig[],
+  space: AddressSpace,
+  placements: ReadonlyMap<string, Placement>,
+): RamRange[] {
+  return ram.map((r, i) => {
+    const base = placements.get(r.region)!.base + r.offset;
+    if (!space.addressInMemory(base, r.size)) {
+      throw new MachineConfigError(
+        `targets.ram[${i}]`,
+        `${hex(base)} + size ${hex(r.size)} (offset ${hex(r.offset)} in "${r.region}") is not guest RAM`,
+      );
+    }
+    return { base, size: r.size, region: r.region };
+  });
+}
+
+/**
+ * Register blocks reached through the regions a machine file's `targets.mmio` names, in
+ * its order: a device's own region, or an alias showing all of one (checked when the file
+ * was read).
+ */
+export function configuredMmioTargets(
+  names: readonly string[],
+  configs: ReadonlyMap<string, RegionConfig>,
+  placements: ReadonlyMap<string, Placement>,
+  devices: ReadonlyMap<string, MachineDevice>,
+): MmioTarget[] {
+  return names.map((name) => {
+    const region = configs.get(name)!;
+    const device = devices.get(region.type === 'Alias' ? region.target! : name)!;
+    const { space, base } = placements.get(name)!;
+    return {
+      device: device.name,
+      model: device.model,
+      space,
+      base,
+      size: device.device.size,
+      probes: device.device.probes(),
+    };
+  });
+}
+
+/** `machine`'s RAM ranges that are not backed by a read-only mapping. */
+export function writableRamRanges(machine: Machine): RamRange[] {
+  return machine.targets.ramRanges.filter((r) => {
+    const mapping = machine.regions.get(r.region)?.mapping;
+    return mapping === undefined || !mapping.readOnly;
+  });
 }

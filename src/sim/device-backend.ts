@@ -14,7 +14,6 @@ import { Worker } from 'node:worker_threads';
 import { proxy, type Remote, releaseProxy, wrap } from 'comlink';
 import type { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import { Prng } from '../concurrent/vcpu/prng.js';
-import type { AddressSpace } from '../core/address-space.js';
 import type { VirtioMmio } from '../machine/devices/virtio-mmio.js';
 import type { Machine } from '../machine/machine.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
@@ -176,7 +175,7 @@ export class DeviceBackend {
    * Reads each device's completion record through `memory` (after `stop`) and returns
    * one line per record that is torn or disagrees with `report`.
    */
-  verifyCompletions(memory: AddressSpace, report: BackendReport): string[] {
+  verifyCompletions(memory: Machine['memory'], report: BackendReport): string[] {
     const problems: string[] = [];
     this.devices.forEach((device, index) => {
       const bytes = new Uint8Array(COMPLETION_WORDS * 4);

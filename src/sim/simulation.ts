@@ -82,7 +82,7 @@ export async function runSimulation(
   try {
     return await simulate(withMachineDefaults(options, machine), machine, internals);
   } finally {
-    releaseMachine(machine);
+    machine.dispose();
   }
 }
 
@@ -108,13 +108,6 @@ function withMachineDefaults(options: RunOptions, machine: Machine): ResolvedRun
       throw new OptionsError(`machine.${error.path}`, error.problem);
     throw error;
   }
-}
-
-/** Gives back every host window of the machine, hotplugged blocks included. */
-function releaseMachine(machine: Machine): void {
-  const plugged = machine.hotplug?.plugged() ?? [];
-  machine.dispose();
-  for (const block of plugged) block.region.mapping?.release();
 }
 
 async function simulate(

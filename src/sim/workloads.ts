@@ -30,8 +30,8 @@ import type {
   WorkloadKind,
 } from '../concurrent/vcpu/access-pattern.js';
 import type { ChurnKind } from '../machine/churn-kind.js';
-import type { Machine, RamRange } from '../machine/machine.js';
-import { subtractAreas } from '../machine/targets.js';
+import type { Machine } from '../machine/machine.js';
+import { subtractAreas, writableRamRanges } from '../machine/targets.js';
 import { aliasWindows, barPositionsOf, churnedHotplugSlots } from './churn-apply.js';
 
 /** Fraction of `mixed` accesses that go to device registers. */
@@ -68,17 +68,10 @@ export function workingSet(ranges: readonly AddressRange[], budget: number): Add
   return out;
 }
 
-function writableRam(machine: Machine): RamRange[] {
-  return machine.targets.ramRanges.filter((r) => {
-    const mapping = machine.regions.get(r.region)?.mapping;
-    return mapping === undefined || !mapping.readOnly;
-  });
-}
-
 /** The RAM and MMIO targets of `machine` for a run with `churn`. */
 export function workloadTargets(machine: Machine, churn: readonly ChurnKind[]): WorkloadTargets {
   const t = machine.targets;
-  const writable = writableRam(machine);
+  const writable = writableRamRanges(machine);
   const switchable = churn.includes('alias') ? aliasWindows(machine) : [];
   const stable = subtractAreas(
     writable,

@@ -16,6 +16,7 @@ import {
   plugChurnedHotplugSlots,
   warmHotplugPool,
 } from '../../src/sim/churn-apply.js';
+import { ChurnSchedule } from '../../src/sim/churn-schedule.js';
 
 const MiB = 2 ** 20;
 const HOTPLUG = 0x1_0000_0000;
@@ -91,6 +92,36 @@ describe('churn on the pc machine', () => {
     expect(doorbells).toEqual([0xfeb7_f850]);
     expect(generation()).toBe(g0 + 4);
     expect(publisher.currentEpoch).toBe(5);
+  });
+
+  it('bar: after each of 200 scheduled moves, barSlotOf names the slot the tree has the BAR in', () => {
+    const { machine, publisher, memory } = pc();
+    const schedule = new ChurnSchedule({
+      seed: 7,
+      kinds: ['bar'],
+      targets: churnTargetsOf(machine),
+    });
+    const slotGpa = (slot: number) => 0xfeb0_0000 + slot * 0x200;
+    const seen = new Set<string>();
+    for (const op of schedule.take(200)) {
+      applyChurnOp(machine, publisher, op);
+      for (const device of ['virtio-mmio.0', 'virtio-mmio.1']) {
+        const slot = machine.barSlotOf(device);
+        expect(memory.flatView.findFlatRange(slotGpa(slot))?.owner.name).toBe(device);
+        seen.add(`${device}@${slot}`);
+      }
+    }
+    expect([...seen].sort()).toEqual([
+      'virtio-mmio.0@0',
+      'virtio-mmio.0@1020',
+      'virtio-mmio.1@1',
+      'virtio-mmio.1@1021',
+    ]);
+    // The window knows where each BAR is: a move onto a taken slot is refused.
+    const at = machine.barSlotOf('virtio-mmio.1');
+    expect(() => machine.moveBar('virtio-mmio.0', at)).toThrow(
+      `BAR slot ${at} holds virtio-mmio.1`,
+    );
   });
 
   it('a refused operation throws its AddressSpaceError and changes nothing', () => {
