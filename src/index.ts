@@ -39,6 +39,7 @@ export {
   type Strategy,
 } from './concurrent/reader/reader-api.js';
 export { SharedView } from './concurrent/strategies/shared-view.js';
+export type { GuestMemoryStrategy } from './concurrent/vcpu/raw-memory.js';
 export { VcpuPool, type VcpuPoolOptions } from './concurrent/vcpu/vcpu-pool.js';
 export {
   WORKLOAD_KINDS as WORKLOADS,
@@ -78,6 +79,7 @@ export type { Machine } from './machine/machine.js';
 export type { MachineConfig, RegionConfig } from './machine/machine-config.js';
 export { loadMachineFile, parseMachineFile } from './machine/machine-file.js';
 export { buildPcMachine, type PcMachine } from './machine/pc.js';
+export { pcMachineFile } from './machine/pc-config.js';
 export { formatSize, parseSize } from './machine/sizes.js';
 // sim: the main job and its reports (SPEC 9)
 export { OptionsError } from './sim/option-checks.js';
