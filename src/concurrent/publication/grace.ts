@@ -32,9 +32,10 @@
  *
  * This module waits and calls back; it never publishes, reclaims or poisons itself.
  */
-import { kOwnerWaiting, kWakeSeq } from '../reader/layout.js';
-import { SampleWindow, wallClockMs } from './publication-stats.js';
-import { ReaderRegistry } from './reader-registry.js';
+import { wallClockMs } from '../../base/clock.js';
+import { countsForGrace, isAdoptedEpoch, kOwnerWaiting, kWakeSeq } from '../reader/layout.js';
+import { SampleWindow } from './publication-stats.js';
+import type { ReaderRegistry } from './reader-registry.js';
 
 export interface GraceOptions {
   /** A reader lagging this long behind a waiting grace period is evicted. */
@@ -132,13 +133,13 @@ export class GracePeriods {
     let min = Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.registry.maxReaders; i++) {
       const state = this.registry.state(i);
-      if (!ReaderRegistry.countsForGrace(state)) {
+      if (!countsForGrace(state)) {
         this.lastSeen[i] = state;
         continue;
       }
       if (state !== this.lastSeen[i]) {
         // Only epoch-to-epoch moves measure publish-to-adopt: going online is not adopting.
-        if (ReaderRegistry.isEpoch(state) && ReaderRegistry.isEpoch(this.lastSeen[i]!)) {
+        if (isAdoptedEpoch(state) && isAdoptedEpoch(this.lastSeen[i]!)) {
           this.sampleAdoption(i, state);
         }
         this.lastSeen[i] = state;

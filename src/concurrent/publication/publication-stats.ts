@@ -57,8 +57,3 @@ export interface PublicationStats {
   readonly tableBytes: number;
   readonly callbackErrors: number;
 }
-
-/** Wall-clock milliseconds comparable across threads. */
-export function wallClockMs(): number {
-  return performance.timeOrigin + performance.now();
-}

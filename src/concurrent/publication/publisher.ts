@@ -11,12 +11,13 @@
  * private state. Queries (`stats`, `generation`) describe the owner's side: readers may
  * still be on older views.
  */
+import { wallClockMs } from '../../base/clock.js';
 import { AddressSpaceError } from '../../base/errors.js';
 import type { HostMemMapping } from '../../host/mapping.js';
-import { OwnerDirectory } from '../reader/directory.js';
 import {
   CONTROL_WORDS,
   controlBytes,
+  countsForGrace,
   grownCapacity,
   MAX_EPOCH,
   MIN_IO_CAPACITY,
@@ -32,7 +33,8 @@ import { rcuOwner } from '../strategies/rcu.js';
 import { seqlockOwner } from '../strategies/seqlock.js';
 import { GracePeriods } from './grace.js';
 import { ViewHistory } from './history.js';
-import { type PublicationStats, wallClockMs } from './publication-stats.js';
+import { OwnerDirectory } from './owner-directory.js';
+import type { PublicationStats } from './publication-stats.js';
 import {
   type PublisherOptions,
   type ResolvedPublisherOptions,
@@ -305,7 +307,7 @@ export class SharedViewPublisher {
   /** Whether any reader is online (grace periods wait for it). */
   private anyReaderCounts(): boolean {
     for (let i = 0; i < this.registry.maxReaders; i++) {
-      if (ReaderRegistry.countsForGrace(this.registry.state(i))) return true;
+      if (countsForGrace(this.registry.state(i))) return true;
     }
     return false;
   }

@@ -13,7 +13,6 @@
  */
 import { AddressSpaceError } from '../../base/errors.js';
 import {
-  FIRST_EPOCH,
   kReaderEvicted,
   kReaderOffline,
   readerAdoptWord,
@@ -69,19 +68,9 @@ export class ReaderRegistry {
     return this.allocated[index] === true;
   }
 
-  /** The raw slot value: an epoch, or one of the kReader* states. */
+  /** The raw slot value: an epoch, or one of the kReader* states (layout.ts `countsForGrace`). */
   state(index: number): number {
     return Atomics.load(this.words, readerEpochWord(index));
-  }
-
-  /** Whether the reader counts for grace periods (online, with or without an epoch). */
-  static countsForGrace(state: number): boolean {
-    return state !== kReaderOffline && state !== kReaderEvicted;
-  }
-
-  /** Whether `state` is an adopted epoch. */
-  static isEpoch(state: number): boolean {
-    return state >= FIRST_EPOCH;
   }
 
   /** Wall-clock ms at which the reader stored its last adoption. */

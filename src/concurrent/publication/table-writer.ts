@@ -10,7 +10,6 @@
 import { AddressSpaceError, hex } from '../../base/errors.js';
 import type { EventFd } from '../../host/event-fd.js';
 import type { HostMemMapping } from '../../host/mapping.js';
-import type { OwnerDirectory } from '../reader/directory.js';
 import {
   kFlagIoeventfd,
   kFlagReadOnly,
@@ -23,6 +22,7 @@ import {
   type TableColumns,
 } from '../reader/layout.js';
 import { TableRegionType } from '../reader/reader-api.js';
+import type { OwnerDirectory } from './owner-directory.js';
 import { rangeAtOf, rangeCountOf, type ViewChange } from './view-diff.js';
 
 export interface PublishedRegion {

@@ -8,7 +8,7 @@
  * views of it: strategies decide when to adopt (setTable), view-reader.ts accesses.
  */
 import { AddressSpaceError } from '../../base/errors.js';
-import { ReaderDirectory, unknownEntryFault } from './directory.js';
+import { ReaderDirectory } from './directory.js';
 import {
   kFlagIoeventfd,
   kTableEpoch,
@@ -17,6 +17,7 @@ import {
   type TableColumns,
 } from './layout.js';
 import { isReadableMemory, isWritableMemory } from './reader-access.js';
+import { readerOfflineFault, tornTableFault } from './reader-faults.js';
 import type { SharedReaderHandle } from './reader-handle.js';
 import { kRecentRead, kRecentWrite, RecentRanges } from './recent-ranges.js';
 
@@ -92,11 +93,6 @@ export abstract class AdoptedTable {
     return true;
   }
 
-  /** The fault for a table id this reader's directory does not know. */
-  protected static unknownTableFault(id: number): AddressSpaceError {
-    return unknownEntryFault('table', id);
-  }
-
   /** Forgets the adopted table (offline): the next access must adopt again. */
   protected dropTable(): void {
     this.table = undefined;
@@ -136,9 +132,7 @@ export abstract class AdoptedTable {
   }
 
   protected rowOrThrow(gpa: number): number {
-    if (this.table === undefined) {
-      throw new AddressSpaceError('ReaderFault', 'Reader fault: the reader is offline');
-    }
+    if (this.table === undefined) throw readerOfflineFault();
     const row = this.findRow(gpa);
     if (row < 0) throw AddressSpaceError.regionNotFound(gpa);
     return row;
@@ -159,7 +153,7 @@ export abstract class AdoptedTable {
     const view = this.directory.mappingViews[mappingId]!;
     if (!(offset >= 0 && end > start && end - delta <= bytes.length)) {
       // Only a table rewritten under the reader (strategy none) gets here.
-      throw new AddressSpaceError('ReaderFault', 'Reader fault: torn view table');
+      throw tornTableFault();
     }
     const flags = this.tTypeFlags[row]!;
     const access =

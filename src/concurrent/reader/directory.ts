@@ -12,13 +12,14 @@
  * a different buffer. A reader thread that returns to its event loop (between slices)
  * receives the descriptors there through a listener, so it stays complete.
  *
- * This module moves descriptors only. It never decides what is published or reclaimed.
+ * This module holds the entries, the snapshot in a handle and the reader's side; the
+ * owner's side, which assigns ids and broadcasts, is publication/owner-directory.ts. It
+ * moves descriptors only. It never decides what is published or reclaimed.
  */
 import { BroadcastChannel, receiveMessageOnPort } from 'node:worker_threads';
-import { AddressSpaceError } from '../../base/errors.js';
 import { EventFd, type SharedEventFdDescriptor } from '../../host/event-fd.js';
-import type { HostMemMapping } from '../../host/mapping.js';
 import { TableColumns } from './layout.js';
+import { unknownEntryFault } from './reader-faults.js';
 
 export type DirectoryEntry =
   | { readonly kind: 'table'; readonly id: number; readonly buffer: SharedArrayBuffer }
@@ -36,98 +37,6 @@ export type DirectoryEntry =
 export interface DirectorySnapshot {
   readonly channel: string;
   readonly entries: readonly DirectoryEntry[];
-}
-
-let channelCounter = 0;
-
-/** Owner side: assigns ids, keeps the live entries, broadcasts each new one. */
-export class OwnerDirectory {
-  readonly channelName: string;
-  private readonly channel: BroadcastChannel;
-  private readonly tables: DirectoryEntry[] = [];
-  private readonly mappings = new Map<
-    SharedArrayBuffer,
-    { readonly entry: DirectoryEntry & { kind: 'mapping' }; readonly mapping: HostMemMapping }
-  >();
-  private readonly eventFds = new Map<SharedArrayBuffer, DirectoryEntry & { kind: 'eventfd' }>();
-  private nextMappingId = 1;
-  private nextEventFdId = 1;
-
-  constructor() {
-    channelCounter += 1;
-    this.channelName = `addrspace:publisher:${process.pid}:${channelCounter}:${Math.random().toString(36).slice(2)}`;
-    this.channel = new BroadcastChannel(this.channelName);
-    (this.channel as unknown as { unref?: () => void }).unref?.();
-  }
-
-  /** Registers a new table buffer; returns its id. Tables are never forgotten (they are pooled). */
-  addTable(columns: TableColumns): number {
-    const entry: DirectoryEntry = {
-      kind: 'table',
-      id: this.tables.length + 1,
-      buffer: columns.buffer,
-    };
-    this.tables.push(entry);
-    this.channel.postMessage(entry);
-    return entry.id;
-  }
-
-  /** The id of `mapping`, registering and broadcasting it on first use. */
-  mappingId(mapping: HostMemMapping): number {
-    const known = this.mappings.get(mapping.buffer);
-    if (known !== undefined) return known.entry.id;
-    const entry = {
-      kind: 'mapping' as const,
-      id: this.nextMappingId++,
-      buffer: mapping.buffer,
-      hostAddress: mapping.hostAddress,
-      name: mapping.name,
-    };
-    this.mappings.set(mapping.buffer, { entry, mapping });
-    this.channel.postMessage(entry);
-    return entry.id;
-  }
-
-  /**
-   * Drops the mappings for which `unreachable` holds (released, and no reader can reach
-   * them any more), so their buffers can be collected. Readers drop them too.
-   */
-  forgetMappings(unreachable: (mapping: HostMemMapping) => boolean): void {
-    for (const [buffer, { entry, mapping }] of this.mappings) {
-      if (!unreachable(mapping)) continue;
-      this.mappings.delete(buffer);
-      this.channel.postMessage({ kind: 'forget-mapping', id: entry.id } satisfies DirectoryEntry);
-    }
-  }
-
-  /** The id of `fd`, registering and broadcasting it on first use. */
-  eventFdId(fd: EventFd): number {
-    const known = this.eventFds.get(fd.buffer);
-    if (known !== undefined) return known.id;
-    const entry = { kind: 'eventfd' as const, id: this.nextEventFdId++, fd: fd.describe() };
-    this.eventFds.set(fd.buffer, entry);
-    this.channel.postMessage(entry);
-    return entry.id;
-  }
-
-  get mappingCount(): number {
-    return this.mappings.size;
-  }
-
-  snapshot(): DirectorySnapshot {
-    return {
-      channel: this.channelName,
-      entries: [
-        ...this.tables,
-        ...[...this.mappings.values()].map((m) => m.entry),
-        ...this.eventFds.values(),
-      ],
-    };
-  }
-
-  close(): void {
-    this.channel.close();
-  }
 }
 
 /**
@@ -216,14 +125,6 @@ export class ReaderDirectory {
   }
 }
 
-/** The fault of a reader that met an id its directory does not know. */
-export function unknownEntryFault(kind: string, id: number): AddressSpaceError {
-  return new AddressSpaceError(
-    'ReaderFault',
-    `Reader fault: ${kind} ${id} is not known to this reader (attach again with a fresh handle)`,
-  );
-}
-
-function faultUnknown(kind: string, id: number): never {
+function faultUnknown(kind: 'mapping' | 'eventfd', id: number): never {
   throw unknownEntryFault(kind, id);
 }

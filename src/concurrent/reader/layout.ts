@@ -6,7 +6,7 @@
  * This module only describes memory and builds typed-array views over it. It never
  * decides when something is published, read or reclaimed.
  *
- * ## Control block (one SharedArrayBuffer per publisher, Int32 words, 64 bytes)
+ * ## Control block (one SharedArrayBuffer per publisher, `CONTROL_WORDS` Int32 words)
  *
  * | word | name            | written by | meaning                                               |
  * |------|-----------------|------------|-------------------------------------------------------|
@@ -29,17 +29,23 @@
  * The publisher refuses to publish past `MAX_EPOCH` (2**31 - 2 changes: 24 days at 1000
  * changes per second) rather than wrap.
  *
- * ## Reader slots (one SharedArrayBuffer, `maxReaders` slots of 64 bytes each)
+ * ## Reader slots (one SharedArrayBuffer, `maxReaders` slots of `CACHE_LINE` bytes each)
+ *
+ * Each slot is written by one reader, so slots are padded to base/constants.ts's
+ * `CACHE_LINE` (128 bytes): two readers never store into the same line.
  *
  * | word (Int32) | name           | written by | meaning                                       |
  * |--------------|----------------|------------|-----------------------------------------------|
  * | 0            | kReaderEpoch   | reader (owner: offline / evicted) | kReaderOffline, kReaderEvicted, kReaderOnlineUnknown or the adopted epoch |
- * | 2-3 (F64 #1) | kReaderAdoptMs | reader     | wall-clock ms (`timeOrigin + now()`) of the last adoption, written before the epoch |
- * | 4-15         | (padding to one cache line)                                            |
+ * | 2-3 (F64 #1) | kReaderAdoptMs | reader     | wall-clock ms (`base/clock.ts`) of the last adoption, written before the epoch |
+ * | 4 to the end | (padding to one cache line)                                            |
+ *
+ * `countsForGrace` and `isAdoptedEpoch` below read the value of `kReaderEpoch`: the slot's
+ * states are stated here once, for the owner's registry and for the strategies.
  *
  * ## View table (one SharedArrayBuffer per table; immutable while published)
  *
- * Header (Int32 words, 64 bytes), then columns, each starting 8-byte aligned:
+ * Header (`TABLE_HEADER_WORDS` Int32 words), then columns, each starting 8-byte aligned:
  *
  * | header word | name               | meaning                                     |
  * |-------------|--------------------|---------------------------------------------|
@@ -59,8 +65,8 @@
  * I32, `ioDataHi` I32 (the 64-bit match value), `ioFlags` I32 (kIoDataMatch), `ioFdId` I32
  * (directory id of the EventFd).
  */
+import { CACHE_LINE } from '../../base/constants.js';
 
-export const CACHE_LINE = 64;
 const I32 = Int32Array.BYTES_PER_ELEMENT;
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 
@@ -95,6 +101,16 @@ export const kReaderEvicted = -2;
 /** Online, but has not yet announced which epoch it adopted: grace periods wait for it. */
 export const kReaderOnlineUnknown = 0;
 
+/** Whether a reader in slot state `state` counts for grace periods (online, with or without an epoch). */
+export function countsForGrace(state: number): boolean {
+  return state !== kReaderOffline && state !== kReaderEvicted;
+}
+
+/** Whether slot state `state` is an adopted epoch (not one of the kReader* states). */
+export function isAdoptedEpoch(state: number): boolean {
+  return state >= FIRST_EPOCH;
+}
+
 export function readerSlotsBytes(maxReaders: number): number {
   return maxReaders * READER_SLOT_BYTES;
 }
@@ -116,7 +132,9 @@ export const kTableRangeCount = 2;
 export const kTableIoCount = 3;
 export const kTableRangeCap = 4;
 export const kTableIoCap = 5;
-const TABLE_HEADER_BYTES = CACHE_LINE;
+/** Header words (six in use, the rest reserved); the columns start after them. */
+const TABLE_HEADER_WORDS = 16;
+const TABLE_HEADER_BYTES = TABLE_HEADER_WORDS * I32;
 
 /** Low byte of `typeFlags`: a `TableRegionType`. */
 export const kTypeMask = 0xff;
@@ -174,7 +192,7 @@ export class TableColumns {
 
   constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
-    this.header = new Int32Array(buffer, 0, TABLE_HEADER_BYTES / I32);
+    this.header = new Int32Array(buffer, 0, TABLE_HEADER_WORDS);
     const r = this.header[kTableRangeCap]!;
     const e = this.header[kTableIoCap]!;
     this.rangeCap = r;
@@ -209,7 +227,7 @@ export class TableColumns {
   /** Allocates a zeroed table buffer with its capacities written into the header. */
   static allocate(rangeCap: number, ioCap: number): TableColumns {
     const buffer = new SharedArrayBuffer(tableBytes(rangeCap, ioCap));
-    const header = new Int32Array(buffer, 0, TABLE_HEADER_BYTES / I32);
+    const header = new Int32Array(buffer, 0, TABLE_HEADER_WORDS);
     header[kTableRangeCap] = rangeCap;
     header[kTableIoCap] = ioCap;
     return new TableColumns(buffer);

@@ -9,7 +9,6 @@
  * The subclass decides what a change means (`viewChanged`) and which word it compares
  * (`current`). This class decides nothing about safety.
  */
-import { AddressSpaceError } from '../../base/errors.js';
 import type { PublishedViewReader, Strategy, TranslationTarget } from '../reader/reader-api.js';
 import { TableReader } from '../reader/view-reader.js';
 
@@ -26,10 +25,6 @@ export abstract class CheckedReader extends TableReader implements PublishedView
 
   quiescent(): void {
     this.viewChanged();
-  }
-
-  protected static offlineFault(): AddressSpaceError {
-    return new AddressSpaceError('ReaderFault', 'Reader fault: the reader is offline');
   }
 
   readU8(gpa: number): number {

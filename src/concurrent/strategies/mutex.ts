@@ -21,10 +21,9 @@
  * holds it past the lease is evicted and the lock taken from it; if that reader is still
  * alive it faults when it releases.
  */
-import { AddressSpaceError } from '../../base/errors.js';
-import { ReaderRegistry } from '../publication/reader-registry.js';
-import { kCurrentTable, kEpoch, kLock } from '../reader/layout.js';
+import { countsForGrace, kCurrentTable, kEpoch, kLock } from '../reader/layout.js';
 import type { PublishedViewReader, TranslationTarget } from '../reader/reader-api.js';
+import { lockTakenFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
 import { type SharedReaderHandle, TableReader } from '../reader/view-reader.js';
 import type { OwnerContext, OwnerStrategy } from './owner-strategy.js';
 import { QsbrSlot } from './qsbr-slot.js';
@@ -114,20 +113,17 @@ export class MutexReader extends TableReader implements PublishedViewReader {
       seen = now;
     }
     this.dropTable();
-    throw new AddressSpaceError(
-      'ReaderFault',
-      'Reader fault: the owner took the lock from this reader (lease ran out)',
-    );
+    throw lockTakenFault();
   }
 
   private adoptLocked(id: number): void {
     if (!this.slot.isOnline || id === 0) {
       this.unlock();
-      throw new AddressSpaceError('ReaderFault', 'Reader fault: the reader is offline');
+      throw readerOfflineFault();
     }
     if (!this.setTable(id)) {
       this.unlock();
-      throw TableReader.unknownTableFault(id);
+      throw unknownEntryFault('table', id);
     }
   }
 
@@ -247,7 +243,7 @@ function ownerLock(ctx: OwnerContext): void {
     const reader = holder - kLockFirstReader;
     if (reader < 0 || reader >= registry.maxReaders) continue;
     const state = registry.state(reader);
-    const dead = !ReaderRegistry.countsForGrace(state);
+    const dead = !countsForGrace(state);
     if (dead || (performance.now() > deadline && registry.evict(reader, state))) {
       if (Atomics.compareExchange(control, kLock, seen, kLockOwner | kLockContended) === seen) {
         return;

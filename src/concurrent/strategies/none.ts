@@ -10,6 +10,7 @@
  * path costs what rcu's does, so `ratioToNone` measures synchronisation alone.
  */
 import { kCurrentTable, kEpoch } from '../reader/layout.js';
+import { readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
 import { CheckedReader } from './checked-reader.js';
 import type { OwnerStrategy } from './owner-strategy.js';
 
@@ -31,12 +32,12 @@ export class NoneReader extends CheckedReader {
   }
 
   protected viewChanged(): void {
-    if (!this.isOnline) throw CheckedReader.offlineFault();
+    if (!this.isOnline) throw readerOfflineFault();
     const epoch = this.control[kEpoch]!;
     const id = this.control[kCurrentTable]!;
     if (!this.setTable(id, true)) {
       this.offline();
-      throw CheckedReader.unknownTableFault(id);
+      throw unknownEntryFault('table', id);
     }
     this.seen = epoch;
   }

@@ -5,11 +5,24 @@
  *
  * Owner strategies never wait with `Atomics.wait`; the mutex one spins briefly.
  */
-import type { ReaderRegistry } from '../publication/reader-registry.js';
+
+/**
+ * What an owner strategy may do with the reader slots (the publisher's `ReaderRegistry`
+ * is one): read a slot's state (layout.ts `countsForGrace` tells what it means) and evict
+ * a reader that blocks the owner. Declared here, so strategies never import the
+ * publication side.
+ */
+export interface ReaderSlots {
+  readonly maxReaders: number;
+  /** The raw slot value: an epoch, or one of layout.ts's kReader* states. */
+  state(index: number): number;
+  /** Evicts reader `index` if its slot still holds `observed`; true when it did. */
+  evict(index: number, observed: number): boolean;
+}
 
 export interface OwnerContext {
   readonly control: Int32Array;
-  readonly registry: ReaderRegistry;
+  readonly registry: ReaderSlots;
   /** How long the owner tolerates a reader that blocks it (mutex: holds the lock). */
   readonly leaseMs: number;
 }

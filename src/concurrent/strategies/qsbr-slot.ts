@@ -7,15 +7,14 @@
  *   that window cannot be reclaimed under it.
  * - announce(epoch): write the adopt time, then compareExchange the slot from the value
  *   this reader stored last to `epoch`. If the owner evicted the reader meanwhile, the
- *   exchange fails and the caller faults (`ReaderFault`): memory it may have touched since
+ *   exchange fails and the caller faults (`evictedFault`, reader-faults.ts): memory it may have touched since
  *   could already be reclaimed, so it must end its slice.
  * - offline: store kReaderOffline; no grace period waits for the reader afterwards.
  *
  * After storing, a reader notifies the owner only if the owner raised `kOwnerWaiting`.
  * This module never reads tables or guest memory.
  */
-import { AddressSpaceError } from '../../base/errors.js';
-import { wallClockMs } from '../publication/publication-stats.js';
+import { wallClockMs } from '../../base/clock.js';
 import {
   kOwnerWaiting,
   kReaderOffline,
@@ -77,13 +76,6 @@ export class QsbrSlot {
     this.stored = epoch;
     this.wakeOwner();
     return true;
-  }
-
-  static evictedFault(): AddressSpaceError {
-    return new AddressSpaceError(
-      'ReaderFault',
-      'Reader fault: the owner evicted this reader after its lease ran out (go online again)',
-    );
   }
 
   private wakeOwner(): void {

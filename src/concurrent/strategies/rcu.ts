@@ -22,6 +22,7 @@
  * Owner: `Atomics.store(kEpoch)`, then the publishing `Atomics.store(kCurrentTable)`.
  */
 import { kCurrentTable, kEpoch } from '../reader/layout.js';
+import { evictedFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
 import type { SharedReaderHandle } from '../reader/view-reader.js';
 import { CheckedReader } from './checked-reader.js';
 import type { OwnerStrategy } from './owner-strategy.js';
@@ -55,12 +56,12 @@ export class RcuReader extends CheckedReader {
   }
 
   protected viewChanged(): void {
-    if (!this.slot.isOnline) throw CheckedReader.offlineFault();
+    if (!this.slot.isOnline) throw readerOfflineFault();
     const id = Atomics.load(this.control, kCurrentTable);
-    if (id !== this.tableId && !this.setTable(id)) this.fault(CheckedReader.unknownTableFault(id));
+    if (id !== this.tableId && !this.setTable(id)) this.fault(unknownEntryFault('table', id));
     this.seen = this.tableId;
     if (this.epoch !== this.slot.announced && !this.slot.announce(this.epoch)) {
-      this.fault(QsbrSlot.evictedFault());
+      this.fault(evictedFault());
     }
   }
 }

@@ -14,9 +14,9 @@
  * moves to newer tables in between), and the owner reclaims after every online reader
  * announced the retiring epoch. An access that made an MMIO exit is not retried.
  */
-import { AddressSpaceError } from '../../base/errors.js';
 import { kCurrentTable, kEpoch, kSeq } from '../reader/layout.js';
 import type { PublishedViewReader, TranslationTarget } from '../reader/reader-api.js';
+import { evictedFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
 import { type SharedReaderHandle, TableReader } from '../reader/view-reader.js';
 import type { OwnerStrategy } from './owner-strategy.js';
 import { QsbrSlot } from './qsbr-slot.js';
@@ -62,15 +62,13 @@ export class SeqlockReader extends TableReader implements PublishedViewReader {
 
   /** Adopts the table of the newest even sequence. */
   private resync(seen: number): void {
-    if (!this.slot.isOnline) {
-      throw new AddressSpaceError('ReaderFault', 'Reader fault: the reader is offline');
-    }
+    if (!this.slot.isOnline) throw readerOfflineFault();
     let seq = seen;
     while ((seq & 1) !== 0) seq = Atomics.load(this.control, kSeq);
     const id = Atomics.load(this.control, kCurrentTable);
     if (id !== this.tableId && !this.setTable(id)) {
       this.offline();
-      throw TableReader.unknownTableFault(id);
+      throw unknownEntryFault('table', id);
     }
     this.seq = seq;
   }
@@ -80,7 +78,7 @@ export class SeqlockReader extends TableReader implements PublishedViewReader {
     this.budget = this.batchLimit;
     if (this.epoch === this.slot.announced || this.slot.announce(this.epoch)) return;
     this.offline();
-    throw QsbrSlot.evictedFault();
+    throw evictedFault();
   }
 
   private enter(): number {

@@ -9,8 +9,8 @@
  * (progress line, timeline) are whole values that may be one batch late.
  * This module stores and loads; it never decides when a vCPU runs or stops.
  *
- * Layout, one block of `VCPU_STATE_STRIDE` bytes per vCPU (blocks are padded so two vCPUs
- * never share a cache line):
+ * Layout, one block of `VCPU_STATE_STRIDE` bytes per vCPU (blocks are padded to base's
+ * `CACHE_LINE`, so two vCPUs never share a cache line):
  *
  * | int32 word            | meaning                                             |
  * |-----------------------|-----------------------------------------------------|
@@ -22,6 +22,7 @@
  *
  * followed, at byte `COUNTERS_BYTE_OFFSET`, by one BigInt64 per name in `VCPU_COUNTERS`.
  */
+import { CACHE_LINE } from '../../base/constants.js';
 import { AddressSpaceError } from '../../base/errors.js';
 import { GENERATOR_STATE_WORDS } from './access-pattern.js';
 
@@ -62,7 +63,6 @@ const kGeneratorSaved = 3;
 const kGeneratorState = 4;
 const CONTROL_WORDS = kGeneratorState + GENERATOR_STATE_WORDS;
 
-const CACHE_LINE = 128;
 const COUNTERS_BYTE_OFFSET = Math.ceil((CONTROL_WORDS * 4) / 8) * 8;
 /** Bytes per vCPU block. */
 export const VCPU_STATE_STRIDE =
