@@ -32,12 +32,13 @@ export type { PublisherOptions } from './concurrent/publication/publisher-option
 export { isPoison, POISON_U32 } from './concurrent/publication/reclaim.js';
 export {
   type MmioExitHandler,
-  type PublishedViewReader,
   type ReaderHandle,
   type SharedViewReader,
   STRATEGIES,
   type Strategy,
+  TableRegionType,
 } from './concurrent/reader/reader-api.js';
+export { Translation, type TranslationTarget } from './concurrent/reader/translation.js';
 export { SharedView } from './concurrent/strategies/shared-view.js';
 export type { GuestMemoryStrategy } from './concurrent/vcpu/raw-memory.js';
 export { VcpuPool, type VcpuPoolOptions } from './concurrent/vcpu/vcpu-pool.js';

@@ -1,7 +1,7 @@
 /**
  * Single-thread paths timed with tinybench, on the owner thread:
  *
- * - `translate`: one guest read on a RegionCache hit, through a `SharedView` reader of
+ * - `translate`: one guest read on a TranslationCache hit, through a `SharedView` reader of
  *   each strategy (uncontended: what the strategy costs per access by itself), through
  *   the owner's `getHostAddressFromCache`, and a plain typed-array read for scale;
  * - `lookup`: a cold lookup of a random address among 16, 1k and 16k ranges, through a

@@ -11,7 +11,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ReaderHandle } from '../concurrent/reader/reader-api.js';
-import { SharedView, Translation } from '../concurrent/strategies/shared-view.js';
+import { Translation } from '../concurrent/reader/translation.js';
+import { SharedView } from '../concurrent/strategies/shared-view.js';
 import type { BenchMicroRow } from './report-types.js';
 import { blackhole, type MicroTask, runTasks, type TinybenchTiming } from './tinybench-run.js';
 

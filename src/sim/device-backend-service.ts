@@ -16,8 +16,9 @@
  */
 import { type Remote, releaseProxy } from 'comlink';
 import { hex } from '../base/errors.js';
-import type { PublishedViewReader, ReaderHandle } from '../concurrent/reader/reader-api.js';
-import { SharedView, Translation } from '../concurrent/strategies/shared-view.js';
+import type { ReaderHandle, SharedViewReader } from '../concurrent/reader/reader-api.js';
+import { Translation } from '../concurrent/reader/translation.js';
+import { SharedView } from '../concurrent/strategies/shared-view.js';
 import { EventFd } from '../host/event-fd.js';
 import {
   type BackendDevice,
@@ -41,7 +42,7 @@ const KEEP_PER_DRAIN = 1024;
 export class DeviceBackendService implements DeviceBackendApi {
   private config: BackendStartConfig | undefined;
   private requestHandle: Remote<() => ReaderHandle> | (() => ReaderHandle) | undefined;
-  private reader: PublishedViewReader | undefined;
+  private reader: SharedViewReader | undefined;
   private readonly request = new Uint8Array(REQUEST_WORDS * 4);
   private readonly requestView = new DataView(this.request.buffer);
   private readonly requestWords = new Uint32Array(REQUEST_WORDS);
@@ -184,7 +185,7 @@ export class DeviceBackendService implements DeviceBackendApi {
     });
   }
 
-  private sample(reader: PublishedViewReader, gpa: number): void {
+  private sample(reader: SharedViewReader, gpa: number): void {
     if (this.samples.length >= KEEP_PER_DRAIN) return;
     const t = this.translation;
     const found = reader.translate(gpa, t);

@@ -15,7 +15,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isAddressSpaceError } from '../../src/base/errors.js';
 import { POISON_U32 } from '../../src/concurrent/publication/reclaim.js';
 import { type ReaderHandle, TableRegionType } from '../../src/concurrent/reader/reader-api.js';
-import { SharedView, Translation } from '../../src/concurrent/strategies/shared-view.js';
+import { Translation } from '../../src/concurrent/reader/translation.js';
+import { SharedView } from '../../src/concurrent/strategies/shared-view.js';
 
 export interface TestReaderData {
   readonly handle: ReaderHandle;

@@ -24,8 +24,7 @@ import {
   MIN_RANGE_CAPACITY,
   TableColumns,
 } from '../reader/layout.js';
-import type { Strategy } from '../reader/reader-api.js';
-import type { SharedReaderHandle } from '../reader/view-reader.js';
+import type { ReaderHandle, Strategy } from '../reader/reader-api.js';
 import { mutexOwner } from '../strategies/mutex.js';
 import { noneOwner } from '../strategies/none.js';
 import type { OwnerContext, OwnerStrategy } from '../strategies/owner-strategy.js';
@@ -209,7 +208,7 @@ export class SharedViewPublisher {
   }
 
   /** A structured-cloneable handle for `SharedView.attach` in any thread (fresh snapshot). */
-  readerHandle(index: number): SharedReaderHandle {
+  readerHandle(index: number): ReaderHandle {
     if (!this.registry.isAllocated(index)) {
       throw AddressSpaceError.invalidArgument(`reader ${index} is not allocated`);
     }

@@ -1,8 +1,9 @@
 /**
- * The table a reader has adopted, and its RegionCache: the columns of the current table
- * copied into fields, the first-level cache (last readable and last writable range) that
- * the access fast paths test, the second level (recent-ranges.ts), row lookup, and the
- * filling of both caches from a row.
+ * The table a reader has adopted, and its TranslationCache: the columns of the current
+ * table copied into fields, the first-level cache (last readable and last writable range)
+ * that the access fast paths test, the second level (recent-ranges.ts), row lookup, and
+ * the filling of both levels from a row. (Not core's `RegionCache`, the owner's
+ * `getRegionCache` answer: this cache belongs to one reader and one adopted table.)
  *
  * It never synchronises with the owner and never touches guest memory beyond building
  * views of it: strategies decide when to adopt (setTable), view-reader.ts accesses.
@@ -17,8 +18,8 @@ import {
   type TableColumns,
 } from './layout.js';
 import { isReadableMemory, isWritableMemory } from './reader-access.js';
+import type { ReaderHandle } from './reader-api.js';
 import { readerOfflineFault, tornTableFault } from './reader-faults.js';
-import type { SharedReaderHandle } from './reader-handle.js';
 import { kRecentRead, kRecentWrite, RecentRanges } from './recent-ranges.js';
 
 const EMPTY_BYTES = new Uint8Array(new SharedArrayBuffer(8));
@@ -44,7 +45,8 @@ export abstract class AdoptedTable {
   protected table: TableColumns | undefined;
   protected lastRow = 0;
 
-  // RegionCache: the last readable and the last writable memory range of the adopted table.
+  // TranslationCache, first level: the last readable and the last writable memory range
+  // of the adopted table.
   // A byte at `gpa` is at `off = gpa - rDelta` in `rBytes`; the range covers offsets
   // `[rLow, rHigh)`. The hit test `(off >>> 0) === off` also rejects fractions, NaN and
   // negatives (mapping offsets are below 2**32), so the fast path needs no other check.
@@ -62,7 +64,7 @@ export abstract class AdoptedTable {
   /** Second level: the last few ranges translated (recent-ranges.ts). */
   protected readonly recent = new RecentRanges();
 
-  constructor(handle: SharedReaderHandle) {
+  constructor(handle: ReaderHandle) {
     this.readerIndex = handle.readerIndex;
     this.control = new Int32Array(handle.control);
     this.directory = new ReaderDirectory(handle.directory);

@@ -1,11 +1,14 @@
 /**
- * The one reader interface that every publication strategy implements, and the
- * structured-cloneable handle that lets a thread attach to a published address space.
+ * The one reader interface that every publication strategy implements
+ * (`SharedViewReader`), and the one structured-cloneable handle that lets a thread attach
+ * to a published address space (`ReaderHandle`).
  *
  * A reader is any thread that translates guest addresses and touches guest memory: a vCPU
  * worker, a device backend. It sees only published tables, never a `Region`. This file
- * holds types only.
+ * declares shapes and the small enumerations they use; it holds no behaviour.
  */
+import type { DirectorySnapshot } from './directory.js';
+import type { TranslationTarget } from './translation.js';
 
 export type Strategy = 'rcu' | 'seqlock' | 'mutex' | 'none';
 export const STRATEGIES: readonly Strategy[] = ['rcu', 'seqlock', 'mutex', 'none'];
@@ -33,20 +36,30 @@ export type MmioExitHandler = (
 ) => boolean;
 
 /**
- * Everything a thread needs to attach a reader: shared buffers and numbers only, so it
- * can be posted to a worker. Built by the owner's publisher (`publisher.readerHandle()`).
- * The concrete fields are defined by the publisher module.
+ * Everything a thread needs to attach a reader (`SharedView.attach`): shared buffers and
+ * numbers only, so it can be posted to a worker. Built by the owner's publisher
+ * (`publisher.readerHandle(index)`), with a fresh directory snapshot each time.
  */
 export interface ReaderHandle {
   readonly strategy: Strategy;
+  /** The reader's slot in the publisher's reader buffer. */
   readonly readerIndex: number;
+  /** The publisher's control block (reader/layout.ts). */
+  readonly control: SharedArrayBuffer;
+  /** The reader slots (reader/layout.ts). */
+  readonly readers: SharedArrayBuffer;
+  readonly directory: DirectorySnapshot;
+  /** seqlock: most accesses between two announcements of the reader's epoch. */
+  readonly batchLimit: number;
+  /** Room for what a strategy of its own adds; the built-in ones read only the above. */
   readonly [key: string]: unknown;
 }
 
 /**
  * What a reader thread does with guest memory. All methods run without allocation on the
  * hot path. Accesses throw `AddressSpaceError` (RegionNotFound, RegionType, IoAccess,
- * Overflow) exactly as the owner's `AddressSpace` access methods do.
+ * Overflow) exactly as the owner's `AddressSpace` access methods do, and `ReaderFault`
+ * when the reader must end its slice (reader/reader-faults.ts).
  */
 export interface SharedViewReader {
   readonly strategy: Strategy;
@@ -72,34 +85,11 @@ export interface SharedViewReader {
   /** Byte spans, across adjacent RAM pieces. */
   read(gpa: number, dst: Uint8Array): void;
   write(gpa: number, src: Uint8Array): void;
-}
-
-/**
- * The reader that `SharedView.attach` returns: `SharedViewReader` plus translation (for
- * checkers) and cleanup. Kept apart so that other memories (raw) need not translate.
- */
-export interface PublishedViewReader extends SharedViewReader {
   /**
    * Writes what the adopted view says about `gpa` into `out` (no allocation); returns
    * false when `gpa` is unmapped. Counts as one access.
    */
   translate(gpa: number, out: TranslationTarget): boolean;
-  /** Releases the reader's directory channel. Call after `offline()`. */
+  /** Releases what attaching took (the directory channel). Call after `offline()`. */
   close(): void;
-}
-
-/** Where `translate` writes its answer: a caller-owned, reusable object. */
-export interface TranslationTarget {
-  /** FlatView generation of the view that answered. */
-  generation: number;
-  /** -1 when unmapped. */
-  regionId: number;
-  /** A `TableRegionType`, 0 when unmapped. */
-  regionType: number;
-  /** Host address of the byte; -1 for IO and unmapped. */
-  hostAddress: number;
-  offsetInRegion: number;
-  /** Bounds of the flat range holding the byte. */
-  start: number;
-  end: number;
 }

@@ -1,9 +1,9 @@
 /**
- * The reader's second-level RegionCache: the last few memory ranges of the adopted table
- * that it translated, so that an access pattern alternating between a handful of ranges
- * (low and high RAM, a framebuffer) does not pay a table lookup on every switch. Each entry
- * holds what the first-level cache holds (delta, offsets, bytes, view) and which accesses
- * it allows.
+ * The second level of the reader's TranslationCache: the last few memory ranges of the
+ * adopted table that it translated, so that an access pattern alternating between a
+ * handful of ranges (low and high RAM, a framebuffer) does not pay a table lookup on every
+ * switch. Each entry holds what the first-level cache holds (delta, offsets, bytes, view)
+ * and which accesses it allows.
  *
  * It belongs to one adopted table: the reader clears it whenever it adopts another. It
  * never looks at tables itself.

@@ -1,6 +1,6 @@
 /**
  * The part of a reader that every strategy shares, on top of its adopted table
- * (adopted-table.ts): guest memory access through the RegionCache, byte spans across
+ * (adopted-table.ts): guest memory access through the TranslationCache, byte spans across
  * adjacent RAM pieces, ioeventfd matching, MMIO exits and translation.
  *
  * It never synchronises with the owner: the strategy subclasses (strategies/*.ts) decide
@@ -30,13 +30,11 @@ import {
 } from './reader-access.js';
 import {
   type MmioExitHandler,
+  type ReaderHandle,
   type Strategy,
   TableRegionType,
-  type TranslationTarget,
 } from './reader-api.js';
-import type { SharedReaderHandle } from './reader-handle.js';
-
-export { type SharedReaderHandle, Translation } from './reader-handle.js';
+import type { TranslationTarget } from './translation.js';
 
 export abstract class TableReader extends AdoptedTable {
   abstract readonly strategy: Strategy;
@@ -45,7 +43,7 @@ export abstract class TableReader extends AdoptedTable {
   private readonly scratchView = new DataView(this.scratch.buffer);
   private readonly scratchBySize: Uint8Array[] = [];
 
-  constructor(handle: SharedReaderHandle) {
+  constructor(handle: ReaderHandle) {
     super(handle);
     for (let n = 0; n <= 8; n++) this.scratchBySize.push(this.scratch.subarray(0, n));
   }

@@ -9,10 +9,11 @@
  * The subclass decides what a change means (`viewChanged`) and which word it compares
  * (`current`). This class decides nothing about safety.
  */
-import type { PublishedViewReader, Strategy, TranslationTarget } from '../reader/reader-api.js';
+import type { SharedViewReader, Strategy } from '../reader/reader-api.js';
+import type { TranslationTarget } from '../reader/translation.js';
 import { TableReader } from '../reader/view-reader.js';
 
-export abstract class CheckedReader extends TableReader implements PublishedViewReader {
+export abstract class CheckedReader extends TableReader implements SharedViewReader {
   abstract override readonly strategy: Strategy;
   /** The control word compared on every access, and the value it had at adoption. */
   protected abstract readonly checkWord: number;

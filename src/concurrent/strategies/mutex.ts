@@ -22,9 +22,10 @@
  * alive it faults when it releases.
  */
 import { countsForGrace, kCurrentTable, kEpoch, kLock } from '../reader/layout.js';
-import type { PublishedViewReader, TranslationTarget } from '../reader/reader-api.js';
+import type { ReaderHandle, SharedViewReader } from '../reader/reader-api.js';
 import { lockTakenFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
-import { type SharedReaderHandle, TableReader } from '../reader/view-reader.js';
+import type { TranslationTarget } from '../reader/translation.js';
+import { TableReader } from '../reader/view-reader.js';
 import type { OwnerContext, OwnerStrategy } from './owner-strategy.js';
 import { QsbrSlot } from './qsbr-slot.js';
 
@@ -40,13 +41,13 @@ const READER_SPINS = 64;
 /** A sleeping reader re-checks at least this often (ms). */
 const READER_WAIT_MS = 5;
 
-export class MutexReader extends TableReader implements PublishedViewReader {
+export class MutexReader extends TableReader implements SharedViewReader {
   readonly strategy = 'mutex' as const;
   private readonly lockValue: number;
   /** Online/offline only (no epochs): tells the owner whether a lock holder is alive. */
   private readonly slot: QsbrSlot;
 
-  constructor(handle: SharedReaderHandle) {
+  constructor(handle: ReaderHandle) {
     super(handle);
     this.lockValue = handle.readerIndex + kLockFirstReader;
     this.slot = new QsbrSlot(this.control, handle.readers, handle.readerIndex);

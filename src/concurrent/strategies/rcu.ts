@@ -4,7 +4,7 @@
  * Reader: no Atomics on the access path. Each access compares `kCurrentTable` (one plain
  * load, checked-reader.ts) with the table it adopted. When it moved, the reader does one
  * `Atomics.load` of it (which synchronises with the owner's publishing store), adopts that
- * table (dropping its RegionCache) and announces the table's epoch in its slot
+ * table (dropping its TranslationCache) and announces the table's epoch in its slot
  * (qsbr-slot.ts). `quiescent()` does the same with the Atomics load, at slice ends. So a
  * reader adopts a new view at its next access: within one access, not a batch.
  *
@@ -22,8 +22,8 @@
  * Owner: `Atomics.store(kEpoch)`, then the publishing `Atomics.store(kCurrentTable)`.
  */
 import { kCurrentTable, kEpoch } from '../reader/layout.js';
+import type { ReaderHandle } from '../reader/reader-api.js';
 import { evictedFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
-import type { SharedReaderHandle } from '../reader/view-reader.js';
 import { CheckedReader } from './checked-reader.js';
 import type { OwnerStrategy } from './owner-strategy.js';
 import { QsbrSlot } from './qsbr-slot.js';
@@ -33,7 +33,7 @@ export class RcuReader extends CheckedReader {
   protected readonly checkWord = kCurrentTable;
   private readonly slot: QsbrSlot;
 
-  constructor(handle: SharedReaderHandle) {
+  constructor(handle: ReaderHandle) {
     super(handle);
     this.slot = new QsbrSlot(this.control, handle.readers, handle.readerIndex);
   }

@@ -15,16 +15,17 @@
  * announced the retiring epoch. An access that made an MMIO exit is not retried.
  */
 import { kCurrentTable, kEpoch, kSeq } from '../reader/layout.js';
-import type { PublishedViewReader, TranslationTarget } from '../reader/reader-api.js';
+import type { ReaderHandle, SharedViewReader } from '../reader/reader-api.js';
 import { evictedFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
-import { type SharedReaderHandle, TableReader } from '../reader/view-reader.js';
+import type { TranslationTarget } from '../reader/translation.js';
+import { TableReader } from '../reader/view-reader.js';
 import type { OwnerStrategy } from './owner-strategy.js';
 import { QsbrSlot } from './qsbr-slot.js';
 
 /** A sequence value no publish produces: forces the next access to resynchronise. */
 const NO_SEQ = -1;
 
-export class SeqlockReader extends TableReader implements PublishedViewReader {
+export class SeqlockReader extends TableReader implements SharedViewReader {
   readonly strategy = 'seqlock' as const;
   private readonly slot: QsbrSlot;
   private seq = NO_SEQ;
@@ -32,7 +33,7 @@ export class SeqlockReader extends TableReader implements PublishedViewReader {
   private readonly batchLimit: number;
   private exited = false;
 
-  constructor(handle: SharedReaderHandle) {
+  constructor(handle: ReaderHandle) {
     super(handle);
     this.slot = new QsbrSlot(this.control, handle.readers, handle.readerIndex);
     this.batchLimit = handle.batchLimit;

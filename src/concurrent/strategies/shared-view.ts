@@ -8,17 +8,15 @@
  * strategy's reader class; strategies/*.ts hold the behaviour.
  */
 import { AddressSpaceError } from '../../base/errors.js';
-import type { PublishedViewReader, ReaderHandle } from '../reader/reader-api.js';
-import type { SharedReaderHandle } from '../reader/view-reader.js';
+import type { ReaderHandle, SharedViewReader } from '../reader/reader-api.js';
 import { MutexReader } from './mutex.js';
 import { NoneReader } from './none.js';
 import { RcuReader } from './rcu.js';
 import { SeqlockReader } from './seqlock.js';
 
-export { Translation } from '../reader/view-reader.js';
-
-function isSharedReaderHandle(h: unknown): h is SharedReaderHandle {
-  const o = h as Partial<SharedReaderHandle> | null;
+/** Handles cross threads and come from user code: check the shape before trusting it. */
+function isReaderHandle(h: unknown): h is ReaderHandle {
+  const o = h as Partial<ReaderHandle> | null;
   return (
     typeof o === 'object' &&
     o !== null &&
@@ -31,8 +29,8 @@ function isSharedReaderHandle(h: unknown): h is SharedReaderHandle {
 
 export const SharedView = {
   /** Builds this thread's reader for `handle`. The reader starts offline. */
-  attach(handle: ReaderHandle): PublishedViewReader {
-    if (!isSharedReaderHandle(handle)) {
+  attach(handle: ReaderHandle): SharedViewReader {
+    if (!isReaderHandle(handle)) {
       throw AddressSpaceError.invalidArgument('not a reader handle from SharedViewPublisher');
     }
     switch (handle.strategy) {

@@ -4,8 +4,8 @@
  * limit the benchmark compares every strategy against (SPEC 9, `"strategy": "raw"` rows),
  * and lets the vCPU layer run the same workloads with nothing published at all.
  *
- * It has the reader's shape (`SharedViewReader`) so the slice runner does not care which
- * it drives, but it knows no regions: there are no MMIO exits, no ioeventfds, and an
+ * It implements the reader interface (`SharedViewReader`, all of it but the strategy name)
+ * so the slice runner does not care which it drives, but it knows no regions: there are no MMIO exits, no ioeventfds, and an
  * address outside the buffer is `RegionNotFound`. For samples, every address in the buffer
  * is region 0 and its "host address" is its offset in the buffer. It never changes size or
  * topology.
@@ -16,8 +16,8 @@ import {
   type SharedViewReader,
   type Strategy,
   TableRegionType,
-  type TranslationTarget,
 } from '../reader/reader-api.js';
+import type { TranslationTarget } from '../reader/translation.js';
 
 /** What guest memory a vCPU can run against: a published view's strategy, or `raw`. */
 export type GuestMemoryStrategy = Strategy | 'raw';
@@ -76,6 +76,8 @@ export class RawGuestMemory implements Omit<SharedViewReader, 'strategy'> {
   offline(): void {}
   quiescent(): void {}
   setMmioHandler(_handler: MmioExitHandler | undefined): void {}
+  /** Attaching took nothing to release. */
+  close(): void {}
 
   /** Offset of `gpa` in the buffer after checking that `len` bytes fit. */
   private at(gpa: number, len: number): number {

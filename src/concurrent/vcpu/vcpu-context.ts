@@ -9,7 +9,7 @@
  * accesses (`vcpu-slice.ts` does).
  */
 
-import type { SharedViewReader, TranslationTarget } from '../reader/reader-api.js';
+import type { SharedViewReader } from '../reader/reader-api.js';
 import { SharedView } from '../strategies/shared-view.js';
 import { AccessGenerator } from './access-pattern.js';
 import { MmioMailboxClient } from './mmio-mailbox.js';
@@ -18,20 +18,9 @@ import { SampleRing } from './sampler.js';
 import type { VcpuMemorySpec, VcpuSliceTask } from './vcpu-protocol.js';
 import { VcpuStateTable, VcpuStatus } from './vcpu-state.js';
 
-/**
- * What a slice needs from guest memory: the reader interface, whatever the strategy, less
- * the 64-bit accessors (workloads use 8-bit to 32-bit accesses), so that raw memory can
- * stand in for a reader.
- */
-export interface SliceMemory extends Omit<SharedViewReader, 'strategy' | 'readU64' | 'writeU64'> {
-  /** What the view says about `gpa` (for samples); false when unmapped. Counts as an access. */
-  translate(gpa: number, out: TranslationTarget): boolean;
-  /** Releases what attaching took (a directory channel). After `offline()`. */
-  close?(): void;
-}
-
 export interface VcpuContext {
-  readonly memory: SliceMemory;
+  /** A `SharedView` reader of any strategy, or raw memory (the same interface). */
+  readonly memory: SharedViewReader | RawGuestMemory;
   readonly state: VcpuStateTable;
   readonly mailbox: MmioMailboxClient;
   readonly samples: SampleRing;
@@ -45,7 +34,7 @@ function keyOf(task: VcpuSliceTask): string {
   return `${task.poolId}/${task.vcpu}`;
 }
 
-function attachMemory(spec: VcpuMemorySpec): SliceMemory {
+function attachMemory(spec: VcpuMemorySpec): SharedViewReader | RawGuestMemory {
   return spec.kind === 'raw' ? new RawGuestMemory(spec.handle) : SharedView.attach(spec.handle);
 }
 
@@ -84,5 +73,5 @@ export function dropContext(task: VcpuSliceTask): void {
   const ctx = contexts.get(keyOf(task));
   if (ctx === undefined) return;
   contexts.delete(keyOf(task));
-  ctx.memory.close?.();
+  ctx.memory.close();
 }

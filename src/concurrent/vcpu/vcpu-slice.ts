@@ -14,8 +14,8 @@
  * and never serves exits (the owner does).
  */
 import { threadId } from 'node:worker_threads';
-import { TableRegionType } from '../reader/reader-api.js';
-import { Translation } from '../reader/view-reader.js';
+import { type SharedViewReader, TableRegionType } from '../reader/reader-api.js';
+import { Translation } from '../reader/translation.js';
 import { RAM_ACCESS } from './access-pattern.js';
 import { pushTranslationSample, SampleKind } from './sampler.js';
 import { contextFor, dropContext } from './vcpu-context.js';
@@ -236,7 +236,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
  * wrong one. A translation that faults records nothing.
  */
 function recordSample(
-  memory: { translate(gpa: number, out: Translation): boolean },
+  memory: Pick<SharedViewReader, 'translate'>,
   samples: Parameters<typeof pushTranslationSample>[0],
   gpa: number,
   kind: SampleKind,

@@ -10,7 +10,8 @@ import {
   validateView,
 } from '../../../src/concurrent/publication/table-writer.js';
 import { viewChange } from '../../../src/concurrent/publication/view-diff.js';
-import { SharedView, Translation } from '../../../src/concurrent/strategies/shared-view.js';
+import { Translation } from '../../../src/concurrent/reader/translation.js';
+import { SharedView } from '../../../src/concurrent/strategies/shared-view.js';
 import { AddressSpace } from '../../../src/core/address-space.js';
 import { type FlatView, sameFlatRange } from '../../../src/core/flat-view.js';
 import { Region } from '../../../src/core/region.js';

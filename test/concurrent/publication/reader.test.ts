@@ -6,7 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import { SharedViewPublisher } from '../../../src/concurrent/publication/publisher.js';
 import { STRATEGIES, TableRegionType } from '../../../src/concurrent/reader/reader-api.js';
-import { SharedView, Translation } from '../../../src/concurrent/strategies/shared-view.js';
+import { Translation } from '../../../src/concurrent/reader/translation.js';
+import { SharedView } from '../../../src/concurrent/strategies/shared-view.js';
 import { EventFd } from '../../../src/host/event-fd.js';
 import { HostMemMapping } from '../../../src/host/mapping.js';
 import { doorbell, ioRegion, plainView, ramRegion, romRegion } from './helpers.js';
