@@ -8,6 +8,7 @@
  * tests can hand plain objects.
  */
 import { AddressSpaceError, hex } from '../../base/errors.js';
+import { upperBound } from '../../base/search.js';
 import type { EventFd } from '../../host/event-fd.js';
 import type { HostMemMapping } from '../../host/mapping.js';
 import {
@@ -110,17 +111,18 @@ export function validateView(view: PublishedView, change?: ViewChange): void {
   }
 }
 
-/** Index of the range holding `addr` among the first `count` rows, or -1. */
-export function findRow(start: Float64Array, end: Float64Array, count: number, addr: number) {
-  let lo = 0;
-  let hi = count - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (addr < start[mid]!) hi = mid - 1;
-    else if (addr >= end[mid]!) lo = mid + 1;
-    else return mid;
-  }
-  return -1;
+/**
+ * Index of the range holding `addr` among the first `count` rows (sorted by start,
+ * disjoint), or -1: the last row starting at or below `addr`, if `addr` is before its end.
+ */
+export function findRow(
+  start: Float64Array,
+  end: Float64Array,
+  count: number,
+  addr: number,
+): number {
+  const row = upperBound(start, addr, 0, count) - 1;
+  return row >= 0 && addr < end[row]! ? row : -1;
 }
 
 /**
@@ -235,14 +237,8 @@ function markDoorbell(table: TableColumns, n: number, base: number, size: number
 /** Clears the doorbell mark of every one of the first `n` rows that meets `[base, base+size)`. */
 function clearDoorbell(table: TableColumns, n: number, base: number, size: number): void {
   const last = base + Math.max(size, 1);
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (table.end[mid]! <= base) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let row = lo; row < n && table.start[row]! < last; row++) {
+  // The first row ending after `base`.
+  for (let row = upperBound(table.end, base, 0, n); row < n && table.start[row]! < last; row++) {
     table.typeFlags[row] = table.typeFlags[row]! & ~kFlagIoeventfd;
   }
 }

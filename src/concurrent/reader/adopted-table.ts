@@ -113,7 +113,15 @@ export abstract class AdoptedTable {
     this.rView = this.wView = EMPTY_VIEW;
   }
 
-  /** Row of the adopted table holding `gpa`, or -1. Tries the last row hit first. */
+  /**
+   * Row of the adopted table holding `gpa`, or -1. Tries the last row hit first.
+   *
+   * The search is written out here rather than taken from base/search.ts: this is the
+   * reader's cold-lookup path, and `upperBound` plus an end check measured slower there
+   * (a reader's `translate` of random addresses in a worker, best of 21 rounds, Node 20:
+   * 16k ranges 89 ns against 50 ns, 16 ranges 24 ns against 21 ns). This loop also stops
+   * at the first row that holds `gpa` instead of always descending to the bottom.
+   */
   protected findRow(gpa: number): number {
     const last = this.lastRow;
     if (last < this.rows && gpa >= this.tStart[last]! && gpa < this.tEnd[last]!) return last;

@@ -5,6 +5,7 @@
  */
 import { ADDRESS_LIMIT, checkRange } from '../../base/address.js';
 import { AddressSpaceError } from '../../base/errors.js';
+import { lowerBound } from '../../base/search.js';
 import {
   kFlagReadOnly,
   kFlagRomd,
@@ -64,14 +65,7 @@ export function copyBytes(
 export function matchIoeventfd(table: TableColumns, gpa: number, src: Uint8Array): number {
   const count = table.header[kTableIoCount]!;
   const base = table.ioBase;
-  let lo = 0;
-  let hi = count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (base[mid]! < gpa) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let k = lo; k < count && base[k] === gpa; k++) {
+  for (let k = lowerBound(base, gpa, 0, count); k < count && base[k] === gpa; k++) {
     const size = table.ioSize[k]!;
     if (size !== 0 && size !== src.length) continue;
     if ((table.ioFlags[k]! & kIoDataMatch) !== 0) {

@@ -18,6 +18,7 @@
  * stream on whichever pool thread runs its next slice. This module never touches memory
  * itself: the slice runner performs the accesses.
  */
+import { upperBound } from '../../base/search.js';
 import { PRNG_STATE_WORDS, Prng } from './prng.js';
 import {
   type AccessSize,
@@ -212,16 +213,11 @@ export class AccessGenerator {
     this.valueHigh = 0;
   }
 
+  /** The RAM range holding `slot`: the last one whose first slot is <= `slot` (0 when none). */
   private rangeOf(slot: number): number {
     const firsts = this.rangeFirstSlot;
-    let lo = 0;
-    let hi = firsts.length - 2;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (firsts[mid]! <= slot) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    // `firsts` ends with the total: search the range starts only.
+    return Math.max(0, upperBound(firsts, slot, 0, firsts.length - 1) - 1);
   }
 
   private gpaOf(slot: number): number {
