@@ -92,4 +92,10 @@ export interface SharedViewReader {
   translate(gpa: number, out: TranslationTarget): boolean;
   /** Releases what attaching took (the directory channel). Call after `offline()`. */
   close(): void;
+
+  // What accesses did, as counted by the reader (never reset; compare two readings):
+  /** Writes that matched an ioeventfd: its EventFd was signalled, nothing else happened. */
+  readonly ioeventfdSignals: number;
+  /** Accesses handed to the MMIO handler (including those the device then failed). */
+  readonly mmioExits: number;
 }

@@ -14,6 +14,9 @@
  * - IO: MMIO exits, the whole access to the one region. Without an MMIO handler an exit
  *   is `RegionType` ("mismatch region type").
  * - A write that matches an ioeventfd signals its EventFd and goes nowhere else.
+ *
+ * The reader counts what its accesses did (`ioeventfdSignals`, `mmioExits`), so a caller
+ * learns it from two plain loads instead of translating the address again.
  * - A span may cross adjacent memory pieces; a write is checked whole before any byte
  *   lands. An unmapped byte is `RegionNotFound`, a non-memory piece inside a span
  *   `RegionType`.
@@ -42,6 +45,8 @@ export abstract class TableReader extends AdoptedTable {
   private readonly scratch = new Uint8Array(8);
   private readonly scratchView = new DataView(this.scratch.buffer);
   private readonly scratchBySize: Uint8Array[] = [];
+  private signalCount = 0;
+  private exitCount = 0;
 
   constructor(handle: ReaderHandle) {
     super(handle);
@@ -51,6 +56,16 @@ export abstract class TableReader extends AdoptedTable {
   /** The FlatView generation of the adopted table (0 before the first adopt). */
   get generation(): number {
     return this.adoptedGeneration;
+  }
+
+  /** Writes that matched an ioeventfd (its EventFd signalled instead of memory or a device). */
+  get ioeventfdSignals(): number {
+    return this.signalCount;
+  }
+
+  /** Accesses handed to the MMIO handler, whether or not the device accepted them. */
+  get mmioExits(): number {
+    return this.exitCount;
   }
 
   setMmioHandler(handler: MmioExitHandler | undefined): void {
@@ -234,6 +249,7 @@ export abstract class TableReader extends AdoptedTable {
       const fdId = matchIoeventfd(this.table!, gpa, src);
       if (fdId !== 0) {
         this.directory.eventFd(fdId).signal();
+        this.signalCount++;
         return;
       }
     }
@@ -287,6 +303,7 @@ export abstract class TableReader extends AdoptedTable {
     const regionBase = gpa - offset;
     const regionId = this.tRegionId[row]!;
     let ok: boolean;
+    this.exitCount++;
     this.beforeExit();
     try {
       ok = handler(regionId, regionBase, offset, data, isWrite);

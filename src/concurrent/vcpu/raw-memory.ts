@@ -32,6 +32,9 @@ export interface RawMemoryHandle {
 export class RawGuestMemory implements Omit<SharedViewReader, 'strategy'> {
   readonly strategy = 'raw' as const;
   readonly generation = 0;
+  /** Raw memory has no ioeventfds and no devices: nothing but memory is ever written. */
+  readonly ioeventfdSignals = 0;
+  readonly mmioExits = 0;
   readonly base: number;
   readonly size: number;
   private readonly view: DataView;

@@ -14,7 +14,7 @@
  * and never serves exits (the owner does).
  */
 import { threadId } from 'node:worker_threads';
-import { type SharedViewReader, TableRegionType } from '../reader/reader-api.js';
+import type { SharedViewReader } from '../reader/reader-api.js';
 import { Translation } from '../reader/translation.js';
 import { RAM_ACCESS } from './access-pattern.js';
 import { pushTranslationSample, SampleKind } from './sampler.js';
@@ -90,6 +90,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
       try {
         if (gen.isWrite) {
           kind = SampleKind.Write;
+          const signalsSeen = memory.ioeventfdSignals;
           let value = gen.value;
           // Guest RAM never holds the poison word by the workload's doing.
           if (value === poison && gen.target === RAM_ACCESS) value ^= 1;
@@ -109,15 +110,10 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
               memory.write(gpa, scratch8);
           }
           writes++;
-          if (gen.target !== RAM_ACCESS && mailbox.exits === exitsSeen) {
-            // A device register write that did not exit: an ioeventfd took it, unless the
-            // address is memory in this view.
+          // The reader counts the writes an ioeventfd took: no second translation.
+          if (memory.ioeventfdSignals !== signalsSeen) {
             kind = SampleKind.Ioeventfd;
-            if (memory.translate(gpa, translation)) {
-              const type = translation.regionType;
-              if (type !== TableRegionType.Ram && type !== TableRegionType.RamDevice) signals++;
-              else kind = SampleKind.Write;
-            }
+            signals++;
           }
         } else {
           let value: number;

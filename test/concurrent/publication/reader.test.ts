@@ -146,6 +146,25 @@ describe.each(STRATEGIES)('reader under %s', (strategy) => {
     reader.offline();
   });
 
+  test('the reader counts the writes an ioeventfd took and the accesses that exited', () => {
+    const { publisher, reader } = setup(strategy);
+    const fd = new EventFd();
+    publisher.publish(plainView(1, rows, [doorbell(100, 4, fd, 5n), doorbell(3000, 4, fd)]));
+    reader.online();
+    reader.setMmioHandler((_id, _base, offset) => offset !== 12);
+    expect([reader.ioeventfdSignals, reader.mmioExits]).toEqual([0, 0]);
+    reader.writeU32(100, 5); // doorbell in RAM, data matches: signal
+    reader.writeU32(100, 6); // data does not match: memory
+    reader.writeU32(3000, 1); // doorbell in IO: signal
+    reader.writeU16(3000, 1); // size does not match: exit
+    reader.readU32(3004); // exit
+    expect(codeOf(() => reader.writeU8(3012, 1))).toBe('IoAccess'); // an exit the device failed
+    reader.writeU32(200, 1); // memory
+    reader.readU32(100); // memory
+    expect([reader.ioeventfdSignals, reader.mmioExits, fd.read()]).toEqual([2, 3, 2]);
+    reader.offline();
+  });
+
   test('u32 values >= 2**31 keep their bytes on every write path', () => {
     const { publisher, reader } = setup(strategy);
     const match = new EventFd();
