@@ -9,7 +9,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ViewHistory } from '../../src/concurrent/publication/history.js';
-import type { PublishedView } from '../../src/concurrent/publication/table-writer.js';
 import { SampleKind, type TranslationSample } from '../../src/concurrent/vcpu/sampler.js';
 import { AddressSpace } from '../../src/core/address-space.js';
 import { Region } from '../../src/core/region.js';
@@ -24,10 +23,10 @@ function setup() {
   const history = new ViewHistory();
   root.addSubregion(a, 0);
   const genA = as.flatView.generation;
-  history.record(as.flatView as unknown as PublishedView);
+  history.record(as.flatView);
   root.addSubregion(b, 0x8000);
   const genB = as.flatView.generation;
-  history.record(as.flatView as unknown as PublishedView);
+  history.record(as.flatView);
   const names = new Map([
     [a.id, a.name],
     [b.id, b.name],
@@ -132,7 +131,7 @@ describe('Checker', () => {
     const c = Region.initRamRegion(HostMemMapping.create({ size: 0x1000, name: 'c' }), 'ram-c');
     root.addSubregion(c, 0);
     const history = new ViewHistory();
-    const record = () => history.record(as.flatView as unknown as PublishedView);
+    const record = () => history.record(as.flatView);
     record();
     const first = as.flatView.generation;
     for (let i = 0; i < 100; i++) {

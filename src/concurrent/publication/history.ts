@@ -7,7 +7,8 @@
  * It records and answers; it never publishes and never decides when a reader may run.
  * The caller trims it once no sample can name old generations any more.
  */
-import { findRow, type PublishedView } from './table-writer.js';
+import type { FlatView } from '../../core/flat-view.js';
+import { findRow } from './table-writer.js';
 
 /** What a view says about one guest address. */
 export interface ExpectedTranslation {
@@ -39,7 +40,7 @@ export class ViewHistory {
   private oldest = Number.POSITIVE_INFINITY;
 
   /** Remembers `view` under its generation. */
-  record(view: PublishedView): void {
+  record(view: FlatView): void {
     const n = view.ranges.length;
     const summary: ViewSummary = {
       start: new Float64Array(n),

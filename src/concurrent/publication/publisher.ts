@@ -13,6 +13,8 @@
  */
 import { wallClockMs } from '../../base/clock.js';
 import { AddressSpaceError } from '../../base/errors.js';
+import type { FlatView } from '../../core/flat-view.js';
+import type { Region } from '../../core/region.js';
 import type { HostMemMapping } from '../../host/mapping.js';
 import {
   CONTROL_WORDS,
@@ -42,13 +44,8 @@ import {
 import { ReaderRegistry } from './reader-registry.js';
 import { Reclaimer } from './reclaim.js';
 import { RegionRetention } from './region-retention.js';
-import {
-  type PublishedRegion,
-  type PublishedView,
-  validateView,
-  writeTable,
-} from './table-writer.js';
-import { rangeCountOf, viewChange } from './view-diff.js';
+import { validateView, writeTable } from './table-writer.js';
+import { viewChange } from './view-diff.js';
 
 const OWNER_STRATEGIES: Readonly<Record<Strategy, OwnerStrategy>> = {
   rcu: rcuOwner,
@@ -64,7 +61,7 @@ interface PooledTable {
 
 /** What `attachTo` needs of an `AddressSpace`. */
 export interface PublishableAddressSpace {
-  readonly flatView: PublishedView;
+  readonly flatView: FlatView;
   attachPublisher(publisher: SharedViewPublisher): void;
 }
 
@@ -85,7 +82,7 @@ export class SharedViewPublisher {
   private readonly freeTables: PooledTable[] = [];
   private current: PooledTable | undefined;
   /** The view `current` holds. */
-  private lastView: PublishedView | undefined;
+  private lastView: FlatView | undefined;
   private epoch = 0;
   private currentGeneration = 0;
   private tableCount = 0;
@@ -123,7 +120,7 @@ export class SharedViewPublisher {
    * Publishes `view`. Throws (changing nothing readers can see) when the view cannot be
    * serialised; the address space then rolls the change back.
    */
-  publish(view: PublishedView, _previous?: PublishedView): void {
+  publish(view: FlatView, _previous?: FlatView): void {
     // `_previous` is the address space's idea of the last view; the diff uses the view
     // this publisher last published (the one its current table holds).
     if (this.closed) throw new AddressSpaceError('UpdateTopology', 'publisher is closed');
@@ -134,7 +131,7 @@ export class SharedViewPublisher {
       throw new AddressSpaceError('UpdateTopology', 'publisher epoch limit (2**31 - 2) reached');
     }
     const epoch = this.epoch + 1;
-    const table = this.takeTable(rangeCountOf(view), view.ioeventfds.length);
+    const table = this.takeTable(view.rangeCount, view.ioeventfds.length);
     try {
       writeTable(view, table.columns, epoch, this.directory, change, this.current?.columns);
     } catch (cause) {
@@ -258,7 +255,7 @@ export class SharedViewPublisher {
    * The region with `id` in the current view, or one removed whose grace period has not
    * ended (an MMIO exit may still name it). `undefined` otherwise.
    */
-  regionById(id: number): PublishedRegion | undefined {
+  regionById(id: number): Region | undefined {
     return this.regions.get(id);
   }
 

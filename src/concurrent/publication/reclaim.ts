@@ -15,11 +15,11 @@
  * This module never waits and never decides when a grace period ends: the publisher
  * hands it the epoch whose grace period is over.
  */
-import { Region } from '../../core/region.js';
+import type { FlatRange } from '../../core/flat-view.js';
+import type { Region } from '../../core/region.js';
 import { isAttached } from '../../core/topology.js';
 import type { HostMemMapping } from '../../host/mapping.js';
-import type { PublishedRange, PublishedRegion } from './table-writer.js';
-import { rangeAtOf, type ViewChange } from './view-diff.js';
+import type { ViewChange } from './view-diff.js';
 
 /** The poison word written over retired guest memory in check mode. */
 export const POISON_U32 = 0xdeadbeef;
@@ -41,7 +41,7 @@ export function isPoison(value: number): boolean {
 }
 
 /** The mapping behind a memory range; `undefined` for IO. */
-function backingOf(range: PublishedRange): HostMemMapping | undefined {
+function backingOf(range: FlatRange): HostMemMapping | undefined {
   return range.owner.regionType === 'IO' ? undefined : range.owner.mapping;
 }
 
@@ -50,7 +50,7 @@ export class Reclaimer {
   /** Mappings of the current view → how many of its ranges use each. */
   private readonly rangesUsing = new Map<HostMemMapping, number>();
   /** Mapping out of the view → the region that used it in the latest view that showed it. */
-  private readonly ownerOf = new Map<HostMemMapping, PublishedRegion>();
+  private readonly ownerOf = new Map<HostMemMapping, Region>();
   /** Out of the view after their grace period, but their region is still attached. */
   private readonly hidden = new Set<HostMemMapping>();
   /** Mapping → epoch of its latest retirement whose grace period has not ended. */
@@ -75,7 +75,7 @@ export class Reclaimer {
     const left: HostMemMapping[] = [];
     if (change.previous !== undefined) {
       for (let i = change.start; i < change.previousEnd; i++) {
-        const range = rangeAtOf(change.previous, i);
+        const range = change.previous.rangeAt(i)!;
         const mapping = backingOf(range);
         if (mapping === undefined) continue;
         const uses = this.rangesUsing.get(mapping)! - 1;
@@ -90,7 +90,7 @@ export class Reclaimer {
       }
     }
     for (let i = change.start; i < change.nextEnd; i++) {
-      const mapping = backingOf(rangeAtOf(change.next, i));
+      const mapping = backingOf(change.next.rangeAt(i)!);
       if (mapping !== undefined)
         this.rangesUsing.set(mapping, (this.rangesUsing.get(mapping) ?? 0) + 1);
     }
@@ -164,7 +164,7 @@ export class Reclaimer {
 
   private stillAttached(mapping: HostMemMapping): boolean {
     const owner = this.ownerOf.get(mapping);
-    return owner instanceof Region && isAttached(owner);
+    return owner !== undefined && isAttached(owner);
   }
 
   private reclaim(mapping: HostMemMapping): void {

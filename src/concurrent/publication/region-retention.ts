@@ -7,23 +7,23 @@
  *
  * It only remembers; it never runs device callbacks.
  */
-import type { PublishedRegion } from './table-writer.js';
-import { rangeAtOf, type ViewChange } from './view-diff.js';
+import type { Region } from '../../core/region.js';
+import type { ViewChange } from './view-diff.js';
 
 const IMMEDIATE_KEEP_EPOCHS = 64;
 
 export class RegionRetention {
   /** Regions of the current view, with how many of its ranges each owns. */
-  private readonly live = new Map<number, { region: PublishedRegion; ranges: number }>();
+  private readonly live = new Map<number, { region: Region; ranges: number }>();
   /** Removed regions, with the epoch of the publish that removed them. */
-  private readonly removed = new Map<number, { region: PublishedRegion; epoch: number }>();
+  private readonly removed = new Map<number, { region: Region; epoch: number }>();
 
   /** Records the new current view, visiting only the ranges in the changed window. */
   published(change: ViewChange, epoch: number): void {
-    const left: PublishedRegion[] = [];
+    const left: Region[] = [];
     if (change.previous !== undefined) {
       for (let i = change.start; i < change.previousEnd; i++) {
-        const region = rangeAtOf(change.previous, i).owner;
+        const region = change.previous.rangeAt(i)!.owner;
         const entry = this.live.get(region.id)!;
         entry.ranges -= 1;
         if (entry.ranges > 0) continue;
@@ -32,7 +32,7 @@ export class RegionRetention {
       }
     }
     for (let i = change.start; i < change.nextEnd; i++) {
-      const region = rangeAtOf(change.next, i).owner;
+      const region = change.next.rangeAt(i)!.owner;
       const entry = this.live.get(region.id);
       if (entry !== undefined) {
         entry.ranges += 1;
@@ -54,7 +54,7 @@ export class RegionRetention {
     }
   }
 
-  get(id: number): PublishedRegion | undefined {
+  get(id: number): Region | undefined {
     return this.live.get(id)?.region ?? this.removed.get(id)?.region;
   }
 }

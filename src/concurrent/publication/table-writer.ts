@@ -4,13 +4,12 @@
  * and names only buffers the directory has already broadcast.
  *
  * It writes into a table that no reader can see (a fresh or reclaimed one); it never
- * publishes. The view shapes below are structural, so the core's `FlatView` fits them and
- * tests can hand plain objects.
+ * publishes. It takes the core's `FlatView` and nothing else: tests that want views of
+ * their own build `FlatView`s (test/concurrent/publication/helpers.ts).
  */
 import { AddressSpaceError, hex } from '../../base/errors.js';
 import { upperBound } from '../../base/search.js';
-import type { EventFd } from '../../host/event-fd.js';
-import type { HostMemMapping } from '../../host/mapping.js';
+import type { FlatRange, FlatView } from '../../core/flat-view.js';
 import {
   kFlagIoeventfd,
   kFlagReadOnly,
@@ -24,41 +23,7 @@ import {
 } from '../reader/layout.js';
 import { TableRegionType } from '../reader/reader-api.js';
 import type { OwnerDirectory } from './owner-directory.js';
-import { rangeAtOf, rangeCountOf, type ViewChange } from './view-diff.js';
-
-export interface PublishedRegion {
-  readonly id: number;
-  readonly regionType: string;
-  readonly name: string;
-  readonly mapping?: HostMemMapping | undefined;
-  getRomDeviceRomd?(): boolean | undefined;
-}
-
-export interface PublishedRange {
-  readonly addrRange: { readonly base: number; readonly size: number };
-  readonly owner: PublishedRegion;
-  readonly offsetInRegion: number;
-  readonly romd?: boolean | undefined;
-}
-
-export interface PublishedIoEventFd {
-  readonly addrRange: { readonly base: number; readonly size: number };
-  readonly dataMatch: boolean;
-  readonly data: bigint;
-  readonly fd: EventFd;
-}
-
-/**
- * What the publisher needs of a `FlatView`. `rangeCount`/`rangeAt`, when present (core
- * views), are used instead of `ranges`, which a core view builds as one array on demand.
- */
-export interface PublishedView {
-  readonly ranges: readonly PublishedRange[];
-  readonly rangeCount?: number;
-  rangeAt?(i: number): PublishedRange | undefined;
-  readonly generation: number;
-  readonly ioeventfds: readonly PublishedIoEventFd[];
-}
+import type { ViewChange } from './view-diff.js';
 
 const TYPE_CODES: Readonly<Record<string, TableRegionType>> = {
   Ram: TableRegionType.Ram,
@@ -81,13 +46,13 @@ function invalid(detail: string): AddressSpaceError {
  * With `change` (whose `previous` view was validated and published), only the changed
  * rows and their neighbours are checked: the rows outside the window are unchanged.
  */
-export function validateView(view: PublishedView, change?: ViewChange): void {
-  const count = rangeCountOf(view);
+export function validateView(view: FlatView, change?: ViewChange): void {
+  const count = view.rangeCount;
   const from = change === undefined ? 0 : Math.max(0, change.start - 1);
   const to = change === undefined ? count : Math.min(count, change.nextEnd + 1);
   let previousEnd = 0;
   for (let i = from; i < to; i++) {
-    const range = rangeAtOf(view, i);
+    const range = view.rangeAt(i)!;
     const { base, size } = range.addrRange;
     const code = TYPE_CODES[range.owner.regionType];
     if (code === undefined) {
@@ -134,14 +99,14 @@ export function findRow(
  * from the view.
  */
 export function writeTable(
-  view: PublishedView,
+  view: FlatView,
   table: TableColumns,
   epoch: number,
   directory: OwnerDirectory,
   change?: ViewChange,
   previousTable?: TableColumns,
 ): void {
-  const n = rangeCountOf(view);
+  const n = view.rangeCount;
   let from = 0;
   let to = n;
   const copy = change !== undefined && previousTable !== undefined;
@@ -151,7 +116,7 @@ export function writeTable(
     copyRows(previousTable, table, 0, from, 0);
     copyRows(previousTable, table, change.previousEnd, previousTable.rangeCount, to);
   }
-  for (let i = from; i < to; i++) writeRow(table, i, rangeAtOf(view, i), directory);
+  for (let i = from; i < to; i++) writeRow(table, i, view.rangeAt(i)!, directory);
   if (copy) {
     // Copied rows carry the previous view's doorbell marks: clear them, then mark anew.
     for (let k = 0; k < previousTable.ioCount; k++) {
@@ -179,7 +144,7 @@ export function writeTable(
 function writeRow(
   table: TableColumns,
   i: number,
-  range: PublishedRange,
+  range: FlatRange,
   directory: OwnerDirectory,
 ): void {
   const owner = range.owner;
@@ -199,7 +164,7 @@ function writeRow(
     table.hostBase[i] = 0;
   }
   if (type === TableRegionType.RomDevice) {
-    const romd = range.romd ?? owner.getRomDeviceRomd?.() ?? true;
+    const romd = range.romd ?? owner.getRomDeviceRomd() ?? true;
     if (romd) flags |= kFlagRomd;
   }
   table.typeFlags[i] = flags;

@@ -87,12 +87,12 @@ export class MmioServer {
  * `dispatchIo` runs its ops. An unknown id or a region without ops fails the access.
  */
 export function regionIoHandler(
-  lookup: (regionId: number) => { readonly id: number } | undefined,
+  lookup: (regionId: number) => Region | undefined,
 ): MmioRequestHandler {
   return (_vcpu, request) => {
-    const region = lookup(request.regionId) as Partial<Region> | undefined;
+    const region = lookup(request.regionId);
     if (region?.ops === undefined) return false;
-    dispatchIo(region as Region, request.regionBase, request.offset, request.data, request.isWrite);
+    dispatchIo(region, request.regionBase, request.offset, request.data, request.isWrite);
     return true;
   };
 }

@@ -15,6 +15,7 @@
  */
 import { Piscina } from 'piscina';
 import { AddressSpaceError } from '../../base/errors.js';
+import type { Region } from '../../core/region.js';
 import { POISON_U32 } from '../publication/reclaim.js';
 import type { ReaderHandle, Strategy } from '../reader/reader-api.js';
 import { createMmioMailbox } from './mmio-mailbox.js';
@@ -38,7 +39,7 @@ export interface VcpuPublisher {
   releaseReader(index: number): void;
   readerHandle(index: number): ReaderHandle;
   markReaderOffline(index: number): void;
-  regionById(id: number): { readonly id: number } | undefined;
+  regionById(id: number): Region | undefined;
 }
 
 export interface VcpuPoolOptions {

@@ -1,62 +1,73 @@
 /**
- * Builders shared by the publication tests: flat views as plain rows (FlatView-shaped
- * objects, so the table and reader can be tested without the core), and reader worker
- * threads running workers/test-reader.ts from dist/ (build first).
+ * Builders shared by the publication tests: flat views written as rows (core `FlatView`s
+ * over fresh regions, so a test states its layout without building a region tree), and
+ * reader worker threads running test/workers/test-reader.ts from dist/ (build first).
+ *
+ * The publisher takes the core's `FlatView` only; the adaptation from rows lives here.
  */
 import { Worker } from 'node:worker_threads';
-import type {
-  PublishedIoEventFd,
-  PublishedRange,
-  PublishedRegion,
-  PublishedView,
-} from '../../../src/concurrent/publication/table-writer.js';
+import { type FlatIoEventFd, type FlatRange, FlatView } from '../../../src/core/flat-view.js';
+import { Region } from '../../../src/core/region.js';
+import type { RegionOps } from '../../../src/core/types.js';
 import type { EventFd } from '../../../src/host/event-fd.js';
 import type { HostMemMapping } from '../../../src/host/mapping.js';
 import type { TestReaderData, TestReaderResult } from '../../workers/test-reader.js';
 
-let nextRegionId = 10_000;
+/** Device ops that accept everything (the publication tests serve exits themselves). */
+const acceptingOps: RegionOps = { read: () => true, write: () => true };
 
-export function ramRegion(mapping: HostMemMapping, name = mapping.name): PublishedRegion {
-  return { id: nextRegionId++, regionType: 'Ram', name, mapping };
+/** Size of the IO regions `ioRegion` builds: larger than any row a test writes. */
+const IO_REGION_SIZE = 2 ** 32;
+
+export function ramRegion(mapping: HostMemMapping, name = mapping.name): Region {
+  return Region.initRamRegion(mapping, name);
 }
 
-export function romRegion(mapping: HostMemMapping, romd: boolean, name = 'rom'): PublishedRegion {
-  return {
-    id: nextRegionId++,
-    regionType: 'RomDevice',
-    name,
-    mapping,
-    getRomDeviceRomd: () => romd,
-  };
+/** A ROM device with romd on or off (its rows carry the mode, as the renderer's do). */
+export function romRegion(mapping: HostMemMapping, romd: boolean, name = 'rom'): Region {
+  const region = Region.initRomDeviceRegion(mapping, acceptingOps, name);
+  region.setRomDeviceRomd(romd);
+  return region;
 }
 
-export function ioRegion(name = 'io'): PublishedRegion {
-  return { id: nextRegionId++, regionType: 'IO', name };
+export function ioRegion(name = 'io'): Region {
+  return Region.initIoRegion(IO_REGION_SIZE, acceptingOps, name);
 }
 
 /** One row: `[base, size, owner, offsetInRegion]`. */
-export type Row = readonly [number, number, PublishedRegion, number?];
+export type Row = readonly [number, number, Region, number?];
 
+/**
+ * A `FlatView` of generation `generation` holding `rows` as they are: through the trusted
+ * constructor, not `fromRanges`, so that a test can hand the publisher a view its own
+ * validation must refuse (unsorted rows).
+ */
 export function plainView(
   generation: number,
   rows: readonly Row[],
-  ioeventfds: readonly PublishedIoEventFd[] = [],
-): PublishedView {
-  const ranges: PublishedRange[] = rows.map(([base, size, owner, offset]) => ({
+  ioeventfds: readonly FlatIoEventFd[] = [],
+): FlatView {
+  const ranges: FlatRange[] = rows.map(([base, size, owner, offset]) => ({
     addrRange: { base, size },
     owner,
     offsetInRegion: offset ?? 0,
+    ...(owner.regionType === 'RomDevice' ? { romd: owner.getRomDeviceRomd() } : {}),
   }));
-  return { generation, ranges, ioeventfds };
+  return new FlatView(ranges, ioeventfds, generation);
 }
 
-export function doorbell(
-  base: number,
-  size: number,
-  fd: EventFd,
-  data?: bigint,
-): PublishedIoEventFd {
-  return { addrRange: { base, size }, dataMatch: data !== undefined, data: data ?? 0n, fd };
+/** The region a doorbell names as its owner: the publisher never looks at it. */
+const doorbellOwner = Region.initIoRegion(IO_REGION_SIZE, acceptingOps, 'doorbells');
+
+export function doorbell(base: number, size: number, fd: EventFd, data?: bigint): FlatIoEventFd {
+  return {
+    addrRange: { base, size },
+    dataMatch: data !== undefined,
+    data: data ?? 0n,
+    fd,
+    owner: doorbellOwner,
+    regionBase: base,
+  };
 }
 
 const WORKER_URL = new URL('../../../dist/test/workers/test-reader.js', import.meta.url);

@@ -5,15 +5,12 @@
  */
 import { describe, expect, test } from 'vitest';
 import { SharedViewPublisher } from '../../../src/concurrent/publication/publisher.js';
-import {
-  type PublishedView,
-  validateView,
-} from '../../../src/concurrent/publication/table-writer.js';
+import { validateView } from '../../../src/concurrent/publication/table-writer.js';
 import { viewChange } from '../../../src/concurrent/publication/view-diff.js';
 import { Translation } from '../../../src/concurrent/reader/translation.js';
 import { SharedView } from '../../../src/concurrent/strategies/shared-view.js';
 import { AddressSpace } from '../../../src/core/address-space.js';
-import { type FlatView, sameFlatRange } from '../../../src/core/flat-view.js';
+import { type FlatRange, FlatView, sameFlatRange } from '../../../src/core/flat-view.js';
 import { Region } from '../../../src/core/region.js';
 import type { RegionOps } from '../../../src/core/types.js';
 import { EventFd } from '../../../src/host/event-fd.js';
@@ -87,8 +84,14 @@ describe('incremental publication', () => {
     expect(viewChange(space.flatView, space.flatView).start).toBe(space.flatView.rangeCount);
   });
 
-  test('a plain view is diffed as a whole', () => {
-    const view: PublishedView = { generation: 1, ranges: [], ioeventfds: [] };
+  test('the first publish is diffed as a whole; two empty views have an empty window', () => {
+    const { space } = setUp(8);
+    expect(viewChange(undefined, space.flatView)).toMatchObject({
+      start: 0,
+      previousEnd: 0,
+      nextEnd: space.flatView.rangeCount,
+    });
+    const view = new FlatView([], [], 1);
     expect(viewChange(view, view)).toMatchObject({ start: 0, previousEnd: 0, nextEnd: 0 });
   });
 
@@ -96,11 +99,7 @@ describe('incremental publication', () => {
     const { space } = setUp(8);
     const view = space.flatView;
     const bad = { ...view.rangeAt(1)!, owner: { ...view.rangeAt(1)!.owner, regionType: 'Bogus' } };
-    const broken = {
-      generation: 9,
-      ranges: [view.rangeAt(0)!, bad],
-      ioeventfds: [],
-    } as unknown as PublishedView;
+    const broken = new FlatView([view.rangeAt(0)!, bad as unknown as FlatRange], [], 9);
     const change = { previous: view, next: broken, start: 1, previousEnd: 2, nextEnd: 2 };
     expect(() => validateView(broken, change)).toThrow(/has type Bogus/);
   });
