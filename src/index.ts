@@ -29,7 +29,7 @@ export type {
 export { SharedViewPublisher } from './concurrent/publication/publisher.js';
 // concurrent: publication, readers, vCPUs (SPEC 7-8)
 export type { PublisherOptions } from './concurrent/publication/publisher-options.js';
-export { isPoison, POISON_U32 } from './concurrent/publication/reclaim.js';
+export { isPoison, POISON_U32 } from './concurrent/reader/poison.js';
 export {
   type MmioExitHandler,
   type ReaderHandle,

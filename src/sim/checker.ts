@@ -19,7 +19,7 @@
 
 import { hex } from '../base/errors.js';
 import type { ExpectedTranslation, ViewHistory } from '../concurrent/publication/history.js';
-import { POISON_U32 } from '../concurrent/publication/reclaim.js';
+import { POISON_U32 } from '../concurrent/reader/poison.js';
 import { SampleKind, type TranslationSample } from '../concurrent/vcpu/sampler.js';
 import type { RunReport, Violation, ViolationKind } from './report-types.js';
 

@@ -16,7 +16,7 @@
  */
 import { PAGE_SIZE } from '../base/constants.js';
 import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
-import { POISON_U32 } from '../concurrent/publication/reclaim.js';
+import { POISON_U32 } from '../concurrent/reader/poison.js';
 import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
 import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
 import type { WorkloadKind } from '../concurrent/vcpu/workload.js';

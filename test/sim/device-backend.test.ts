@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SharedViewPublisher } from '../../src/concurrent/publication/publisher.js';
-import { POISON_U32 } from '../../src/concurrent/publication/reclaim.js';
+import { POISON_U32 } from '../../src/concurrent/reader/poison.js';
 import { buildMachine } from '../../src/machine/build.js';
 import type { Machine } from '../../src/machine/machine.js';
 import { loadMachineFile } from '../../src/machine/machine-file.js';

@@ -1,7 +1,8 @@
 /**
- * Worker entry point for the publication tests (test/concurrent/publication*.test.ts):
+ * Worker entry point for the publication tests (test/concurrent/publication/*.test.ts):
  * attaches a `SharedView` from the handle in `workerData`, goes online, runs one reader
- * loop until the test stores 1 in `stop[0]`, goes offline and posts its result.
+ * loop until the test stores 1 in `stop[0]`, goes offline and posts its result. It
+ * imports only the reader entry (src/reader.ts), as a package user's worker would.
  *
  * Loops:
  * - `translate`: random translations over `[0, span)`; every 16th is kept as a sample
@@ -12,11 +13,14 @@
  * - `doorbell`: `count` u32 writes at `gpa`, counting MMIO exits (ioeventfds need none).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { isAddressSpaceError } from '../../src/base/errors.js';
-import { POISON_U32 } from '../../src/concurrent/publication/reclaim.js';
-import { type ReaderHandle, TableRegionType } from '../../src/concurrent/reader/reader-api.js';
-import { Translation } from '../../src/concurrent/reader/translation.js';
-import { SharedView } from '../../src/concurrent/strategies/shared-view.js';
+import {
+  isAddressSpaceError,
+  POISON_U32,
+  type ReaderHandle,
+  SharedView,
+  TableRegionType,
+  Translation,
+} from '../../src/reader.js';
 
 export interface TestReaderData {
   readonly handle: ReaderHandle;

@@ -7,7 +7,7 @@
  * view uses it again or a later publish retired it again (then that later grace period
  * decides), or its region is only hidden: still attached to an address space's tree
  * (covered by a higher-priority sibling, disabled). Hidden memory keeps its contents; it
- * is retired by the first publish after its region left the tree. Reclaiming means: in check mode, fill the whole mapping with `POISON_U32`
+ * is retired by the first publish after its region left the tree. Reclaiming means: in check mode, fill the whole mapping with `POISON_U32` (reader/poison.ts)
  * (little-endian, repeated) unless `keepContents` exempted it; count it; run the
  * callbacks of `whenReclaimed`. Memory that is poisoned and later mapped again must be
  * refilled by its owner first (a hotplug pool does), or readers will read the poison.
@@ -19,26 +19,8 @@ import type { FlatRange } from '../../core/flat-view.js';
 import type { Region } from '../../core/region.js';
 import { isAttached } from '../../core/topology.js';
 import type { HostMemMapping } from '../../host/mapping.js';
+import { fillPoison } from '../reader/poison.js';
 import type { ViewChange } from './view-diff.js';
-
-/** The poison word written over retired guest memory in check mode. */
-export const POISON_U32 = 0xdeadbeef;
-/** Its bytes in memory order (little-endian). */
-export const POISON_BYTES: readonly number[] = [0xef, 0xbe, 0xad, 0xde];
-
-/** Fills `bytes` with the poison pattern, aligned to the start of `bytes`. */
-export function fillPoison(bytes: Uint8Array): void {
-  const n = bytes.length;
-  for (let i = 0; i < POISON_BYTES.length && i < n; i++) bytes[i] = POISON_BYTES[i]!;
-  for (let filled = POISON_BYTES.length; filled < n; filled *= 2) {
-    bytes.copyWithin(filled, 0, Math.min(filled, n - filled));
-  }
-}
-
-/** Whether a u32 read from guest memory is the poison word. */
-export function isPoison(value: number): boolean {
-  return value === POISON_U32;
-}
 
 /** The mapping behind a memory range; `undefined` for IO. */
 function backingOf(range: FlatRange): HostMemMapping | undefined {

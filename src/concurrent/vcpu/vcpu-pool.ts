@@ -16,7 +16,7 @@
 import { Piscina } from 'piscina';
 import { AddressSpaceError } from '../../base/errors.js';
 import type { Region } from '../../core/region.js';
-import { POISON_U32 } from '../publication/reclaim.js';
+import { POISON_U32 } from '../reader/poison.js';
 import type { ReaderHandle, Strategy } from '../reader/reader-api.js';
 import { createMmioMailbox } from './mmio-mailbox.js';
 import { type MmioRequestHandler, MmioServer, regionIoHandler } from './mmio-server.js';

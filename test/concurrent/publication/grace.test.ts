@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { ViewHistory } from '../../../src/concurrent/publication/history.js';
 import { SharedViewPublisher } from '../../../src/concurrent/publication/publisher.js';
-import { fillPoison, POISON_U32 } from '../../../src/concurrent/publication/reclaim.js';
+import { fillPoison, POISON_U32 } from '../../../src/concurrent/reader/poison.js';
 import { SharedView } from '../../../src/concurrent/strategies/shared-view.js';
 import { HostMemMapping } from '../../../src/host/mapping.js';
 import { plainView, ramRegion } from './helpers.js';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { SharedViewPublisher } from '../../../src/concurrent/publication/publisher.js';
-import { POISON_U32 } from '../../../src/concurrent/publication/reclaim.js';
+import { POISON_U32 } from '../../../src/concurrent/reader/poison.js';
 import { AddressSpace } from '../../../src/core/address-space.js';
 import { Region } from '../../../src/core/region.js';
 import { HostMemMapping } from '../../../src/host/mapping.js';
