@@ -1,6 +1,6 @@
 /**
  * Worker entry point of a vCPU pool thread (piscina). Thin: it runs one slice per task
- * through `concurrent/vcpu-slice.ts` and returns the exit record.
+ * through `concurrent/vcpu/vcpu-slice.ts` and returns the exit record.
  */
 
 import type { VcpuSliceExit, VcpuSliceTask } from '../src/concurrent/vcpu/vcpu-protocol.js';

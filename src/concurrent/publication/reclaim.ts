@@ -7,9 +7,10 @@
  * view uses it again or a later publish retired it again (then that later grace period
  * decides), or its region is only hidden: still attached to an address space's tree
  * (covered by a higher-priority sibling, disabled). Hidden memory keeps its contents; it
- * is retired by the first publish after its region left the tree. Reclaiming means: in check mode, fill the whole mapping with `POISON_U32` (reader/poison.ts)
- * (little-endian, repeated) unless `keepContents` exempted it; count it; run the
- * callbacks of `whenReclaimed`. Memory that is poisoned and later mapped again must be
+ * is retired by the first publish after its region left the tree. Reclaiming means: in
+ * check mode, fill the whole mapping with `POISON_U32` (reader/poison.ts; little-endian,
+ * repeated) unless `keepContents` exempted it; count it; run the callbacks of
+ * `whenReclaimed`. Memory that is poisoned and later mapped again must be
  * refilled by its owner first (a hotplug pool does), or readers will read the poison.
  *
  * This module never waits and never decides when a grace period ends: the publisher

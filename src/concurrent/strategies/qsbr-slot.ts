@@ -7,8 +7,8 @@
  *   that window cannot be reclaimed under it.
  * - announce(epoch): write the adopt time, then compareExchange the slot from the value
  *   this reader stored last to `epoch`. If the owner evicted the reader meanwhile, the
- *   exchange fails and the caller faults (`evictedFault`, reader-faults.ts): memory it may have touched since
- *   could already be reclaimed, so it must end its slice.
+ *   exchange fails and the caller faults (`evictedFault`, reader/reader-faults.ts): memory
+ *   it may have touched since could already be reclaimed, so it must end its slice.
  * - offline: store kReaderOffline; no grace period waits for the reader afterwards.
  *
  * After storing, a reader notifies the owner only if the owner raised `kOwnerWaiting`.
