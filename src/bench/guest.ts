@@ -15,10 +15,7 @@
  * it costs the vCPUs is the strategy's adoption: a new table, dropped caches, one slow
  * lookup. This module builds and tears down; it never runs vCPUs or times anything.
  */
-import {
-  type PublishableAddressSpace,
-  SharedViewPublisher,
-} from '../concurrent/publication/publisher.js';
+import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import type { PublisherOptions } from '../concurrent/publication/publisher-options.js';
 import type { Strategy } from '../concurrent/reader/reader-api.js';
 import { AddressSpace } from '../core/address-space.js';
@@ -38,13 +35,9 @@ const UART_SIZE = 8;
 const DOORBELL_OFFSET = 0xf1_0000;
 const DOORBELL_SIZE = 0x1000;
 
-/**
- * `SharedViewPublisher.attachTo` for a core `AddressSpace`. The cast bridges a type skew
- * between the layers (core's `getRomDeviceRomd()` may return undefined where the
- * publisher's `PublishedRegion` expects a boolean); at run time the shapes agree.
- */
+/** `SharedViewPublisher.attachTo` for a core `AddressSpace`, with the bench's options. */
 export function publishSpace(space: AddressSpace, options: PublisherOptions): SharedViewPublisher {
-  return SharedViewPublisher.attachTo(space as unknown as PublishableAddressSpace, options);
+  return SharedViewPublisher.attachTo(space, options);
 }
 
 /** Device ops that accept every access and read zeros: the exit round trip, nothing else. */

@@ -14,10 +14,7 @@
  * (rcu, check off, no reader online) attached: `singleChangePublishedUs` adds writing the
  * view into a shared-memory table and the publishing store.
  */
-import {
-  type PublishableAddressSpace,
-  SharedViewPublisher,
-} from '../concurrent/publication/publisher.js';
+import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import { AddressSpace } from '../core/address-space.js';
 import type { Listener } from '../core/listeners.js';
 import { Region } from '../core/region.js';
@@ -150,13 +147,10 @@ export function measureRender(
       const singleChangeUs = timeChanges(leaves, changes);
       let singleChangePublishedUs: number | undefined;
       if (options.published === true) {
-        const publisher = SharedViewPublisher.attachTo(
-          space! as unknown as PublishableAddressSpace,
-          {
-            check: false,
-            history: false,
-          },
-        );
+        const publisher = SharedViewPublisher.attachTo(space!, {
+          check: false,
+          history: false,
+        });
         // A publish writes the whole view into a shared table: fewer changes at large counts.
         singleChangePublishedUs = timeChanges(
           leaves,

@@ -5,10 +5,10 @@
  * and lets the vCPU layer run the same workloads with nothing published at all.
  *
  * It implements the reader interface (`SharedViewReader`, all of it but the strategy name)
- * so the slice runner does not care which it drives, but it knows no regions: there are no MMIO exits, no ioeventfds, and an
- * address outside the buffer is `RegionNotFound`. For samples, every address in the buffer
- * is region 0 and its "host address" is its offset in the buffer. It never changes size or
- * topology.
+ * so the slice runner does not care which it drives, but it knows no regions: there are no
+ * MMIO exits, no ioeventfds, and an address outside the buffer is `RegionNotFound`. For
+ * samples, every address in the buffer is region 0 and its "host address" is its offset
+ * in the buffer. It never changes size or topology.
  */
 import { AddressSpaceError } from '../../base/errors.js';
 import {
