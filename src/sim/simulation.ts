@@ -78,7 +78,7 @@ export async function runSimulation(
   internals: SimulationInternals = {},
 ): Promise<RunReport> {
   const checked = resolveRunOptions(options);
-  const machine = await loadSimulationMachine(checked.machine);
+  const machine = await loadSimulationMachine(checked.machine, checked.hypIoeventfd);
   try {
     return await simulate(withMachineDefaults(options, machine), machine, internals);
   } finally {
@@ -151,6 +151,7 @@ async function simulate(
     sampleEvery: o.check ? SAMPLE_EVERY : 0,
     poisonWord: o.check ? POISON_U32 : -1,
     sliceMs: SLICE_MS,
+    doorbells: machine.memory,
   });
   const observer = new RunObserver(pool, checker, o.vcpus);
   let backend: DeviceBackend | undefined;
