@@ -31,9 +31,13 @@ export interface Comparison {
   readonly firstDifferences: readonly Difference[];
 }
 
+/** A page of zeros to compare source pages with (a native memcmp per page). */
+const ZERO_PAGE = Buffer.alloc(PAGE_SIZE);
+
 interface Target {
   readonly source: HostMemMapping;
-  readonly words: Int32Array | undefined;
+  /** The source's bytes as a Buffer (shares its memory). */
+  readonly sourceBuffer: Buffer;
   readonly copy: Uint8Array;
   /** 1 where the copy holds a non-zero page. */
   readonly written: Uint8Array;
@@ -56,7 +60,7 @@ export class Destination {
       const pages = Math.ceil(source.size / PAGE_SIZE);
       return {
         source,
-        words: source.size % 4 === 0 ? new Int32Array(source.buffer) : undefined,
+        sourceBuffer: Buffer.from(source.buffer),
         copy: new Uint8Array(source.size),
         written: new Uint8Array(pages),
         pages,
@@ -99,7 +103,7 @@ export class Destination {
     let differing = 0;
     const first: Difference[] = [];
     for (const t of this.targets) {
-      const src = Buffer.from(t.source.buffer);
+      const src = t.sourceBuffer;
       const dst = Buffer.from(t.copy.buffer, t.copy.byteOffset, t.copy.byteLength);
       for (let at = 0; at < t.source.size; at += COMPARE_CHUNK) {
         const end = Math.min(t.source.size, at + COMPARE_CHUNK);
@@ -123,14 +127,7 @@ export class Destination {
 }
 
 function isZeroPage(t: Target, start: number, end: number): boolean {
-  const words = t.words;
-  if (words !== undefined) {
-    for (let k = start >>> 2, last = end >>> 2; k < last; k++) if (words[k] !== 0) return false;
-    return true;
-  }
-  const bytes = t.source.bytes;
-  for (let k = start; k < end; k++) if (bytes[k] !== 0) return false;
-  return true;
+  return t.sourceBuffer.compare(ZERO_PAGE, 0, end - start, start, end) === 0;
 }
 
 /** The lowest GPA where `view` shows byte `offset` of `mapping`, or -1. */
