@@ -17,7 +17,8 @@ Usage:
   addrspace run   [--machine pc|FILE.json] [--vcpus N] [--duration SECONDS]
                   [--strategy rcu|seqlock|mutex|none] [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
-                  [--seed N] [--no-check] [--json FILE] [--html FILE] [--quiet] [--debug]
+                  [--seed N] [--no-check] [--no-hyp-ioeventfd] [--json FILE] [--html FILE]
+                  [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
 
@@ -53,6 +54,8 @@ Options:
   --churn-rate PER_SECOND  topology updates per second over all kinds (default ${d.churnRate})
   --seed N                 seed of the churn and workload sequences (default ${d.seed})
   --no-check               turn the invariant checks off
+  --no-hyp-ioeventfd       the hypervisor does not handle ioeventfds: doorbell writes
+                           exit to the owner, which signals them (default: the machine's)
   --json FILE              write the report as JSON
   --html FILE              write the report as a self-contained HTML page
   --quiet                  no progress line and no summary

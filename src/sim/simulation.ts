@@ -79,7 +79,7 @@ export async function runSimulation(
   internals: SimulationInternals = {},
 ): Promise<RunReport> {
   const checked = resolveRunOptions(options);
-  const machine = await loadSimulationMachine(checked.machine);
+  const machine = await loadSimulationMachine(checked.machine, checked.hypIoeventfd);
   try {
     return await simulate(withMachineDefaults(options, machine), machine, internals);
   } finally {
@@ -152,6 +152,7 @@ async function simulate(
     sampleEvery: o.check ? SAMPLE_EVERY : 0,
     poisonWord: o.check ? POISON_U32 : -1,
     sliceMs: SLICE_MS,
+    doorbells: machine.memory,
   });
   const observer = new RunObserver(pool, checker, o.vcpus);
   const failures = new FailureLog();
