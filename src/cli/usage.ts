@@ -38,7 +38,10 @@ Options:
   -v, --version  show the version
 
 Exit status: 0 when every invariant held, 1 when the checker found a violation
-(or the run failed), 2 for bad usage or a bad machine file.
+(or the command failed), 2 for bad usage or a bad machine file, 3 when a run could
+not keep itself whole: a vCPU or device-backend thread died or a device callback or
+listener failed without being injected, an end-of-run check could not run, or an
+injected fault was not survived (the report's "failures" list says which).
 `;
 
 const RUN_HELP = `Usage: addrspace run [options]
@@ -66,7 +69,8 @@ Options:
   -h, --help               show this help
 
 Exit status: 0 when every invariant held, 1 when the checker found a violation,
-2 for bad usage or a bad machine file.
+2 for bad usage or a bad machine file, 3 when the run lists failures (a thread died,
+a device or listener failed, an end-of-run check could not run) and no violation.
 `;
 
 const MTREE_HELP = `Usage: addrspace mtree [options]

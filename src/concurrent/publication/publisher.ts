@@ -48,6 +48,7 @@ import {
 import { ReaderRegistry } from './reader-registry.js';
 import { Reclaimer } from './reclaim.js';
 import { RegionRetention } from './region-retention.js';
+import { RetentionMeter } from './retention-meter.js';
 import { validateView, writeTable } from './table-writer.js';
 import { viewChange } from './view-diff.js';
 
@@ -84,6 +85,7 @@ export class SharedViewPublisher {
   private readonly grace: GracePeriods;
   private readonly reclaimer: Reclaimer;
   private readonly regions = new RegionRetention();
+  private readonly meter = new RetentionMeter();
   private readonly owner: OwnerStrategy;
   private readonly ctx: OwnerContext;
   private readonly freeTables: PooledTable[] = [];
@@ -157,6 +159,7 @@ export class SharedViewPublisher {
     const publishedMs = wallClockMs();
     // The publishing store: from here on readers may adopt `table`.
     this.owner.publishTable(this.ctx, table.id, epoch);
+    this.meter.blocked((wallClockMs() - publishedMs) * 1000);
     this.epoch = epoch;
     this.current = table;
     this.currentGeneration = view.generation;
@@ -170,7 +173,14 @@ export class SharedViewPublisher {
     const tableFreeNow =
       retiredTable !== undefined && this.owner.grace === 'qsbr' && !this.anyReaderCounts();
     if (tableFreeNow) this.freeTables.push(retiredTable);
+    let retiredBytes = 0;
+    for (const mapping of retiredMappings) retiredBytes += mapping.size;
+    if (retiredTable !== undefined && !tableFreeNow) {
+      retiredBytes += retiredTable.columns.buffer.byteLength;
+    }
+    this.meter.retired(retiredBytes);
     const afterGrace = () => {
+      this.meter.reclaimable(retiredBytes, publishedMs, wallClockMs());
       if (retiredTable !== undefined && !tableFreeNow) this.freeTables.push(retiredTable);
       this.reclaimer.graceEnded(retiredMappings, epoch);
       this.regions.graceEnded(epoch, this.owner.grace === 'immediate');
@@ -207,7 +217,9 @@ export class SharedViewPublisher {
     if (this.owner.grace === 'qsbr' && this.epoch > 0) {
       this.grace.request(this.epoch, fn);
     } else {
+      const started = wallClockMs();
       this.owner.passQuiescentState(this.ctx);
+      this.meter.blocked((wallClockMs() - started) * 1000);
       queueMicrotask(fn);
     }
   }
@@ -319,6 +331,11 @@ export class SharedViewPublisher {
       tables: this.tableCount,
       tableBytes: this.tableByteCount,
       callbackErrors: this.grace.errors,
+      retainedBytes: this.meter.retainedBytes,
+      retainedBytesMax: this.meter.retainedBytesMax,
+      reclaimLatencyUs: this.meter.reclaimLatencyUs.toArray(),
+      ownerBlockedUs: this.meter.ownerBlockedUs,
+      ownerBlockedMaxUs: this.meter.ownerBlockedMaxUs,
     };
   }
 

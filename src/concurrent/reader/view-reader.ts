@@ -52,6 +52,9 @@ export abstract class TableReader extends AdoptedTable {
   private readonly scratchView = new DataView(this.scratch.buffer);
   private readonly scratchBySize: Uint8Array[] = [];
   private signalCount = 0;
+  /** A one-shot stall armed by `stallNextRead` (ms), and the word its wait sleeps on. */
+  private stallMs = 0;
+  private stallWord: Int32Array | undefined;
   private exitCount = 0;
 
   constructor(handle: ReaderHandle) {
@@ -81,6 +84,28 @@ export abstract class TableReader extends AdoptedTable {
   /** Releases the directory channel. The reader must be offline. */
   close(): void {
     this.directory.close();
+  }
+
+  /**
+   * Arms the stalled-reader scenario (SPEC 7): the next `read(gpa, dst)` that reaches
+   * guest memory stops for `ms` milliseconds after it resolved its ranges and before it
+   * copies, that is inside the access, holding whatever the strategy holds during one.
+   * Then it copies from the host memory it resolved before the stall.
+   */
+  stallNextRead(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw AddressSpaceError.invalidArgument(
+        `stall must be a non-negative number of ms, got ${ms}`,
+      );
+    }
+    this.stallMs = ms;
+  }
+
+  private stallInsideAccess(): void {
+    const ms = this.stallMs;
+    this.stallMs = 0;
+    this.stallWord ??= new Int32Array(new SharedArrayBuffer(4));
+    Atomics.wait(this.stallWord, 0, 0, ms);
   }
 
   /** Strategy hooks around an MMIO exit (the mutex strategy drops its lock). */
@@ -256,6 +281,7 @@ export abstract class TableReader extends AdoptedTable {
       return;
     }
     const last = this.spanLastRow(row, gpa, len, false);
+    if (this.stallMs !== 0) this.stallInsideAccess();
     let done = 0;
     for (let r = row; r <= last; r++) {
       const delta = this.cacheRow(r, false);
