@@ -83,6 +83,11 @@ describe('addrspace run flags', () => {
     });
   });
 
+  it('--no-hyp-ioeventfd turns hyp_ioevtfd off; without it the machine decides', () => {
+    expect(run(['--no-hyp-ioeventfd']).hypIoeventfd).toBe(false);
+    expect(run([]).hypIoeventfd).toBe(undefined);
+  });
+
   it('takes --flag=value and --churn all / none', () => {
     expect(run(['--vcpus=2', '--churn=none']).churn).toEqual([]);
     expect(run(['--churn', 'all']).churn).toEqual(['hotplug', 'bar', 'romd', 'alias', 'ioeventfd']);
@@ -197,9 +202,9 @@ describe('commands, help and version', () => {
   });
 
   it.each([
-    [['frob'], 'unknown command "frob" (expected run, mtree or bench)'],
-    [['help', 'frob'], 'unknown command "frob" (expected run, mtree or bench)'],
-    [['--vcpus', '2'], 'unknown option --vcpus (expected a command: run, mtree or bench)'],
+    [['frob'], 'unknown command "frob" (expected run, mtree, bench or migrate)'],
+    [['help', 'frob'], 'unknown command "frob" (expected run, mtree, bench or migrate)'],
+    [['--vcpus', '2'], 'unknown option --vcpus (expected a command: run, mtree, bench or migrate)'],
   ])('%j → %s', (argv, message) => {
     expect(usageError(argv).message).toBe(message);
   });

@@ -170,6 +170,24 @@ describe('malformed machine files: one line naming the field', () => {
 });
 
 describe('a valid machine file', () => {
+  it('turns hyp_ioevtfd on unless "hypIoeventfd": false; a build option overrides it', () => {
+    const on = buildMachine(parseMachineFile(readFileSync(FIXTURE, 'utf8')));
+    const off = buildMachine(
+      parseMachineFile(JSON.stringify({ ...fixture(), hypIoeventfd: false })),
+    );
+    const forced = buildMachine(parseMachineFile(readFileSync(FIXTURE, 'utf8')), {
+      hypIoeventfd: false,
+    });
+    try {
+      expect([on, off, forced].map((m) => m.memory.ioevtfdEnabled)).toEqual([true, false, false]);
+      expect(() => parseMachineFile(JSON.stringify({ ...fixture(), hypIoeventfd: 'no' }))).toThrow(
+        /hypIoeventfd/,
+      );
+    } finally {
+      for (const m of [on, off, forced]) m.dispose();
+    }
+  });
+
   it('builds, and its flat views list the expected ranges', () => {
     const machine = buildMachine(parseMachineFile(readFileSync(FIXTURE, 'utf8')));
     try {

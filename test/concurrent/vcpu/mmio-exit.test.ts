@@ -42,7 +42,7 @@ function loggingDevice(log: string[]): RegionOps {
   };
 }
 
-function machine() {
+function machine(hypIoeventfd = true) {
   const root = Region.initContainerRegion(2 ** 32, 'root');
   root.addSubregion(
     Region.initRamRegion(HostMemMapping.create({ size: 1 << 20, name: 'ram' }), 'ram'),
@@ -76,7 +76,7 @@ function machine() {
   root.addSubregion(doorbell, DOORBELL);
   root.addSubregion(faulty, FAULTY);
   const as = new AddressSpace(root, 'memory');
-  as.setIoevtfdEnabled(true); // the vCPUs match doorbells (KVM's ioeventfds)
+  as.setIoevtfdEnabled(hypIoeventfd); // on: the vCPUs match doorbells (KVM's ioeventfds)
   const publisher = SharedViewPublisher.attachTo(as, { strategy: 'rcu', maxReaders: 8 });
   return { as, root, publisher, logs, kick, uart0, faultyCalls: () => faultyCalls };
 }
@@ -214,6 +214,37 @@ describe('MMIO exits from vCPU threads', () => {
     expect(c.ioeventfdSignals).toBe(kicks);
     expect(m.logs.doorbell).toEqual([]);
     expect(c.mmioExits).toBe(c.accesses - kicks);
+    expect(m.logs.uart0.length).toBe(c.accesses - kicks);
+    m.publisher.close();
+  });
+
+  it('with hyp_ioevtfd off every doorbell exits and the owner signals it (matchExitedWrite)', async () => {
+    const m = machine(false);
+    const workload: WorkloadDescription = {
+      kind: 'mmio',
+      seed: 4,
+      mmio: [
+        { name: 'virtio.notify', gpa: DOORBELL + 0x50, size: 4, isWrite: true, value: 1 },
+        { name: 'thr', gpa: UART0, size: 1, isWrite: true, value: 0x41 },
+      ],
+    };
+    const p = pool({ vcpus: 1, publisher: m.publisher, doorbells: m.as });
+    p.start([workload]);
+    await until(() => p.counters().accesses >= 1000, '1000 accesses');
+    await p.stop();
+
+    const c = p.counters();
+    const gen = new AccessGenerator(workload);
+    let kicks = 0;
+    for (let i = 0; i < c.accesses; i++) {
+      gen.next();
+      if (gen.target === 0) kicks++;
+    }
+    expect(kicks).toBeGreaterThan(0);
+    expect(m.kick.read()).toBe(kicks);
+    expect(c.ioeventfdSignals).toBe(0); // none matched inside the vCPU
+    expect(c.mmioExits).toBe(c.accesses); // every access exited, doorbells included
+    expect(m.logs.doorbell).toEqual([]); // the owner's match kept them from the device
     expect(m.logs.uart0.length).toBe(c.accesses - kicks);
     m.publisher.close();
   });
