@@ -48,12 +48,14 @@ export {
 } from './concurrent/vcpu/workload.js';
 export {
   AddressSpace,
+  type DirtyLog,
+  type DirtyMappingLog,
   type HostSpan,
   type Listener,
   type RegionCache,
 } from './core/address-space.js';
 export { type FlatIoEventFd, type FlatRange, FlatView } from './core/flat-view.js';
-export type { ViewPublisher } from './core/publisher.js';
+export type { FlagPublisher, ViewFlags, ViewPublisher } from './core/publisher.js';
 export { Region } from './core/region.js';
 export type {
   AddressAttr,
@@ -83,6 +85,19 @@ export { buildPcMachine, type PcMachine } from './machine/pc.js';
 export { pcMachineFile } from './machine/pc-config.js';
 export { formatSize, parseSize } from './machine/sizes.js';
 // sim: the main job and its reports (SPEC 9)
+export type { Comparison, Difference } from './sim/migration/destination.js';
+export { migrate } from './sim/migration/migrate.js';
+export {
+  DEFAULT_MIGRATE_OPTIONS,
+  type MigrateOptions,
+  resolveMigrateOptions,
+} from './sim/migration/options.js';
+export type {
+  MigrationLoadReport,
+  MigrationReport,
+  MigrationRound,
+} from './sim/migration/report.js';
+export { readStream, StreamError, type StreamHeader } from './sim/migration/stream.js';
 export { OptionsError } from './sim/option-checks.js';
 export { DEFAULT_RUN_OPTIONS, type RunOptions, resolveRunOptions } from './sim/options.js';
 export { renderHtmlReport } from './sim/report-html.js';

@@ -18,6 +18,8 @@ describe('package entry', () => {
     'runSimulation',
     'runBench',
     'renderHtmlReport',
+    'migrate',
+    'readStream',
   ])('exports %s', (name) => {
     expect(typeof (addrspace as Record<string, unknown>)[name]).toMatch(/function|object/);
   });

@@ -19,7 +19,6 @@
 
 import { checkInteger, checkSize } from '../base/address.js';
 import { AddressSpaceError } from '../base/errors.js';
-import { checkUnsigned, decodeU64, encodeU64 } from '../base/typed-values.js';
 import {
   addressMap,
   checkAttr,
@@ -48,13 +47,14 @@ import { renderWindow } from './render.js';
 import { memspaceText, qemuMtreeText } from './show.js';
 import { SpaceState } from './space-state.js';
 import * as topology from './topology.js';
+import { TypedAccess } from './typed-access.js';
 import type { AddressAttr } from './types.js';
 
 export type { HostSpan, RegionCache } from './access.js';
 export type { DirtyLog, DirtyMappingLog } from './dirty-log.js';
 export type { Listener } from './listeners.js';
 
-export class AddressSpace {
+export class AddressSpace extends TypedAccess {
   readonly root: Region;
   readonly name: string;
   readonly #machineRam: Region | undefined;
@@ -64,6 +64,7 @@ export class AddressSpace {
   readonly #dirtyLog = new DirtyLogState();
 
   constructor(root: Region, name: string, machineRam?: Region) {
+    super();
     if (!(root instanceof Region)) throw AddressSpaceError.invalidArgument('root must be a Region');
     if (root.regionType !== 'Container') {
       throw new AddressSpaceError(
@@ -319,40 +320,6 @@ export class AddressSpace {
     writeBytes(this.#state.view, data, a, at, this.#dirtyLog.on);
   }
 
-  readU8(addr: number, attr: AddressAttr = 'Ram'): number {
-    return this.readBuffer(addr, 1, attr)[0]!;
-  }
-
-  readU16(addr: number, attr: AddressAttr = 'Ram'): number {
-    const b = this.readBuffer(addr, 2, attr);
-    return b[0]! | (b[1]! << 8);
-  }
-
-  readU32(addr: number, attr: AddressAttr = 'Ram'): number {
-    const b = this.readBuffer(addr, 4, attr);
-    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
-  }
-
-  readU64(addr: number, attr: AddressAttr = 'Ram'): bigint {
-    return decodeU64(this.readBuffer(addr, 8, attr));
-  }
-
-  writeU8(addr: number, value: number, attr: AddressAttr = 'Ram'): void {
-    this.writeUnsigned(addr, value, 1, attr);
-  }
-
-  writeU16(addr: number, value: number, attr: AddressAttr = 'Ram'): void {
-    this.writeUnsigned(addr, value, 2, attr);
-  }
-
-  writeU32(addr: number, value: number, attr: AddressAttr = 'Ram'): void {
-    this.writeUnsigned(addr, value, 4, attr);
-  }
-
-  writeU64(addr: number, value: bigint, attr: AddressAttr = 'Ram'): void {
-    this.write(encodeU64(value), addr, attr);
-  }
-
   getHostAddress(addr: number, attr: AddressAttr = 'Ram'): number | undefined {
     return hostAddressOf(this.#state.view, checkSpan(addr, 0), checkAttr(attr));
   }
@@ -411,19 +378,6 @@ export class AddressSpace {
   private requireMapped(addr: number): void {
     if (this.#state.view.findFlatRange(addr) === undefined)
       throw AddressSpaceError.regionNotFound(addr);
-  }
-
-  private readBuffer(addr: number, size: number, attr: AddressAttr): Uint8Array {
-    const b = new Uint8Array(size);
-    this.read(b, addr, attr);
-    return b;
-  }
-
-  private writeUnsigned(addr: number, value: number, size: number, attr: AddressAttr): void {
-    const v = checkUnsigned(value, size);
-    const b = new Uint8Array(size);
-    for (let i = 0; i < size; i++) b[i] = Math.floor(v / 2 ** (8 * i)) & 0xff;
-    this.write(b, addr, attr);
   }
 }
 
