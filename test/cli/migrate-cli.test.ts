@@ -32,23 +32,19 @@ function cli(...args: string[]): Promise<{ status: number; stdout: string; stder
 describe('addrspace migrate (built)', () => {
   it('exits 0 with a summary when every byte matches; writes the stream', async () => {
     const stream = join(dir, 'm.stream');
-    const r = await cli(
-      'migrate',
-      '--machine',
-      small,
-      '--vcpus',
-      '1',
-      '--to',
-      stream,
-      '--bandwidth',
-      '512',
-    );
+    const html = join(dir, 'm.html');
+    const flags = ['--vcpus', '1', '--to', stream, '--bandwidth', '512', '--html', html];
+    const r = await cli('migrate', '--machine', small, ...flags);
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toMatch(
       /^addrspace migrate: test\/sim\/fixtures\/sim-small\.json, rcu, 1 vCPU, mixed workload/,
     );
     expect(r.stdout).toContain('  compare       8,448 pages, 0 differ: every byte matches\n');
     expect(r.stdout).toContain('  result        OK\n');
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<h2>Dirty pages and pages sent per round</h2>');
+    expect(page).toContain('<svg');
+    expect(page).toContain('8,448 pages compared byte for byte, 0 differ.');
     const cut = join(dir, 'cut.stream');
     writeFileSync(cut, readFileSync(stream).subarray(0, 5000));
     const bad = await cli('migrate', '--machine', small, '--from', cut);
