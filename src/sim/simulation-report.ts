@@ -37,6 +37,8 @@ export interface RunMeasurements {
   readonly interrupted: boolean;
   /** vCPUs whose thread died. */
   readonly lostVcpus: number;
+  /** Doorbells the owner signalled for exited writes (hyp_ioevtfd off). */
+  readonly ownerIoeventfdSignals?: number;
   readonly failures: FailureLog;
 }
 
@@ -81,7 +83,8 @@ export function buildRunReport(m: RunMeasurements): RunReport {
       perVcpu,
     },
     mmioExits: { count: sum('mmioExits'), latencyUs: p50p99(m.mmioLatency) },
-    ioeventfdSignals: sum('ioeventfdSignals'),
+    // Inside the vCPUs (hyp_ioevtfd on) plus by the owner for exited writes (off).
+    ioeventfdSignals: sum('ioeventfdSignals') + (m.ownerIoeventfdSignals ?? 0),
     churn: {
       updates: m.churn.updates,
       perSecond: round(m.churn.updates / seconds, 1),

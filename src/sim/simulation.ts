@@ -222,6 +222,7 @@ async function simulate(
     backend: observer.backend,
     interrupted,
     lostVcpus: pool.lost.length,
+    ownerIoeventfdSignals: pool.ownerIoeventfdSignals,
     failures,
   });
 }

@@ -137,6 +137,8 @@ export class VcpuPool {
   readonly strategy: GuestMemoryStrategy;
   /** The publisher's reader slot of each vCPU (empty without a publisher). */
   readonly readerIndices: readonly number[];
+  /** Exited doorbell writes the owner matched and signalled (`doorbells`, hyp_ioevtfd off). */
+  ownerIoeventfdSignals = 0;
 
   private readonly id: string;
   private readonly options: VcpuPoolOptions;
@@ -217,7 +219,7 @@ export class VcpuPool {
       options.mmioHandler ??
       (publisher === undefined
         ? () => false
-        : regionIoHandler((id) => publisher.regionById(id), options.doorbells));
+        : regionIoHandler((id) => publisher.regionById(id), this.countingMatcher(options)));
     this.mmio = new MmioServer(this.mailboxes, handler);
 
     const filename = options.workerFile ?? new URL('../../../workers/vcpu.js', import.meta.url);
@@ -231,6 +233,19 @@ export class VcpuPool {
     });
     // A thread that dies between tasks surfaces here; its vCPU is handled by its slice.
     this.piscina.on('error', () => {});
+  }
+
+  /** `options.doorbells`, counting what it signals in `ownerIoeventfdSignals`. */
+  private countingMatcher(options: VcpuPoolOptions): ExitedWriteMatcher | undefined {
+    const doorbells = options.doorbells;
+    if (doorbells === undefined) return undefined;
+    return {
+      matchExitedWrite: (addr, data) => {
+        const hit = doorbells.matchExitedWrite(addr, data);
+        if (hit) this.ownerIoeventfdSignals++;
+        return hit;
+      },
+    };
   }
 
   get running(): boolean {

@@ -243,6 +243,7 @@ describe('MMIO exits from vCPU threads', () => {
     expect(kicks).toBeGreaterThan(0);
     expect(m.kick.read()).toBe(kicks);
     expect(c.ioeventfdSignals).toBe(0); // none matched inside the vCPU
+    expect(p.ownerIoeventfdSignals).toBe(kicks);
     expect(c.mmioExits).toBe(c.accesses); // every access exited, doorbells included
     expect(m.logs.doorbell).toEqual([]); // the owner's match kept them from the device
     expect(m.logs.uart0.length).toBe(c.accesses - kicks);
