@@ -68,7 +68,9 @@ export function formatMigrationSummary(r: MigrationReport): string {
   row('sent', `${formatBytes(r.bytesSent)} (${formatCount(r.zeroPages)} zero pages)`);
   row(
     'dirty rate',
-    `${formatCount(r.dirtyRate.pagesPerSecond)} pages/s (${formatBytes(r.dirtyRate.bytesPerSecond)}/s)`,
+    r.dirtyLog
+      ? `${formatCount(r.dirtyRate.pagesPerSecond)} pages/s (${formatBytes(r.dirtyRate.bytesPerSecond)}/s)`
+      : 'not measured (no dirty log)',
   );
   row('downtime', `${r.downtimeMs} ms (limit ${r.downtimeLimitMs} ms)`);
   const s = r.source;

@@ -82,7 +82,7 @@ async function migrateMachine(
     if (o.dirtyLog) await machine.memory.startDirtyLog();
     dirtySince = performance.now();
     // Round 0: everything.
-    const all = mappings.map((m, i) => ({ index: i, pages: range(pagesOf(m)) }));
+    const all = mappings.map((m, i) => ({ index: i, pages: pagesOf(m) }));
     rounds.push(await sendRound(destination, pacer, all, destination.totalPages, false));
     let pending: PendingPages = new PendingPages(mappings);
     if (o.dirtyLog) {
@@ -172,9 +172,10 @@ export function digestsOf(mappings: readonly HostMemMapping[]): Record<string, n
   return out;
 }
 
+/** Pages of mapping `index` to send: a list, or a count (every page from 0). */
 interface PageList {
   readonly index: number;
-  readonly pages: Iterable<number>;
+  readonly pages: readonly number[] | number;
 }
 
 /** Sends the pages of one round, paced; returns its record. */
@@ -190,8 +191,12 @@ async function sendRound(
   const sentBefore = destination.sentPages;
   pacer.startRound();
   for (const list of lists) {
-    for (const page of list.pages) {
-      await pacer.spend(destination.sendPage(list.index, page));
+    const pages = list.pages;
+    const n = typeof pages === 'number' ? pages : pages.length;
+    for (let k = 0; k < n; k++) {
+      const page = typeof pages === 'number' ? k : pages[k]!;
+      // Awaits only when the pace or the event loop asks for it (not once per page).
+      if (pacer.charge(destination.sendPage(list.index, page))) await pacer.pause();
       // Pre-copy stops early on abort; the stop-and-copy always completes.
       if (pacer.aborted && !stopAndCopy) break;
     }
@@ -243,6 +248,7 @@ class PendingPages {
 class Pacer {
   private roundStart = 0;
   private roundBytes = 0;
+  private checkedBytes = 0;
   private lastYield = 0;
 
   constructor(
@@ -257,20 +263,28 @@ class Pacer {
   startRound(): void {
     this.roundStart = performance.now();
     this.roundBytes = 0;
+    this.checkedBytes = 0;
     this.lastYield = this.roundStart;
   }
 
-  async spend(bytes: number): Promise<void> {
+  /** Counts `bytes` sent; true when the caller must `pause()` now (ahead of pace, or due to yield). */
+  charge(bytes: number): boolean {
     this.roundBytes += bytes;
+    // The clock is read once per 64 KiB of stream at most (zero pages cost 12 bytes).
+    if (this.roundBytes - this.checkedBytes < 65_536) return false;
+    this.checkedBytes = this.roundBytes;
     const now = performance.now();
     const due = this.roundStart + (this.roundBytes / this.bytesPerSecond) * 1000;
-    if (due - now >= 1) {
-      await sleep(due - now);
-      this.lastYield = performance.now();
-    } else if (now - this.lastYield >= YIELD_MS) {
-      await new Promise((r) => setImmediate(r));
-      this.lastYield = performance.now();
-    }
+    return due - now >= 1 || now - this.lastYield >= YIELD_MS;
+  }
+
+  /** Sleeps until the bytes charged are due at the bandwidth, or yields one turn. */
+  async pause(): Promise<void> {
+    const due = this.roundStart + (this.roundBytes / this.bytesPerSecond) * 1000;
+    const wait = due - performance.now();
+    if (wait >= 1) await sleep(wait);
+    else await new Promise((r) => setImmediate(r));
+    this.lastYield = performance.now();
   }
 
   sleep(ms: number): Promise<void> {
@@ -280,10 +294,6 @@ class Pacer {
 
 function pagesOf(m: HostMemMapping): number {
   return Math.ceil(m.size / PAGE_SIZE);
-}
-
-function* range(n: number): Generator<number> {
-  for (let i = 0; i < n; i++) yield i;
 }
 
 function round1(x: number): number {
