@@ -11,6 +11,8 @@
  *   space and for one leaf's window, and listener dispatch per request;
  * - `ioeventfd`: `EventFd.signal()`, and a doorbell write through a reader (lookup,
  *   ioeventfd match, signal);
+ * - `dirty-log`: a reader's 4-byte writes over 16 pages with dirty logging off (the
+ *   unmarked first-level cache) and on (store, then `Atomics.or` of the page's bit);
  * - `workload`: the vCPU's access generator alone, the per-access cost every throughput
  *   row (raw too) pays before touching memory.
  *
@@ -95,6 +97,23 @@ export async function measureMicro(plan: MicroPlan): Promise<BenchMicroRow[]> {
       op: 'write',
       gpas: new Float64Array(REPS).fill(rcu.doorbellGpa),
     });
+    // Dirty logging (SPEC 10): the same writes through a reader of a space logging or not.
+    const logged = new BenchGuest(ram, { strategy: 'rcu' });
+    cleanups.push(() => logged.destroy());
+    await logged.space.startDirtyLog();
+    const writes = Float64Array.from({ length: REPS }, (_, i) => i * 64); // 16 pages
+    for (const [name, guest] of [
+      ['off', rcu],
+      ['on', logged],
+    ] as const) {
+      jobs.get('rcu')!.push({
+        name: `reader writeU32, cache hit, dirty log ${name} (rcu)`,
+        group: 'dirty-log',
+        handle: readerHandle(guest.publisher, cleanups),
+        op: 'write',
+        gpas: writes,
+      });
+    }
     mainTasks.push(signalTask());
     mainTasks.push(...generatorTasks());
 
@@ -109,7 +128,7 @@ export async function measureMicro(plan: MicroPlan): Promise<BenchMicroRow[]> {
   }
 }
 
-const GROUP_ORDER = ['translate', 'lookup', 'diff', 'ioeventfd', 'workload'];
+const GROUP_ORDER = ['translate', 'lookup', 'diff', 'ioeventfd', 'dirty-log', 'workload'];
 
 /** Groups in `GROUP_ORDER`, readers before the core within a group, otherwise as measured. */
 function orderRows(rows: BenchMicroRow[]): BenchMicroRow[] {

@@ -115,7 +115,14 @@ describe('addrspace bench --quick --vcpus 1 --json FILE', () => {
   it('has the latency, micro, memory and target sections', () => {
     expect(report.latency?.map((r) => r.name)).toEqual(['adopt', 'grace-period', 'mmio-exit']);
     const groups = new Set(report.micro?.map((r) => r.group));
-    expect([...groups]).toEqual(['translate', 'lookup', 'diff', 'ioeventfd', 'workload']);
+    expect([...groups]).toEqual([
+      'translate',
+      'lookup',
+      'diff',
+      'ioeventfd',
+      'dirty-log',
+      'workload',
+    ]);
     expect(report.memory?.[0]).toMatchObject({
       guestBytes: 4 * 2 ** 30,
       touchedBytes: 32 * 2 ** 20,
