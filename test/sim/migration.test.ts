@@ -58,6 +58,27 @@ describe('migrate: every byte arrives', () => {
   }, 30_000);
 });
 
+describe('migrate: rounds', () => {
+  it('a dirty set that never fits the downtime limit runs --max-rounds, then the stop-and-copy still makes every byte match', async () => {
+    // 64 KiB of RAM all rewritten by a seq writer: 16 dirty pages each round take 64 ms at
+    // 1 MiB/s, never within 1 ms.
+    const r = await migration({
+      machine: 'test/cli/fixtures/tiny-machine.json',
+      workload: 'seq',
+      bandwidth: 1,
+      downtimeLimit: 1,
+      maxRounds: 3,
+    });
+    expect(r.converged).toBe(false);
+    expect(r.rounds.map((x) => x.stopAndCopy)).toEqual([false, false, false, false, true]);
+    expect(r.rounds[0]!.sentPages).toBe(16);
+    expect(r.rounds.every((x) => x.sentPages === x.dirtyPages && x.sentPages > 0)).toBe(true);
+    expect(r.compare).toEqual({ pages: 16, differingPages: 0, firstDifferences: [] });
+    // Paced: a round's bytes at 1 MiB/s (16 pages of 4108 bytes: about 63 ms).
+    expect(r.rounds.every((x) => x.durationMs >= (x.bytes / 2 ** 20) * 1000 - 2)).toBe(true);
+  }, 30_000);
+});
+
 describe('migrate --no-dirty-log', () => {
   it('copies once and ends in differences that name the first pages', async () => {
     const r = await migration({ workload: 'seq', dirtyLog: false });
