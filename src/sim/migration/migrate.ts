@@ -201,6 +201,7 @@ async function sendRound(
       if (pacer.aborted && !stopAndCopy) break;
     }
   }
+  await pacer.finish();
   return {
     dirtyPages,
     sentPages: destination.sentPages - sentBefore,
@@ -276,6 +277,13 @@ class Pacer {
     const now = performance.now();
     const due = this.roundStart + (this.roundBytes / this.bytesPerSecond) * 1000;
     return due - now >= 1 || now - this.lastYield >= YIELD_MS;
+  }
+
+  /** The end of a round: waits until every byte charged is due at the bandwidth. */
+  async finish(): Promise<void> {
+    const due = this.roundStart + (this.roundBytes / this.bytesPerSecond) * 1000;
+    const wait = due - performance.now();
+    if (wait >= 1) await sleep(wait);
   }
 
   /** Sleeps until the bytes charged are due at the bandwidth, or yields one turn. */
