@@ -38,7 +38,12 @@ export type CliCommand =
   | { readonly kind: 'run'; readonly options: ResolvedRunOptions }
   | { readonly kind: 'mtree'; readonly options: MtreeOptions }
   | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions }
-  | { readonly kind: 'migrate'; readonly options: ResolvedMigrateOptions };
+  | {
+      readonly kind: 'migrate';
+      readonly options: ResolvedMigrateOptions;
+      /** Whether --machine was given (with --from, the stream's machine is the default). */
+      readonly machineGiven: boolean;
+    };
 
 const COMMANDS = ['run', 'mtree', 'bench', 'migrate'] as const;
 type CommandName = (typeof COMMANDS)[number];
@@ -147,7 +152,11 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     case 'bench':
       return { kind: 'bench', options: parseBench(rest) };
     case 'migrate':
-      return { kind: 'migrate', options: parseMigrate(rest) };
+      return {
+        kind: 'migrate',
+        options: parseMigrate(rest),
+        machineGiven: rest.some((arg) => arg === '--machine' || arg.startsWith('--machine=')),
+      };
   }
 }
 

@@ -33,7 +33,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case 'migrate': {
         const { migrateCommand } = await import('./migrate-command.js');
-        return await migrateCommand(command.options, io);
+        return await migrateCommand(command.options, io, command.machineGiven);
       }
     }
   } catch (error) {

@@ -15,12 +15,21 @@ import type { CliIo } from './io.js';
 import { checkWritable, writeReportFile } from './output.js';
 import { summaryRow } from './summary.js';
 
-export async function migrateCommand(options: ResolvedMigrateOptions, io: CliIo): Promise<number> {
+export async function migrateCommand(
+  options: ResolvedMigrateOptions,
+  io: CliIo,
+  machineGiven = true,
+): Promise<number> {
   const toStdout = options.json === '-';
   if (!toStdout) await checkWritable(options.json, '--json');
   await checkWritable(options.html, '--html');
   await checkWritable(options.to, '--to');
-  const report = await migrate({ ...options, signal: options.signal ?? io.signal });
+  const report = await migrate({
+    ...options,
+    // Left out, `--from` builds the machine the stream names.
+    machine: machineGiven ? options.machine : undefined,
+    signal: options.signal ?? io.signal,
+  });
   const written: string[] = [];
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (toStdout) io.stdout.write(json);

@@ -109,7 +109,8 @@ bandwidth while the vCPUs write, the device backend does DMA and the topology ch
 comparison of every migrated mapping.
 
 Options:
-  --machine pc|FILE.json   built-in pc machine or a machine file (default ${m.machine})
+  --machine pc|FILE.json   built-in pc machine or a machine file (default ${m.machine};
+                           with --from, the machine the stream names)
   --vcpus N                vCPU threads, 1 to 64 (default: one per core)
   --workload NAME          ${WORKLOAD_KINDS.join(', ')} (default ${m.workload})
   --churn KINDS            comma list, all or none (default ${m.churn.join(',')}; hotplug is held)

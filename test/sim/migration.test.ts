@@ -104,6 +104,10 @@ describe('migration stream', () => {
     expect(loaded.loaded.records).toBe(out.stream!.records);
     expect(loaded.run.accesses).toBeGreaterThan(0);
     expect(loaded.run.lostVcpus).toBe(0);
+    // Without a machine, --from builds the one the stream names.
+    const { machine: _, ...noMachine } = quick;
+    const again = (await migrate({ ...noMachine, runMs: 0, from: file })) as MigrationLoadReport;
+    expect([again.machine, again.digests]).toEqual([machine, out.digests]);
   }, 30_000);
 
   it('a truncated stream is one line naming the byte', () => {

@@ -1,5 +1,6 @@
 /**
- * `migrate --from FILE` (SPEC 10): builds the machine the options name, reads and checks
+ * `migrate --from FILE` (SPEC 10): builds the machine the options name (or, without
+ * `--machine`, the one the stream's header names), reads and checks
  * the whole migration stream (stream.ts: magic, header, record bounds, checksum) before
  * touching memory, checks that the stream's mappings are the machine's (same names and
  * sizes, in the view's order), applies the page records in order, then runs the vCPUs on
@@ -16,10 +17,13 @@ import { RunningMachine } from './running-machine.js';
 import { readStream, StreamError } from './stream.js';
 
 export async function loadStream(
-  o: ResolvedMigrateOptions,
+  options: ResolvedMigrateOptions,
   file: string,
+  machineGiven: boolean,
 ): Promise<MigrationLoadReport> {
   const loaded = readStream(file);
+  // Without --machine, the machine the stream names.
+  const o = machineGiven ? options : { ...options, machine: loaded.header.machine };
   const machine = await createMachine(o.machine);
   try {
     const mappings = mappingsOf(machine.memory.flatView);

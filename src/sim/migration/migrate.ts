@@ -44,7 +44,7 @@ export async function migrate(
   options: MigrateOptions = {},
 ): Promise<MigrationReport | MigrationLoadReport> {
   const o = resolveMigrateOptions(options);
-  if (o.from !== undefined) return loadStream(o, o.from);
+  if (o.from !== undefined) return loadStream(o, o.from, options.machine !== undefined);
   const machine = await createMachine(o.machine);
   try {
     return await migrateMachine(machine, o);
