@@ -2,6 +2,7 @@
  * The help texts of `addrspace` and its subcommands (SPEC 9's synopsis, then one line
  * per flag with its default). Text only: parsing is args.ts's job.
  */
+import { STRATEGIES } from '../concurrent/reader/reader-api.js';
 import { WORKLOAD_KINDS } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS } from '../machine/churn-kind.js';
 import { DEFAULT_RUN_OPTIONS } from '../sim/options.js';
@@ -15,7 +16,8 @@ simulated under real multi-threaded load.
 
 Usage:
   addrspace run   [--machine pc|FILE.json] [--vcpus N] [--duration SECONDS]
-                  [--strategy rcu|seqlock|mutex|none] [--workload seq|random|hot|mmio|mixed]
+                  [--strategy ${STRATEGIES.join('|')}|./module.js]
+                  [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
                   [--seed N] [--no-check] [--json FILE] [--html FILE] [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
@@ -43,7 +45,8 @@ Options:
   --machine pc|FILE.json   built-in pc machine or a machine file (default ${d.machine})
   --vcpus N                vCPU threads, 1 to 64 (default: one per core)
   --duration SECONDS       how long the vCPUs run (default ${d.durationSeconds})
-  --strategy NAME          rcu, seqlock, mutex or none (default ${d.strategy}; none is unsafe)
+  --strategy NAME|FILE.js  ${STRATEGIES.join(', ')} (default ${d.strategy}; none is
+                           unsafe), or a module whose default export is a StrategyDefinition
   --workload NAME          ${WORKLOAD_KINDS.join(', ')} (default ${d.workload})
   --churn KINDS            comma list of ${CHURN_KINDS.join(', ')}; or all, or none
                            (default all)

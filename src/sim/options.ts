@@ -10,7 +10,8 @@
  * nothing.
  */
 import { availableParallelism } from 'node:os';
-import { STRATEGIES, type Strategy } from '../concurrent/reader/reader-api.js';
+import type { Strategy } from '../concurrent/reader/reader-api.js';
+import { hasStrategy, isStrategyPath, unknownStrategy } from '../concurrent/strategies/registry.js';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS, type ChurnKind } from '../machine/churn-kind.js';
 import {
@@ -127,6 +128,15 @@ const RUN_KEYS: readonly string[] = [
   'signal',
 ];
 
+/**
+ * A registered strategy name, or the path of a plug-in module (anything containing `/` or
+ * ending in `.js`; `runSimulation` loads it).
+ */
+function strategyOption(value: unknown): Strategy {
+  if (typeof value === 'string' && (hasStrategy(value) || isStrategyPath(value))) return value;
+  throw new OptionsError('strategy', unknownStrategy(value));
+}
+
 /** Fills in defaults and validates every field of `options`; throws `OptionsError`. */
 export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions {
   const given = asRecord(options, RUN_KEYS);
@@ -150,7 +160,7 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
       orDefault(given.durationSeconds, d.durationSeconds),
       'durationSeconds',
     ),
-    strategy: oneOf(orDefault(given.strategy, d.strategy), 'strategy', STRATEGIES),
+    strategy: strategyOption(orDefault(given.strategy, d.strategy)),
     workload: oneOf(orDefault(given.workload, d.workload), 'workload', WORKLOAD_KINDS),
     churn: parseChurnList(orDefault(given.churn, d.churn)),
     churnRate: churnRate(orDefault(given.churnRate, d.churnRate)),

@@ -5,6 +5,7 @@
  */
 import type { PublicationStats } from '../concurrent/publication/publication-stats.js';
 import type { Strategy } from '../concurrent/reader/reader-api.js';
+import { getStrategy, hasStrategy } from '../concurrent/strategies/registry.js';
 import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
 import type { ChurnKind } from '../machine/churn-kind.js';
 import type { Checker } from './checker.js';
@@ -131,7 +132,7 @@ export function buildRunReport(m: RunMeasurements): RunReport {
     exitCode: check.violations > 0 ? 1 : 0,
     startedAt: m.startedAt.toISOString(),
     environment: environmentInfo(),
-    ...(strategy === 'none' ? { unsafe: true } : {}),
+    ...(hasStrategy(strategy) && !getStrategy(strategy).safe ? { unsafe: true } : {}),
     ...(m.interrupted ? { interrupted: true } : {}),
   };
   return report;

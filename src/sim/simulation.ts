@@ -17,6 +17,7 @@
 import { PAGE_SIZE } from '../base/constants.js';
 import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import { POISON_U32 } from '../concurrent/reader/poison.js';
+import { resolveStrategy } from '../concurrent/strategies/registry.js';
 import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
 import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
 import type { WorkloadKind } from '../concurrent/vcpu/workload.js';
@@ -78,9 +79,15 @@ export async function runSimulation(
   internals: SimulationInternals = {},
 ): Promise<RunReport> {
   const checked = resolveRunOptions(options);
+  // A plug-in module is loaded (and registered) here; from then on it goes by its name.
+  const strategy = (await resolveStrategy(checked.strategy)).name;
   const machine = await loadSimulationMachine(checked.machine);
   try {
-    return await simulate(withMachineDefaults(options, machine), machine, internals);
+    return await simulate(
+      withMachineDefaults({ ...options, strategy }, machine),
+      machine,
+      internals,
+    );
   } finally {
     machine.dispose();
   }

@@ -98,8 +98,8 @@ describe('addrspace run flags', () => {
       '--duration: must be a number of seconds greater than 0 and at most 86400 (got "-1")',
     ],
     [
-      ['--strategy', 'rwlock'],
-      '--strategy: must be one of rcu, seqlock, mutex, none, got "rwlock"',
+      ['--strategy', 'bogus'],
+      '--strategy: must be one of rcu, seqlock, mutex, none or a module path such as ./my-strategy.js, got "bogus"',
     ],
     [
       ['--workload', 'burst'],

@@ -75,8 +75,8 @@ describe('addrspace (built)', () => {
       'addrspace: --vcpus: must be an integer between 1 and 64 (got "65")',
     ],
     [
-      ['run', '--strategy', 'rwlock'],
-      'addrspace: --strategy: must be one of rcu, seqlock, mutex, none, got "rwlock"',
+      ['run', '--strategy', 'bogus'],
+      'addrspace: --strategy: must be one of rcu, seqlock, mutex, none or a module path such as ./my-strategy.js, got "bogus"',
     ],
     [
       ['run', '--churn', 'hotplug,dma'],

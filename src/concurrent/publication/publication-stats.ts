@@ -56,4 +56,12 @@ export interface PublicationStats {
   readonly tables: number;
   readonly tableBytes: number;
   readonly callbackErrors: number;
+  /** Bytes of tables and guest memory retired and not yet reclaimable, now. */
+  readonly retainedBytes: number;
+  /** The most `retainedBytes` ever was. */
+  readonly retainedBytesMax: number;
+  /** Retired → reclaimable, per retirement (tables and memory apart), in µs (recent window). */
+  readonly reclaimLatencyUs: readonly number[];
+  /** Total time the owner spent in the strategy's publishing step (where it may wait for readers), µs. */
+  readonly ownerBlockedUs: number;
 }

@@ -19,7 +19,6 @@ import type { HostMemMapping } from '../../host/mapping.js';
 import {
   CONTROL_WORDS,
   controlBytes,
-  countsForGrace,
   grownCapacity,
   MAX_EPOCH,
   MIN_IO_CAPACITY,
@@ -27,14 +26,16 @@ import {
   TableColumns,
 } from '../reader/layout.js';
 import type { ReaderHandle, Strategy } from '../reader/reader-api.js';
-import { mutexOwner } from '../strategies/mutex.js';
-import { noneOwner } from '../strategies/none.js';
-import type { OwnerContext, OwnerStrategy } from '../strategies/owner-strategy.js';
-import { rcuOwner } from '../strategies/rcu.js';
-import { seqlockOwner } from '../strategies/seqlock.js';
+import { strategyModuleUrl } from '../strategies/registry.js';
+import type {
+  OwnerContext,
+  StrategyDefinition,
+  StrategyOwner,
+} from '../strategies/strategy-definition.js';
 import { GracePeriods } from './grace.js';
 import { ViewHistory } from './history.js';
 import { OwnerDirectory } from './owner-directory.js';
+import { OwnerWaits } from './owner-wait.js';
 import type { PublicationStats } from './publication-stats.js';
 import {
   type PublisherOptions,
@@ -44,15 +45,9 @@ import {
 import { ReaderRegistry } from './reader-registry.js';
 import { Reclaimer } from './reclaim.js';
 import { RegionRetention } from './region-retention.js';
+import { RetirementLedger } from './retirement-ledger.js';
 import { validateView, writeTable } from './table-writer.js';
 import { viewChange } from './view-diff.js';
-
-const OWNER_STRATEGIES: Readonly<Record<Strategy, OwnerStrategy>> = {
-  rcu: rcuOwner,
-  seqlock: seqlockOwner,
-  mutex: mutexOwner,
-  none: noneOwner,
-};
 
 interface PooledTable {
   readonly id: number;
@@ -67,7 +62,10 @@ export interface PublishableAddressSpace {
 
 export class SharedViewPublisher {
   readonly options: ResolvedPublisherOptions;
+  /** The strategy's name (`definition.name`). */
   readonly strategy: Strategy;
+  /** The strategy this publisher publishes with. */
+  readonly definition: StrategyDefinition;
   /** Generation → view, for checking reader samples (undefined unless `history`). */
   readonly history: ViewHistory | undefined;
   private readonly controlBuffer = new SharedArrayBuffer(controlBytes());
@@ -77,8 +75,11 @@ export class SharedViewPublisher {
   private readonly grace: GracePeriods;
   private readonly reclaimer: Reclaimer;
   private readonly regions = new RegionRetention();
-  private readonly owner: OwnerStrategy;
+  private readonly waits: OwnerWaits;
+  private readonly ledger = new RetirementLedger();
+  private readonly owner: StrategyOwner;
   private readonly ctx: OwnerContext;
+  private readonly handleFields: Readonly<Record<string, unknown>>;
   private readonly freeTables: PooledTable[] = [];
   private current: PooledTable | undefined;
   /** The view `current` holds. */
@@ -91,14 +92,28 @@ export class SharedViewPublisher {
 
   constructor(options: PublisherOptions = {}) {
     this.options = resolvePublisherOptions(options);
-    this.strategy = this.options.strategy;
-    this.owner = OWNER_STRATEGIES[this.strategy];
+    this.definition = this.options.strategy;
+    this.strategy = this.definition.name;
     this.registry = new ReaderRegistry(this.options.maxReaders);
-    this.ctx = { control: this.control, registry: this.registry, leaseMs: this.options.leaseMs };
     this.grace = new GracePeriods(this.control, this.registry, {
       leaseMs: this.options.leaseMs,
       pollMs: this.options.pollMs,
     });
+    this.waits = new OwnerWaits(this.control, this.options.pollMs);
+    const grace = this.grace;
+    const waits = this.waits;
+    this.ctx = {
+      control: this.control,
+      readerWords: new Int32Array(this.registry.buffer),
+      registry: this.registry,
+      leaseMs: this.options.leaseMs,
+      pollMs: this.options.pollMs,
+      batchLimit: this.options.batchLimit,
+      qsbr: { request: (epoch, fn) => grace.request(epoch, fn) },
+      wait: (ready, then, everyMs) => waits.wait(ready, then, everyMs),
+    };
+    this.owner = this.definition.createOwner(this.ctx);
+    this.handleFields = this.owner.handleFields?.() ?? {};
     this.reclaimer = new Reclaimer(this.options.check);
     this.history = this.options.history ? new ViewHistory() : undefined;
   }
@@ -142,7 +157,9 @@ export class SharedViewPublisher {
     const retiredTable = this.current;
     const publishedMs = wallClockMs();
     // The publishing store: from here on readers may adopt `table`.
-    this.owner.publishTable(this.ctx, table.id, epoch);
+    const before = performance.now();
+    this.owner.publish(table.id, epoch);
+    this.ledger.ownerBlocked((performance.now() - before) * 1000);
     this.epoch = epoch;
     this.current = table;
     this.currentGeneration = view.generation;
@@ -150,21 +167,24 @@ export class SharedViewPublisher {
     this.grace.published(epoch, publishedMs);
     const retiredMappings = this.reclaimer.published(change, epoch);
     this.regions.published(change, epoch);
-    // With no reader counting now, the retired table is unreachable already (the scan a
-    // grace period would make, made after the publishing store): reuse it at once, so a
-    // burst of changes in one task does not allocate a table per change.
-    const tableFreeNow =
-      retiredTable !== undefined && this.owner.grace === 'qsbr' && !this.anyReaderCounts();
-    if (tableFreeNow) this.freeTables.push(retiredTable);
-    const afterGrace = () => {
-      if (retiredTable !== undefined && !tableFreeNow) this.freeTables.push(retiredTable);
+    if (retiredTable !== undefined) {
+      const reclaimed = this.ledger.retire(retiredTable.columns.buffer.byteLength, publishedMs);
+      this.owner.retireTable(retiredTable.id, epoch, () => {
+        this.freeTables.push(retiredTable);
+        reclaimed(wallClockMs());
+      });
+    }
+    let mappingBytes = 0;
+    for (const m of retiredMappings) mappingBytes += m.size;
+    const memoryReclaimed = this.ledger.retire(mappingBytes, publishedMs);
+    const keepRegions = this.definition.releasesAroundExits === true;
+    this.owner.afterReaders(epoch, () => {
+      memoryReclaimed(wallClockMs());
       this.reclaimer.graceEnded(retiredMappings, epoch);
-      this.regions.graceEnded(epoch, this.owner.grace === 'immediate');
+      this.regions.graceEnded(epoch, keepRegions);
       // After the reclaim callbacks (which may release what they got back).
       if (retiredMappings.length > 0) queueMicrotask(() => this.forgetReleasedMappings());
-    };
-    if (this.owner.grace === 'qsbr') this.grace.request(epoch, afterGrace);
-    else afterGrace();
+    });
   }
 
   /** Resolves once every reader online now has passed a quiescent state. */
@@ -176,12 +196,12 @@ export class SharedViewPublisher {
   callRcu(fn: () => void): void {
     if (typeof fn !== 'function')
       throw AddressSpaceError.invalidArgument('callRcu needs a function');
-    if (this.owner.grace === 'qsbr' && this.epoch > 0) {
-      this.grace.request(this.epoch, fn);
-    } else {
-      this.owner.passQuiescentState(this.ctx);
+    if (this.epoch === 0) {
       queueMicrotask(fn);
+      return;
     }
+    // Never inside the caller, whatever the strategy decides.
+    this.owner.afterReaders(this.epoch, () => queueMicrotask(fn));
   }
 
   // ---- readers ----
@@ -209,13 +229,16 @@ export class SharedViewPublisher {
     if (!this.registry.isAllocated(index)) {
       throw AddressSpaceError.invalidArgument(`reader ${index} is not allocated`);
     }
+    const strategyModule = strategyModuleUrl(this.strategy);
     return {
+      ...this.handleFields,
       strategy: this.strategy,
       readerIndex: index,
       control: this.controlBuffer,
       readers: this.registry.buffer,
       directory: this.directory.snapshot(),
       batchLimit: this.options.batchLimit,
+      ...(strategyModule === undefined ? {} : { strategyModule }),
     };
   }
 
@@ -273,7 +296,7 @@ export class SharedViewPublisher {
 
   /** Grace periods requested and not yet over. */
   get pendingGracePeriods(): number {
-    return this.grace.pending;
+    return this.grace.pending + this.waits.pending;
   }
 
   stats(): PublicationStats {
@@ -290,22 +313,19 @@ export class SharedViewPublisher {
       evictedReaders: this.registry.evictedCount,
       tables: this.tableCount,
       tableBytes: this.tableByteCount,
-      callbackErrors: this.grace.errors,
+      callbackErrors: this.grace.errors + this.waits.errors,
+      retainedBytes: this.ledger.retainedBytes,
+      retainedBytesMax: this.ledger.retainedBytesMax,
+      reclaimLatencyUs: this.ledger.reclaimLatencyUs.toArray(),
+      ownerBlockedUs: this.ledger.ownerBlockedUs,
     };
   }
 
   /** Stops publishing and closes the directory channel. Readers should be offline. */
   close(): void {
     this.closed = true;
+    this.owner.close?.();
     this.directory.close();
-  }
-
-  /** Whether any reader is online (grace periods wait for it). */
-  private anyReaderCounts(): boolean {
-    for (let i = 0; i < this.registry.maxReaders; i++) {
-      if (countsForGrace(this.registry.state(i))) return true;
-    }
-    return false;
   }
 
   /** The smallest free table that fits, else a new one (broadcast before it is used). */

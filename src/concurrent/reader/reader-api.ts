@@ -10,8 +10,23 @@
 import type { DirectorySnapshot } from './directory.js';
 import type { TranslationTarget } from './translation.js';
 
-export type Strategy = 'rcu' | 'seqlock' | 'mutex' | 'none';
-export const STRATEGIES: readonly Strategy[] = ['rcu', 'seqlock', 'mutex', 'none'];
+/**
+ * A strategy's name: a built-in (`BuiltinStrategy`) or one registered by the user
+ * (strategies/registry.ts).
+ */
+export type Strategy = string;
+export type BuiltinStrategy =
+  | 'rcu'
+  | 'seqlock'
+  | 'mutex'
+  | 'rwlock'
+  | 'refcount'
+  | 'hazard'
+  | 'ebr'
+  | 'leftright'
+  | 'none';
+/** The built-in strategies, in the order reports and usage list them. */
+export const STRATEGIES: readonly BuiltinStrategy[] = ['rcu', 'seqlock', 'mutex', 'none'];
 
 /** Range types as stored in the published table (one small integer each). */
 export enum TableRegionType {
@@ -51,6 +66,8 @@ export interface ReaderHandle {
   readonly directory: DirectorySnapshot;
   /** seqlock: most accesses between two announcements of the reader's epoch. */
   readonly batchLimit: number;
+  /** The module URL of a plug-in strategy (`SharedView.prepare` imports it); absent for built-ins. */
+  readonly strategyModule?: string;
   /** Room for what a strategy of its own adds; the built-in ones read only the above. */
   readonly [key: string]: unknown;
 }

@@ -1,0 +1,11 @@
+/**
+ * The built-in strategies (SPEC 7), in the order usage text, reports and the bench list
+ * them. Each is a `StrategyDefinition` defined in its own file, exactly as a plug-in is.
+ */
+import { mutex } from './mutex.js';
+import { none } from './none.js';
+import { rcu } from './rcu.js';
+import { seqlock } from './seqlock.js';
+import type { StrategyDefinition } from './strategy-definition.js';
+
+export const BUILTIN_STRATEGIES: readonly StrategyDefinition[] = [rcu, seqlock, mutex, none];
