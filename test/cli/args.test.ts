@@ -99,7 +99,7 @@ describe('addrspace run flags', () => {
     ],
     [
       ['--strategy', 'bogus'],
-      '--strategy: must be one of rcu, seqlock, mutex, none or a module path such as ./my-strategy.js, got "bogus"',
+      '--strategy: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none or a module path such as ./my-strategy.js, got "bogus"',
     ],
     [
       ['--workload', 'burst'],

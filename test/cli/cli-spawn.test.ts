@@ -76,7 +76,7 @@ describe('addrspace (built)', () => {
     ],
     [
       ['run', '--strategy', 'bogus'],
-      'addrspace: --strategy: must be one of rcu, seqlock, mutex, none or a module path such as ./my-strategy.js, got "bogus"',
+      'addrspace: --strategy: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none or a module path such as ./my-strategy.js, got "bogus"',
     ],
     [
       ['run', '--churn', 'hotplug,dma'],

@@ -97,7 +97,7 @@ describe('resolveRunOptions names the bad option', () => {
     ],
     [
       { strategy: 'bogus' },
-      'strategy: must be one of rcu, seqlock, mutex, none or a module path such as ./my-strategy.js, got "bogus"',
+      'strategy: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none or a module path such as ./my-strategy.js, got "bogus"',
     ],
     [{ workload: 'burst' }, 'workload: must be one of seq, random, hot, mmio, mixed, got "burst"'],
     [

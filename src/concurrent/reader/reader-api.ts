@@ -26,7 +26,17 @@ export type BuiltinStrategy =
   | 'leftright'
   | 'none';
 /** The built-in strategies, in the order reports and usage list them. */
-export const STRATEGIES: readonly BuiltinStrategy[] = ['rcu', 'seqlock', 'mutex', 'none'];
+export const STRATEGIES: readonly BuiltinStrategy[] = [
+  'rcu',
+  'seqlock',
+  'mutex',
+  'rwlock',
+  'refcount',
+  'hazard',
+  'ebr',
+  'leftright',
+  'none',
+];
 
 /** Range types as stored in the published table (one small integer each). */
 export enum TableRegionType {

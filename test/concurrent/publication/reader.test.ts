@@ -297,7 +297,7 @@ describe('publisher options', () => {
   test.each([
     [
       { strategy: 'bogus' },
-      'publisher.strategy: must be one of rcu, seqlock, mutex, none or a module path such as ./my-strategy.js, got "bogus"',
+      'publisher.strategy: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none or a module path such as ./my-strategy.js, got "bogus"',
     ],
     [{ maxReaders: 0 }, 'publisher.maxReaders: must be an integer from 1 to 4096, got 0'],
     [{ leaseMs: -1 }, 'publisher.leaseMs: must be a positive number, got -1'],
