@@ -56,12 +56,14 @@ export interface PublicationStats {
   readonly tables: number;
   readonly tableBytes: number;
   readonly callbackErrors: number;
-  /** Bytes of tables and guest memory retired and not yet reclaimable, now. */
+  /** Guest memory and table bytes retired by publishes and not yet reclaimable, now. */
   readonly retainedBytes: number;
-  /** The most `retainedBytes` ever was. */
+  /** The most `retainedBytes` ever was (SPEC 7 `retainedBytesMax`). */
   readonly retainedBytesMax: number;
-  /** Retired → reclaimable, per retirement (tables and memory apart), in µs (recent window). */
+  /** Publish → what it retired became reclaimable, per publish that retired something, in µs (recent window). */
   readonly reclaimLatencyUs: readonly number[];
-  /** Total time the owner spent in the strategy's publishing step (where it may wait for readers), µs. */
+  /** Total time the owner spent inside the strategy's publish and quiescent-state calls, µs. */
   readonly ownerBlockedUs: number;
+  /** The longest single such call, µs. */
+  readonly ownerBlockedMaxUs: number;
 }

@@ -14,12 +14,16 @@
 import { wallClockMs } from '../../base/clock.js';
 import { AddressSpaceError } from '../../base/errors.js';
 import type { FlatView } from '../../core/flat-view.js';
+import type { ViewFlags } from '../../core/publisher.js';
 import type { Region } from '../../core/region.js';
 import type { HostMemMapping } from '../../host/mapping.js';
 import {
   CONTROL_WORDS,
   controlBytes,
   grownCapacity,
+  kTableDirtyLog,
+  kTableFlags,
+  kTableHypIoeventfd,
   MAX_EPOCH,
   MIN_IO_CAPACITY,
   MIN_RANGE_CAPACITY,
@@ -45,7 +49,7 @@ import {
 import { ReaderRegistry } from './reader-registry.js';
 import { Reclaimer } from './reclaim.js';
 import { RegionRetention } from './region-retention.js';
-import { RetirementLedger } from './retirement-ledger.js';
+import { RetentionMeter } from './retention-meter.js';
 import { validateView, writeTable } from './table-writer.js';
 import { viewChange } from './view-diff.js';
 
@@ -76,7 +80,7 @@ export class SharedViewPublisher {
   private readonly reclaimer: Reclaimer;
   private readonly regions = new RegionRetention();
   private readonly waits: OwnerWaits;
-  private readonly ledger = new RetirementLedger();
+  private readonly meter = new RetentionMeter();
   private readonly owner: StrategyOwner;
   private readonly ctx: OwnerContext;
   private readonly handleFields: Readonly<Record<string, unknown>>;
@@ -89,6 +93,8 @@ export class SharedViewPublisher {
   private tableCount = 0;
   private tableByteCount = 0;
   private closed = false;
+  /** `kTableFlags` of every table published from now on (`publishFlags`). */
+  private flags = 0;
 
   constructor(options: PublisherOptions = {}) {
     this.options = resolvePublisherOptions(options);
@@ -111,6 +117,7 @@ export class SharedViewPublisher {
       batchLimit: this.options.batchLimit,
       qsbr: { request: (epoch, fn) => grace.request(epoch, fn) },
       wait: (ready, then, everyMs) => waits.wait(ready, then, everyMs),
+      ownerBlocked: (us) => this.meter.blocked(us),
     };
     this.owner = this.definition.createOwner(this.ctx);
     this.handleFields = this.owner.handleFields?.() ?? {};
@@ -153,13 +160,13 @@ export class SharedViewPublisher {
       this.freeTables.push(table);
       throw cause;
     }
+    table.columns.header[kTableFlags] = this.flags;
     this.history?.record(view);
     const retiredTable = this.current;
     const publishedMs = wallClockMs();
     // The publishing store: from here on readers may adopt `table`.
-    const before = performance.now();
     this.owner.publish(table.id, epoch);
-    this.ledger.ownerBlocked((performance.now() - before) * 1000);
+    this.meter.blocked((wallClockMs() - publishedMs) * 1000);
     this.epoch = epoch;
     this.current = table;
     this.currentGeneration = view.generation;
@@ -167,24 +174,38 @@ export class SharedViewPublisher {
     this.grace.published(epoch, publishedMs);
     const retiredMappings = this.reclaimer.published(change, epoch);
     this.regions.published(change, epoch);
+    let mappingBytes = 0;
+    for (const mapping of retiredMappings) mappingBytes += mapping.size;
+    const tableBytes = retiredTable === undefined ? 0 : retiredTable.columns.buffer.byteLength;
+    this.meter.retired(mappingBytes + tableBytes);
     if (retiredTable !== undefined) {
-      const reclaimed = this.ledger.retire(retiredTable.columns.buffer.byteLength, publishedMs);
       this.owner.retireTable(retiredTable.id, epoch, () => {
         this.freeTables.push(retiredTable);
-        reclaimed(wallClockMs());
+        this.meter.reclaimable(tableBytes, publishedMs, wallClockMs());
       });
     }
-    let mappingBytes = 0;
-    for (const m of retiredMappings) mappingBytes += m.size;
-    const memoryReclaimed = this.ledger.retire(mappingBytes, publishedMs);
     const keepRegions = this.definition.releasesAroundExits === true;
     this.owner.afterReaders(epoch, () => {
-      memoryReclaimed(wallClockMs());
+      this.meter.reclaimable(mappingBytes, publishedMs, wallClockMs());
       this.reclaimer.graceEnded(retiredMappings, epoch);
       this.regions.graceEnded(epoch, keepRegions);
       // After the reclaim callbacks (which may release what they got back).
       if (retiredMappings.length > 0) queueMicrotask(() => this.forgetReleasedMappings());
     });
+  }
+
+  /**
+   * The flags readers see with the table (SPEC 5 hyp_ioevtfd_enabled, SPEC 10 dirty
+   * logging): when they changed, the current view is published again with them (a new
+   * epoch, the same generation). Binding for a reader once the grace period after this
+   * call has ended (`synchronize()`). Before any view was published they wait for it.
+   */
+  publishFlags(flags: ViewFlags): void {
+    const word =
+      (flags.hypIoeventfd ? kTableHypIoeventfd : 0) | (flags.dirtyLog ? kTableDirtyLog : 0);
+    if (word === this.flags) return;
+    this.flags = word;
+    if (this.lastView !== undefined) this.publish(this.lastView);
   }
 
   /** Resolves once every reader online now has passed a quiescent state. */
@@ -314,10 +335,11 @@ export class SharedViewPublisher {
       tables: this.tableCount,
       tableBytes: this.tableByteCount,
       callbackErrors: this.grace.errors + this.waits.errors,
-      retainedBytes: this.ledger.retainedBytes,
-      retainedBytesMax: this.ledger.retainedBytesMax,
-      reclaimLatencyUs: this.ledger.reclaimLatencyUs.toArray(),
-      ownerBlockedUs: this.ledger.ownerBlockedUs,
+      retainedBytes: this.meter.retainedBytes,
+      retainedBytesMax: this.meter.retainedBytesMax,
+      reclaimLatencyUs: this.meter.reclaimLatencyUs.toArray(),
+      ownerBlockedUs: this.meter.ownerBlockedUs,
+      ownerBlockedMaxUs: this.meter.ownerBlockedMaxUs,
     };
   }
 

@@ -6,7 +6,8 @@
  * beside it); `kVersion` (control word kStrategyWords + 0) is the version index, 0 or 1,
  * that selects the read indicator readers announce through. The read indicators are per
  * reader: its strategy words 0 and 1, one per version, on its own cache line (one shared
- * counter per version would keep a dead reader's arrival for ever).
+ * counter per version would keep a dead reader's arrival for ever; a dead reader's words
+ * are skipped and cleared, reader-scan.ts).
  *
  * Reader, per access: `vi = Atomics.load(kVersion)`; arrive: `Atomics.store(ind[vi], 1)`;
  * `id = Atomics.load(kCurrentTable)`; adopt it unless it is the adopted table with the
@@ -24,12 +25,20 @@
  * with the version flip are what keep a stream of arriving readers from starving the
  * writer: after the flip, new arrivals go to the other indicator.
  *
- * The writer's waits are asynchronous (`ctx.wait`, never spinning on the owner's event
- * loop, so MMIO exits are served and dead threads are seen): a publish made while the
- * previous one still drains waits as the pending table (the next publish replaces a
- * pending one, which no reader saw and is free at once), so at most three tables exist
- * and readers keep reading the current copy meanwhile. A reader departs before an MMIO
- * exit (`beforeExit`): the writer would otherwise wait for the exit's round trip; the
+ * Bounded owner blocking: `publish` flips at once, then spins up to `OWNER_SPIN_MS` for
+ * the two drains (a running reader holds an indicator for one access). If a reader is
+ * still inside (descheduled, stalled, or dead and not yet marked offline), the drains
+ * finish asynchronously on the owner's event loop (`ctx.wait`, which lets the pool mark a
+ * dead thread offline and lets the owner serve MMIO exits), and the next publish, if it
+ * comes first, blocks until they are over (spinning briefly, then sleeping on
+ * `kWakeSeq`, which a departing reader bumps while `kOwnerWaiting` is raised, so that the
+ * owner leaves the core to the readers it waits for): the blocking writer of the design, and
+ * the wait the stalled-reader scenario shows. The spin evicts a reader that keeps an
+ * indicator past the lease, so it is bounded. The publisher writes a view only into a
+ * copy given back after its drains (a third table is allocated when a publish comes
+ * before they ended), so a copy is never written while a reader may be on it. A reader departs before an MMIO exit
+ * (`beforeExit`): the writer would otherwise spin for the exit's round trip, which the
+ * owner itself serves (a deadlock until the lease); the
  * region it names is kept by the publisher (`releasesAroundExits`). A reader that keeps
  * an indicator past the lease is evicted; a dead one is skipped (reader-scan.ts).
  */
@@ -43,11 +52,13 @@ import {
 } from '../reader/layout.js';
 import type { ReaderHandle } from '../reader/reader-api.js';
 import { GuardedReader } from './guarded-reader.js';
-import { WaitLease, wordClearEverywhere } from './reader-scan.js';
+import { blockUntil, spinFor, WaitLease, wordClearEverywhere } from './reader-scan.js';
 import type { OwnerContext, StrategyDefinition, StrategyOwner } from './strategy-definition.js';
 
 const kVersion = kStrategyWords;
-/** The owner re-scans the indicators at least this often while it waits (ms). */
+/** How long `publish` spins for the two drains before it lets them finish asynchronously (ms). */
+const OWNER_SPIN_MS = 0.2;
+/** The owner re-scans the indicators at least this often while it waits asynchronously (ms). */
 const OWNER_POLL_MS = 1;
 
 export class LeftRightReader extends GuardedReader {
@@ -94,63 +105,60 @@ export class LeftRightReader extends GuardedReader {
 function leftRightOwner(ctx: OwnerContext): StrategyOwner {
   const { control } = ctx;
   const lease = new WaitLease(ctx);
-  let draining = false;
-  let pending: { tableId: number; epoch: number } | undefined;
+  /** Where the current write is: done, waiting for `next` to drain, or for `previous`. */
+  let phase: 'done' | 'drain-next' | 'drain-previous' = 'done';
+  let previous = 0;
+  let next = 1;
+  let writingEpoch = 0;
   let drainedEpoch = 0;
-  const neverSeen = new Set<number>();
+  /** Counts writes, so that an asynchronous wait knows when its write is over. */
+  let writes = 0;
   const waiting: { epoch: number; fn: () => void }[] = [];
 
   const afterReaders = (epoch: number, fn: () => void) => {
     if (drainedEpoch >= epoch) fn();
     else waiting.push({ epoch, fn });
   };
-  const drainedTo = (epoch: number) => {
-    drainedEpoch = epoch;
-    draining = false;
-    for (let i = 0; i < waiting.length; ) {
-      if (waiting[i]!.epoch <= drainedEpoch) waiting.splice(i, 1)[0]!.fn();
-      else i++;
+  /** Moves the write on as far as the indicators allow; true once it is done. */
+  const step = (): boolean => {
+    if (phase === 'drain-next') {
+      if (!wordClearEverywhere(ctx, next, lease)) return false;
+      Atomics.store(control, kVersion, next);
+      lease.start();
+      phase = 'drain-previous';
     }
-    if (pending !== undefined) {
-      const next = pending;
-      pending = undefined;
-      flip(next.tableId, next.epoch);
+    if (phase === 'drain-previous') {
+      if (!wordClearEverywhere(ctx, previous, lease)) return false;
+      phase = 'done';
+      drainedEpoch = writingEpoch;
+      for (let i = 0; i < waiting.length; ) {
+        if (waiting[i]!.epoch <= drainedEpoch) waiting.splice(i, 1)[0]!.fn();
+        else i++;
+      }
     }
-  };
-  const flip = (tableId: number, epoch: number) => {
-    draining = true;
-    Atomics.store(control, kEpoch, epoch);
-    Atomics.store(control, kCurrentTable, tableId);
-    const previous = Atomics.load(control, kVersion);
-    const next = 1 - previous;
-    lease.start();
-    ctx.wait(
-      () => wordClearEverywhere(ctx, next, lease),
-      () => {
-        Atomics.store(control, kVersion, next);
-        lease.start();
-        ctx.wait(
-          () => wordClearEverywhere(ctx, previous, lease),
-          () => drainedTo(epoch),
-          OWNER_POLL_MS,
-        );
-      },
-      OWNER_POLL_MS,
-    );
+    return true;
   };
   return {
     publish(tableId, epoch) {
-      if (!draining) {
-        flip(tableId, epoch);
-        return;
-      }
-      if (pending !== undefined) neverSeen.add(pending.tableId);
-      pending = { tableId, epoch };
+      // The writer blocks: the previous write's drains end before this one flips (bounded
+      // by the lease, which evicts a reader that holds an indicator that long).
+      if (phase !== 'done') blockUntil(control, step, OWNER_SPIN_MS, OWNER_POLL_MS);
+      writingEpoch = epoch;
+      previous = Atomics.load(control, kVersion);
+      next = 1 - previous;
+      phase = 'drain-next';
+      lease.start();
+      Atomics.store(control, kEpoch, epoch);
+      Atomics.store(control, kCurrentTable, tableId);
+      if (spinFor(step, OWNER_SPIN_MS)) return;
+      const write = ++writes;
+      ctx.wait(
+        () => write !== writes || step(),
+        () => {},
+        OWNER_POLL_MS,
+      );
     },
-    retireTable(tableId, epoch, free) {
-      if (neverSeen.delete(tableId)) free();
-      else afterReaders(epoch, free);
-    },
+    retireTable: (_tableId, epoch, free) => afterReaders(epoch, free),
     afterReaders,
   };
 }

@@ -11,7 +11,7 @@
  * Scans only read and evict; they never wait.
  */
 import { wallClockMs } from '../../base/clock.js';
-import { countsForGrace, readerStrategyWord } from '../reader/layout.js';
+import { countsForGrace, kOwnerWaiting, kWakeSeq, readerStrategyWord } from '../reader/layout.js';
 import type { OwnerContext } from './strategy-definition.js';
 
 /** The lease of one wait: evicts readers that still block it after `ctx.leaseMs`. */
@@ -50,4 +50,44 @@ export function wordClearEverywhere(ctx: OwnerContext, k: number, lease: WaitLea
     clear = false;
   }
   return clear;
+}
+
+/**
+ * The owner's bounded synchronous wait: calls `check` until it returns true or `budgetMs`
+ * passed; returns its last answer. Only for waits on readers' per-access words, which a
+ * running reader clears within one access.
+ */
+export function spinFor(check: () => boolean, budgetMs: number): boolean {
+  const deadline = performance.now() + budgetMs;
+  for (;;) {
+    if (check()) return true;
+    if (performance.now() >= deadline) return false;
+  }
+}
+
+/**
+ * The owner's blocking wait (a blocking writer's): spins `spinMs` for `check`, then
+ * sleeps with `Atomics.wait` on `kWakeSeq` (raising `kOwnerWaiting`, so readers that clear
+ * a word wake it), re-checking at least every `sleepMs`. Sleeping leaves the core to the
+ * readers it waits for, which on a loaded host is what lets them finish. It ends when
+ * `check` is true; `check` must evict overdue readers (a `WaitLease`), so it is bounded.
+ */
+export function blockUntil(
+  control: Int32Array,
+  check: () => boolean,
+  spinMs: number,
+  sleepMs: number,
+): void {
+  if (spinFor(check, spinMs)) return;
+  const before = Atomics.load(control, kOwnerWaiting);
+  try {
+    for (;;) {
+      const seq = Atomics.load(control, kWakeSeq);
+      Atomics.store(control, kOwnerWaiting, 1);
+      if (check()) return;
+      Atomics.wait(control, kWakeSeq, seq, sleepMs);
+    }
+  } finally {
+    Atomics.store(control, kOwnerWaiting, before);
+  }
 }

@@ -23,17 +23,21 @@
  * reader inside validated the epoch under its flag: once the switch is done no reader can
  * use the table (or memory) it retired, which are free at once.
  *
- * The owner's wait is asynchronous (`ctx.wait`): `publish` raises `kWriter` and, if some
- * reader is inside, returns; the switch happens on the owner's event loop once the flags
- * drain (a later publish meanwhile just replaces the pending table; the one it replaces
- * was never seen and is free at once). Readers queue behind `kWriter` meanwhile: that is
- * the writer-preference blocking the design has. The owner never spins, so it keeps
- * serving MMIO exits and sees dead threads marked offline. A reader also clears its flag
+ * Bounded owner blocking: `publish` raises `kWriter` and spins up to `OWNER_SPIN_MS` for
+ * the flags to drain (a running reader holds its flag for one access); if some reader is
+ * still inside (descheduled, stalled, or dead and not yet marked offline), the switch
+ * waits asynchronously on the owner's event loop (`ctx.wait`), so the owner keeps serving
+ * MMIO exits and sees dead threads marked offline. A later publish meanwhile replaces the
+ * pending table (never seen, so free at once). Readers queue behind `kWriter` meanwhile,
+ * doing no accesses: that is the design's writer-preference blocking, and it keeps the
+ * adoption bound. The writer's asynchronous wait is reported as owner-blocked time. A reader also clears its flag
  * before an MMIO exit (`beforeExit`): a vCPU waiting for the owner while holding the read
  * side would make every other reader wait behind `kWriter` for the exit's round trip, and
  * with a synchronous writer it would deadlock. The region the exit names is kept by the
  * publisher (`releasesAroundExits`). A reader holding its flag past the lease is evicted.
  */
+
+import { wallClockMs } from '../../base/clock.js';
 import {
   kCurrentTable,
   kEpoch,
@@ -43,14 +47,16 @@ import {
 } from '../reader/layout.js';
 import type { ReaderHandle } from '../reader/reader-api.js';
 import { GuardedReader } from './guarded-reader.js';
-import { WaitLease, wordClearEverywhere } from './reader-scan.js';
+import { spinFor, WaitLease, wordClearEverywhere } from './reader-scan.js';
 import type { OwnerContext, StrategyDefinition, StrategyOwner } from './strategy-definition.js';
 
 const kWriter = kStrategyWords;
 const FLAG = 0;
 /** A waiting reader re-checks at least this often (ms). */
 const READER_WAIT_MS = 5;
-/** The owner re-scans the flags at least this often while it waits (ms). */
+/** How long `publish` spins for the flags to drain before it waits asynchronously (ms). */
+const OWNER_SPIN_MS = 0.2;
+/** The owner re-scans the flags at least this often while it waits asynchronously (ms). */
 const OWNER_POLL_MS = 1;
 
 export class RwlockReader extends GuardedReader {
@@ -102,9 +108,12 @@ function rwlockOwner(ctx: OwnerContext): StrategyOwner {
   const lease = new WaitLease(ctx);
   let pending: { tableId: number; epoch: number } | undefined;
   let switchedEpoch = 0;
+  /** When the current wait went asynchronous (0: it did not). */
+  let asyncSinceMs = 0;
   /** Tables given to `publish` that were replaced before being switched in. */
   const neverSeen = new Set<number>();
   const waiting: { epoch: number; fn: () => void }[] = [];
+  const drained = () => wordClearEverywhere(ctx, FLAG, lease);
   const switchNow = () => {
     const next = pending!;
     pending = undefined;
@@ -113,6 +122,9 @@ function rwlockOwner(ctx: OwnerContext): StrategyOwner {
     Atomics.store(control, kWriter, 0);
     Atomics.notify(control, kWriter);
     switchedEpoch = next.epoch;
+    // The synchronous part is counted by the publisher (time inside `publish`).
+    if (asyncSinceMs !== 0) ctx.ownerBlocked((wallClockMs() - asyncSinceMs) * 1000);
+    asyncSinceMs = 0;
     for (let i = 0; i < waiting.length; ) {
       if (waiting[i]!.epoch <= switchedEpoch) waiting.splice(i, 1)[0]!.fn();
       else i++;
@@ -125,6 +137,7 @@ function rwlockOwner(ctx: OwnerContext): StrategyOwner {
   return {
     publish(tableId, epoch) {
       if (pending !== undefined) {
+        // The write side is still waited for: this table replaces the pending one.
         neverSeen.add(pending.tableId);
         pending = { tableId, epoch };
         return;
@@ -132,7 +145,12 @@ function rwlockOwner(ctx: OwnerContext): StrategyOwner {
       pending = { tableId, epoch };
       Atomics.store(control, kWriter, 1);
       lease.start();
-      ctx.wait(() => wordClearEverywhere(ctx, FLAG, lease), switchNow, OWNER_POLL_MS);
+      if (spinFor(drained, OWNER_SPIN_MS)) {
+        switchNow();
+        return;
+      }
+      asyncSinceMs = wallClockMs();
+      ctx.wait(drained, switchNow, OWNER_POLL_MS);
     },
     retireTable(tableId, epoch, free) {
       if (neverSeen.delete(tableId)) free();

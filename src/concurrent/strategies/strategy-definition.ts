@@ -66,6 +66,12 @@ export interface OwnerContext {
    * `everyMs` (default `pollMs`). `ready` may evict readers; it must not throw.
    */
   wait(ready: () => boolean, then: () => void, everyMs?: number): void;
+  /**
+   * A writer that waits for readers asynchronously (rwlock, leftright) reports here how
+   * long a publish waited before it took effect: counted as owner-blocked time (stats
+   * `ownerBlockedUs`), as the time spent inside `publish` is.
+   */
+  ownerBlocked(us: number): void;
 }
 
 /** The owner's side of a strategy, one per publisher. */
