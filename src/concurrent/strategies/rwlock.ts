@@ -30,11 +30,15 @@
  * MMIO exits and sees dead threads marked offline. A later publish meanwhile replaces the
  * pending table (never seen, so free at once). Readers queue behind `kWriter` meanwhile,
  * doing no accesses: that is the design's writer-preference blocking, and it keeps the
- * adoption bound. The writer's asynchronous wait is reported as owner-blocked time. A reader also clears its flag
- * before an MMIO exit (`beforeExit`): a vCPU waiting for the owner while holding the read
- * side would make every other reader wait behind `kWriter` for the exit's round trip, and
- * with a synchronous writer it would deadlock. The region the exit names is kept by the
- * publisher (`releasesAroundExits`). A reader holding its flag past the lease is evicted.
+ * adoption bound. The writer's asynchronous wait is reported as owner-blocked time.
+ *
+ * MMIO exits: a reader clears its flag before it posts an exit (`beforeExit`) and takes
+ * nothing after it (the access is over once the exit returns). A vCPU waiting for the
+ * owner while holding the read side, with the owner waiting for the read side to drain,
+ * would be a deadlock (the owner serves the exit); here the owner would only fall back
+ * to waiting asynchronously, but every other reader would still queue behind `kWriter`
+ * for the exit's round trip. The region the exit names is kept by the publisher
+ * (`releasesAroundExits`). A reader holding its flag past the lease is evicted.
  */
 
 import { wallClockMs } from '../../base/clock.js';
