@@ -25,7 +25,7 @@ import {
   seconds,
   splitList,
 } from './option-checks.js';
-import type { RunProgress } from './report-types.js';
+import { type RunProgress, VERIFY_MODES, type VerifyMode } from './report-types.js';
 
 /** The most vCPUs (reader threads) one simulation runs. */
 export const MAX_VCPUS = 64;
@@ -46,6 +46,11 @@ export interface RunOptions {
   readonly seed?: number;
   /** Invariant checks (translation, poison, torn reads). */
   readonly check?: boolean;
+  /**
+   * `all`: self-checking guest memory, every RAM access verified (SPEC 11; needs
+   * `check`); `sampled` (default): one access in 512 checked.
+   */
+  readonly verify?: VerifyMode;
   /** Where the CLI writes the JSON report; `runSimulation` itself writes nothing. */
   readonly json?: string;
   /** Where the CLI writes the HTML report; `runSimulation` itself writes nothing. */
@@ -69,6 +74,7 @@ export interface ResolvedRunOptions {
   readonly churnRate: number;
   readonly seed: number;
   readonly check: boolean;
+  readonly verify: VerifyMode;
   readonly json: string | undefined;
   readonly html: string | undefined;
   readonly quiet: boolean;
@@ -94,6 +100,7 @@ export const DEFAULT_RUN_OPTIONS: Omit<ResolvedRunOptions, 'vcpus'> = {
   churnRate: 1000,
   seed: 1,
   check: true,
+  verify: 'sampled',
   json: undefined,
   html: undefined,
   quiet: false,
@@ -118,6 +125,7 @@ const RUN_KEYS: readonly string[] = [
   'churnRate',
   'seed',
   'check',
+  'verify',
   'json',
   'html',
   'quiet',
@@ -143,6 +151,11 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new OptionsError('signal', 'must be an AbortSignal');
   }
+  const check = flag(orDefault(given.check, d.check), 'check');
+  const verify = oneOf(orDefault(given.verify, d.verify), 'verify', VERIFY_MODES);
+  if (verify === 'all' && !check) {
+    throw new OptionsError('verify', "'all' needs the checker (drop --no-check)");
+  }
   return {
     machine,
     vcpus: integerBetween(orDefault(given.vcpus, defaultVcpus()), 'vcpus', 1, MAX_VCPUS),
@@ -155,7 +168,8 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
     churn: parseChurnList(orDefault(given.churn, d.churn)),
     churnRate: churnRate(orDefault(given.churnRate, d.churnRate)),
     seed: integerBetween(orDefault(given.seed, d.seed), 'seed', 0, MAX_SEED),
-    check: flag(orDefault(given.check, d.check), 'check'),
+    check,
+    verify,
     json: filePath(given.json, 'json'),
     html: filePath(given.html, 'html'),
     quiet: flag(orDefault(given.quiet, d.quiet), 'quiet'),

@@ -32,6 +32,7 @@ import { ChurnDriver } from './churn-driver.js';
 import { type ChurnOp, ChurnSchedule } from './churn-schedule.js';
 import { DeviceBackend } from './device-backend.js';
 import type { BackendReport } from './device-backend-protocol.js';
+import { stampRanges, stampRegion } from './memory-stamp.js';
 import { OptionsError } from './option-checks.js';
 import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from './options.js';
 import type { RunReport } from './report-types.js';
@@ -117,6 +118,9 @@ async function simulate(
 ): Promise<RunReport> {
   const startedAt = new Date();
   const churnConfig = { kinds: o.churn, rate: o.churnRate };
+  const verifyAll = o.verify === 'all';
+  // Self-checking memory: every block is stamped for its region before it is published.
+  if (verifyAll && machine.hotplug !== undefined) machine.hotplug.onPlug = stampRegion;
   if (churnConfig.kinds.includes('hotplug')) {
     plugChurnedHotplugSlots(machine);
     warmHotplugPool(machine);
@@ -151,6 +155,7 @@ async function simulate(
     sampleEvery: o.check ? SAMPLE_EVERY : 0,
     poisonWord: o.check ? POISON_U32 : -1,
     sliceMs: SLICE_MS,
+    verify: verifyAll,
   });
   const observer = new RunObserver(pool, checker, o.vcpus);
   let backend: DeviceBackend | undefined;
@@ -170,6 +175,7 @@ async function simulate(
       churn: churnConfig.kinds,
     });
     prefault(machine, workloads[0]?.ram ?? []);
+    if (verifyAll) stampRanges(machine, workloads[0]?.ram ?? []);
     pool.start(workloads);
     await pool.whenRunning();
     const t0 = performance.now();
@@ -213,6 +219,7 @@ async function simulate(
     backend: observer.backend,
     interrupted,
     lostVcpus: pool.lost.length,
+    droppedSamples: pool.droppedSamples(),
   });
 }
 

@@ -55,11 +55,14 @@ export abstract class AdoptedTable {
   protected rHigh = 0;
   protected rBytes: Uint8Array = EMPTY_BYTES;
   protected rView: DataView = EMPTY_VIEW;
+  /** Published region id of the cached read range (what a verified access checks against). */
+  protected rRegion = 0;
   protected wDelta = 0;
   protected wLow = 1;
   protected wHigh = 0;
   protected wBytes: Uint8Array = EMPTY_BYTES;
   protected wView: DataView = EMPTY_VIEW;
+  protected wRegion = 0;
 
   /** Second level: the last few ranges translated (recent-ranges.ts). */
   protected readonly recent = new RecentRanges();
@@ -166,10 +169,11 @@ export abstract class AdoptedTable {
       throw tornTableFault();
     }
     const flags = this.tTypeFlags[row]!;
+    const region = this.tRegionId[row]!;
     const access =
       (isReadableMemory(flags) ? kRecentRead : 0) |
       (isWritableMemory(flags) && (flags & kFlagIoeventfd) === 0 ? kRecentWrite : 0);
-    this.recent.remember(delta, offset, end - delta, access, bytes, view);
+    this.recent.remember(delta, offset, end - delta, access, bytes, view, region);
     // Stored as small integers whenever they fit: V8 then keeps these fields in integer
     // representation and the hit test runs in integer arithmetic. A value that does not
     // fit turns the fields into boxed doubles for good (still correct, slower).
@@ -179,12 +183,14 @@ export abstract class AdoptedTable {
       this.wHigh = asInt32IfExact(end - delta);
       this.wBytes = bytes;
       this.wView = view;
+      this.wRegion = region;
     } else {
       this.rDelta = asInt32IfExact(delta);
       this.rLow = asInt32IfExact(offset);
       this.rHigh = asInt32IfExact(end - delta);
       this.rBytes = bytes;
       this.rView = view;
+      this.rRegion = region;
     }
     return delta;
   }
@@ -203,12 +209,14 @@ export abstract class AdoptedTable {
       this.wHigh = asInt32IfExact(recent.high[k]!);
       this.wBytes = recent.bytes[k]!;
       this.wView = recent.views[k]!;
+      this.wRegion = recent.region[k]!;
     } else {
       this.rDelta = asInt32IfExact(recent.delta[k]!);
       this.rLow = asInt32IfExact(recent.low[k]!);
       this.rHigh = asInt32IfExact(recent.high[k]!);
       this.rBytes = recent.bytes[k]!;
       this.rView = recent.views[k]!;
+      this.rRegion = recent.region[k]!;
     }
     return true;
   }
