@@ -103,6 +103,19 @@ export class Checker {
       this.unverified++;
       return;
     }
+    if (sample.kind === SampleKind.Served && !history.readsMemory(sample.generation, sample.gpa)) {
+      this.record({
+        kind: 'translation',
+        vcpu,
+        generation: sample.generation,
+        gpa: sample.gpa,
+        expected: `no memory for a read (${this.describe(history.expected(sample.generation, sample.gpa))})`,
+        actual: this.describe({ regionId: sample.regionId, hostAddress: sample.hostAddress }),
+        detail: `an access at ${hex(sample.gpa)} was served by memory through generation ${sample.generation}, which maps no memory there (IO, or a ROM device with romd off): a translation cached from an older view`,
+        t,
+      });
+      return;
+    }
     if (history.matches(sample)) return;
     const expected = history.expected(sample.generation, sample.gpa);
     const torn = this.otherGenerationExplaining(sample);

@@ -57,12 +57,15 @@ export abstract class AdoptedTable {
   protected rView: DataView = EMPTY_VIEW;
   /** Published region id of the cached read range (what a verified access checks against). */
   protected rRegion = 0;
+  /** Host address of byte 0 of the cached read range's mapping. */
+  protected rHost = 0;
   protected wDelta = 0;
   protected wLow = 1;
   protected wHigh = 0;
   protected wBytes: Uint8Array = EMPTY_BYTES;
   protected wView: DataView = EMPTY_VIEW;
   protected wRegion = 0;
+  protected wHost = 0;
 
   /** Second level: the last few ranges translated (recent-ranges.ts). */
   protected readonly recent = new RecentRanges();
@@ -170,10 +173,11 @@ export abstract class AdoptedTable {
     }
     const flags = this.tTypeFlags[row]!;
     const region = this.tRegionId[row]!;
+    const host = this.tHostBase[row]! - offset;
     const access =
       (isReadableMemory(flags) ? kRecentRead : 0) |
       (isWritableMemory(flags) && (flags & kFlagIoeventfd) === 0 ? kRecentWrite : 0);
-    this.recent.remember(delta, offset, end - delta, access, bytes, view, region);
+    this.recent.remember(delta, offset, end - delta, access, bytes, view, region, host);
     // Stored as small integers whenever they fit: V8 then keeps these fields in integer
     // representation and the hit test runs in integer arithmetic. A value that does not
     // fit turns the fields into boxed doubles for good (still correct, slower).
@@ -184,6 +188,7 @@ export abstract class AdoptedTable {
       this.wBytes = bytes;
       this.wView = view;
       this.wRegion = region;
+      this.wHost = host;
     } else {
       this.rDelta = asInt32IfExact(delta);
       this.rLow = asInt32IfExact(offset);
@@ -191,6 +196,7 @@ export abstract class AdoptedTable {
       this.rBytes = bytes;
       this.rView = view;
       this.rRegion = region;
+      this.rHost = host;
     }
     return delta;
   }
@@ -210,6 +216,7 @@ export abstract class AdoptedTable {
       this.wBytes = recent.bytes[k]!;
       this.wView = recent.views[k]!;
       this.wRegion = recent.region[k]!;
+      this.wHost = recent.host[k]!;
     } else {
       this.rDelta = asInt32IfExact(recent.delta[k]!);
       this.rLow = asInt32IfExact(recent.low[k]!);
@@ -217,6 +224,7 @@ export abstract class AdoptedTable {
       this.rBytes = recent.bytes[k]!;
       this.rView = recent.views[k]!;
       this.rRegion = recent.region[k]!;
+      this.rHost = recent.host[k]!;
     }
     return true;
   }

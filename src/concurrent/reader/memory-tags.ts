@@ -121,6 +121,13 @@ export class TagVerifier {
   private readonly shadowIndex = new Int32Array(SHADOW_SLOTS);
   private readonly shadowLow = new Int32Array(SHADOW_SLOTS);
 
+  /**
+   * The translation that served the last verified access's first byte (valid unless it
+   * returned `NotMemory`): its published region id and the byte's host address.
+   */
+  servedRegion = 0;
+  servedHost = 0;
+
   // The last violation (valid after an access returned `Verified.Violation`).
   lastFault = TagFault.None;
   /** The published region id the translation named. */

@@ -26,6 +26,8 @@ export class RecentRanges {
   readonly access = new Int32Array(ENTRIES);
   /** Published region id of each entry's range. */
   readonly region = new Int32Array(ENTRIES);
+  /** Host address of byte 0 of each entry's mapping. */
+  readonly host = new Float64Array(ENTRIES);
   readonly bytes: Uint8Array[] = new Array<Uint8Array>(ENTRIES).fill(EMPTY);
   readonly views: DataView[] = new Array<DataView>(ENTRIES).fill(EMPTY_VIEW);
   private next = 0;
@@ -43,6 +45,7 @@ export class RecentRanges {
     bytes: Uint8Array,
     view: DataView,
     region = 0,
+    host = 0,
   ): void {
     let k = 0;
     while (
@@ -62,6 +65,7 @@ export class RecentRanges {
     this.bytes[k] = bytes;
     this.views[k] = view;
     this.region[k] = region;
+    this.host[k] = host;
   }
 
   /** The entry holding `[gpa, gpa + size)` with `need` access, or -1. `gpa` must be a number. */

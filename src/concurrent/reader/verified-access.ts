@@ -40,6 +40,9 @@ export abstract class VerifiedTable extends AdoptedTable {
     const view = isWrite ? this.wView : this.rView;
     const region = isWrite ? this.wRegion : this.rRegion;
     const off = gpa - delta;
+    // What served the access's first byte, for the owner's check against its history.
+    verifier.servedRegion = region;
+    verifier.servedHost = (isWrite ? this.wHost : this.rHost) + off;
     if (off + size <= high) return this.checkIn(view, off, size, region, isWrite, verifier);
     // A span into the adjacent range: translate the rest before touching anything.
     const firstLen = high - off;

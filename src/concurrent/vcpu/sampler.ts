@@ -140,6 +140,11 @@ export enum SampleKind {
    * (memory-tags.ts): `tag` holds what was expected and found.
    */
   Tag = 7,
+  /**
+   * A verified access's own translation (not a lookup made afterwards): it was served by
+   * memory at `hostAddress` of region `regionId`, through the view labelled `generation`.
+   */
+  Served = 8,
 }
 
 /**

@@ -95,8 +95,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
       try {
         if (
           verified !== undefined &&
-          gen.target === RAM_ACCESS &&
-          verified.access(memory, gen, samples)
+          verified.access(memory, gen, samples, gen.target === RAM_ACCESS)
         ) {
           if (gen.isWrite) writes++;
           else reads++;

@@ -16,8 +16,15 @@ import { TagVerifier, Verified } from '../reader/memory-tags.js';
 import type { SharedViewReader } from '../reader/reader-api.js';
 import type { AccessGenerator } from './access-pattern.js';
 import type { RawGuestMemory } from './raw-memory.js';
-import { pushTagSample, type SampleRing } from './sampler.js';
+import { pushTagSample, pushTranslationSample, SampleKind, type SampleRing } from './sampler.js';
 import type { VcpuSliceTask } from './vcpu-protocol.js';
+
+/**
+ * One RAM access in this many reports the translation that served it (a `Served` sample,
+ * checked by the owner against its history of views); an access to a device register
+ * that memory served (a ROM device in romd mode) always does.
+ */
+export const SERVED_EVERY = 64;
 
 export class VerifiedVcpu {
   readonly verifier: TagVerifier;
@@ -47,16 +54,29 @@ export class VerifiedVcpu {
     memory: SharedViewReader | RawGuestMemory,
     gen: AccessGenerator,
     samples: SampleRing,
+    ram: boolean,
   ): boolean {
     const reader = memory as SharedViewReader;
     if (reader.verifiedAccess === undefined) return false;
     const k = this.turn++;
-    const size = 1 << (k & 3);
-    const gpa = gen.gpa + ((k >>> 2) & 7);
+    // A device register is accessed exactly as generated; RAM at every size and alignment.
+    const size = ram ? 1 << (k & 3) : gen.size;
+    const gpa = ram ? gen.gpa + ((k >>> 2) & 7) : gen.gpa;
     const result = reader.verifiedAccess(gpa, size, gen.isWrite, this.verifier);
+    if (result === Verified.NotMemory) return false;
+    if (!ram || k % SERVED_EVERY === 0) {
+      const v = this.verifier;
+      pushTranslationSample(
+        samples,
+        reader.generation,
+        gpa,
+        v.servedRegion,
+        v.servedHost,
+        SampleKind.Served,
+      );
+    }
+    if (!ram) return true;
     switch (result) {
-      case Verified.NotMemory:
-        return false;
       case Verified.Ok:
         this.verified++;
         return true;
