@@ -58,8 +58,15 @@ if (!values['skip-throughput']) {
   }
   const ratio = median(checked) / median(plain);
   const share = Math.min(...shares);
-  out.throughput = { unchecked: median(plain), verifyAll: median(checked), ratio, verifiedShare: share };
-  console.log(`throughput ratio ${ratio.toFixed(3)} (target >= 0.3), verified share >= ${share.toFixed(4)} (target >= 0.9)`);
+  out.throughput = {
+    unchecked: median(plain),
+    verifyAll: median(checked),
+    ratio,
+    verifiedShare: share,
+  };
+  console.log(
+    `throughput ratio ${ratio.toFixed(3)} (target >= 0.3), verified share >= ${share.toFixed(4)} (target >= 0.9)`,
+  );
   if (ratio < 0.3 || share < 0.9) missed = true;
 }
 
@@ -79,13 +86,21 @@ if (!values['skip-none']) {
       });
       const first = r.check.firstViolations[0];
       const t = first?.t ?? null;
-      runs.push({ seed, violations: r.check.violations, firstT: t, firstKind: first?.kind ?? null, byKind: r.check.byKind });
+      runs.push({
+        seed,
+        violations: r.check.violations,
+        firstT: t,
+        firstKind: first?.kind ?? null,
+        byKind: r.check.byKind,
+      });
     }
     const caught = runs.filter((x) => x.firstT !== null && x.firstT <= 1).length;
     out.none[kind] = { caught, seeds: runs.length, runs };
     const kinds = [...new Set(runs.flatMap((x) => Object.keys(x.byKind ?? {})))].join(',');
     const worst = Math.max(...runs.map((x) => x.firstT ?? Number.POSITIVE_INFINITY));
-    console.log(`none + ${kind}: caught within 1 s in ${caught}/${runs.length} seeds (slowest first violation ${worst === Infinity ? 'never' : `${worst.toFixed(3)} s`}; kinds ${kinds || '-'})`);
+    console.log(
+      `none + ${kind}: caught within 1 s in ${caught}/${runs.length} seeds (slowest first violation ${worst === Infinity ? 'never' : `${worst.toFixed(3)} s`}; kinds ${kinds || '-'})`,
+    );
     if (caught < runs.length) missed = true;
   }
 }

@@ -17,7 +17,8 @@ Usage:
   addrspace run   [--machine pc|FILE.json] [--vcpus N] [--duration SECONDS]
                   [--strategy rcu|seqlock|mutex|none] [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
-                  [--seed N] [--no-check] [--verify all|sampled] [--json FILE] [--html FILE]
+                  [--seed N] [--no-check] [--verify all|sampled] [--no-hyp-ioeventfd]
+                  [--json FILE] [--html FILE]
                   [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
@@ -32,7 +33,10 @@ Options:
   -v, --version  show the version
 
 Exit status: 0 when every invariant held, 1 when the checker found a violation
-(or the run failed), 2 for bad usage or a bad machine file.
+(or the command failed), 2 for bad usage or a bad machine file, 3 when a run could
+not keep itself whole: a vCPU or device-backend thread died or a device callback or
+listener failed without being injected, an end-of-run check could not run, or an
+injected fault was not survived (the report's "failures" list says which).
 `;
 
 const RUN_HELP = `Usage: addrspace run [options]
@@ -54,6 +58,8 @@ Options:
   --verify all|sampled     all: self-checking guest memory, every RAM access checks the
                            tags of the words it touched against the translation that
                            served it (default sampled: one access in 512)
+  --no-hyp-ioeventfd       the hypervisor does not handle ioeventfds: doorbell writes
+                           exit to the owner, which signals them (default: the machine's)
   --json FILE              write the report as JSON
   --html FILE              write the report as a self-contained HTML page
   --quiet                  no progress line and no summary
@@ -61,7 +67,8 @@ Options:
   -h, --help               show this help
 
 Exit status: 0 when every invariant held, 1 when the checker found a violation,
-2 for bad usage or a bad machine file.
+2 for bad usage or a bad machine file, 3 when the run lists failures (a thread died,
+a device or listener failed, an end-of-run check could not run) and no violation.
 `;
 
 const MTREE_HELP = `Usage: addrspace mtree [options]

@@ -51,6 +51,11 @@ export interface RunOptions {
    * `check`); `sampled` (default): one access in 512 checked.
    */
   readonly verify?: VerifyMode;
+  /**
+   * Whether the hypervisor handles ioeventfds (SPEC 5: `false` is `--no-hyp-ioeventfd`,
+   * doorbells then exit to the owner); the machine decides when left out.
+   */
+  readonly hypIoeventfd?: boolean;
   /** Where the CLI writes the JSON report; `runSimulation` itself writes nothing. */
   readonly json?: string;
   /** Where the CLI writes the HTML report; `runSimulation` itself writes nothing. */
@@ -75,6 +80,7 @@ export interface ResolvedRunOptions {
   readonly seed: number;
   readonly check: boolean;
   readonly verify: VerifyMode;
+  readonly hypIoeventfd: boolean | undefined;
   readonly json: string | undefined;
   readonly html: string | undefined;
   readonly quiet: boolean;
@@ -101,6 +107,7 @@ export const DEFAULT_RUN_OPTIONS: Omit<ResolvedRunOptions, 'vcpus'> = {
   seed: 1,
   check: true,
   verify: 'sampled',
+  hypIoeventfd: undefined,
   json: undefined,
   html: undefined,
   quiet: false,
@@ -126,6 +133,7 @@ const RUN_KEYS: readonly string[] = [
   'seed',
   'check',
   'verify',
+  'hypIoeventfd',
   'json',
   'html',
   'quiet',
@@ -170,6 +178,8 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
     seed: integerBetween(orDefault(given.seed, d.seed), 'seed', 0, MAX_SEED),
     check,
     verify,
+    hypIoeventfd:
+      given.hypIoeventfd === undefined ? undefined : flag(given.hypIoeventfd, 'hypIoeventfd'),
     json: filePath(given.json, 'json'),
     html: filePath(given.html, 'html'),
     quiet: flag(orDefault(given.quiet, d.quiet), 'quiet'),

@@ -10,8 +10,9 @@
  * RAM accesses may span adjacent pieces); both halves are translated before any word is
  * checked or written, so a write is still all or nothing with respect to translation.
  * An address that is not memory for this access (IO, romd off, a range with doorbells for
- * a write, read-only memory) answers `Verified.NotMemory` and touches nothing: the caller
- * makes the ordinary access (the MMIO exit, the ioeventfd match, the typed error).
+ * a write, read-only memory, any write while dirty logging is on) answers
+ * `Verified.NotMemory` and touches nothing: the caller makes the ordinary access (the MMIO
+ * exit, the ioeventfd match, the typed error, the dirty mark).
  *
  * Like the `unsynchronized*` accessors it never synchronises: each strategy wraps it as it
  * wraps the others (`verifiedAccess`). It allocates nothing.
@@ -90,6 +91,8 @@ export abstract class VerifiedTable extends AdoptedTable {
    * The range holds `gpa` but may end before `gpa + size`.
    */
   private resolve(gpa: number, size: number, isWrite: boolean): boolean {
+    // With dirty logging on, writes take the ordinary path, which marks their pages.
+    if (isWrite && this.logDirty) return false;
     if (isWrite) {
       const at = gpa - this.wDelta;
       if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at < this.wHigh) {

@@ -93,10 +93,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
       let kind = SampleKind.Read;
       let generation = -1;
       try {
-        if (
-          verified !== undefined &&
-          verified.access(memory, gen, samples, gen.target === RAM_ACCESS)
-        ) {
+        if (verified?.access(memory, gen, samples, gen.target === RAM_ACCESS)) {
           if (gen.isWrite) writes++;
           else reads++;
         } else if (gen.isWrite) {
