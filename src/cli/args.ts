@@ -14,6 +14,7 @@ import {
 } from '../bench/options.js';
 import { OptionsError } from '../sim/option-checks.js';
 import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from '../sim/options.js';
+import { parseDuration, type TortureOptions } from '../sim/torture.js';
 import { UsageError } from './errors.js';
 import type { HelpTopic } from './usage.js';
 
@@ -27,14 +28,24 @@ export interface MtreeOptions {
   readonly debug: boolean;
 }
 
+/** `addrspace torture`: the library's options, plus what the CLI itself does. */
+export interface TortureCliOptions {
+  readonly torture: TortureOptions;
+  /** Report file, `-` for stdout. */
+  readonly json: string | undefined;
+  readonly quiet: boolean;
+  readonly debug: boolean;
+}
+
 export type CliCommand =
   | { readonly kind: 'help'; readonly topic: HelpTopic }
   | { readonly kind: 'version' }
   | { readonly kind: 'run'; readonly options: ResolvedRunOptions }
   | { readonly kind: 'mtree'; readonly options: MtreeOptions }
-  | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions };
+  | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions }
+  | { readonly kind: 'torture'; readonly options: TortureCliOptions };
 
-const COMMANDS = ['run', 'mtree', 'bench'] as const;
+const COMMANDS = ['run', 'mtree', 'bench', 'torture'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -53,6 +64,18 @@ const RUN_FLAGS: FlagSpec = {
   'no-hyp-ioeventfd': { type: 'boolean' },
   json: { type: 'string' },
   html: { type: 'string' },
+  quiet: { type: 'boolean' },
+  debug: { type: 'boolean' },
+};
+
+const TORTURE_FLAGS: FlagSpec = {
+  duration: { type: 'string' },
+  strategy: { type: 'string' },
+  faults: { type: 'string' },
+  seed: { type: 'string' },
+  machine: { type: 'string' },
+  vcpus: { type: 'string' },
+  json: { type: 'string' },
   quiet: { type: 'boolean' },
   debug: { type: 'boolean' },
 };
@@ -90,6 +113,8 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   quiet: '--quiet',
   debug: '--debug',
   quick: '--quick',
+  faults: '--faults',
+  duration: '--duration',
 };
 
 /** Reads a whole command line (without `node` and the script). Throws `UsageError`. */
@@ -101,10 +126,12 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (first === '-v' || first === '--version') return { kind: 'version' };
   if (first === 'help') return { kind: 'help', topic: helpTopic(rest[0]) };
   if (first.startsWith('-')) {
-    throw new UsageError(`unknown option ${first} (expected a command: run, mtree or bench)`);
+    throw new UsageError(
+      `unknown option ${first} (expected a command: run, mtree, bench or torture)`,
+    );
   }
   if (!COMMANDS.includes(first as CommandName)) {
-    throw new UsageError(`unknown command "${first}" (expected run, mtree or bench)`);
+    throw new UsageError(`unknown command "${first}" (expected run, mtree, bench or torture)`);
   }
   const command = first as CommandName;
   if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: command };
@@ -115,6 +142,8 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       return { kind: 'mtree', options: parseMtree(rest) };
     case 'bench':
       return { kind: 'bench', options: parseBench(rest) };
+    case 'torture':
+      return { kind: 'torture', options: parseTorture(rest) };
   }
 }
 
@@ -126,7 +155,7 @@ export function wantsDebug(argv: readonly string[]): boolean {
 function helpTopic(name: string | undefined): HelpTopic {
   if (name === undefined) return 'main';
   if (COMMANDS.includes(name as CommandName)) return name as CommandName;
-  throw new UsageError(`unknown command "${name}" (expected run, mtree or bench)`);
+  throw new UsageError(`unknown command "${name}" (expected run, mtree, bench or torture)`);
 }
 
 function parseRun(args: readonly string[]): ResolvedRunOptions {
@@ -149,6 +178,41 @@ function parseRun(args: readonly string[]): ResolvedRunOptions {
     debug: v.debug,
   };
   return withFlagNames(v, () => resolveRunOptions(defined(options) as RunOptions));
+}
+
+function parseTorture(args: readonly string[]): TortureCliOptions {
+  const v = readFlags('torture', args, TORTURE_FLAGS);
+  const json = v.json;
+  if (json !== undefined && (typeof json !== 'string' || json.trim() === '')) {
+    throw new UsageError('--json: must be a file path, or - for stdout', '--json');
+  }
+  const torture: TortureOptions = withFlagNames(v, () => {
+    const duration = v.duration === undefined ? undefined : parseDuration(v.duration);
+    const options = defined({
+      duration,
+      strategy: v.strategy,
+      faults: v.faults,
+      seed: numeric(v.seed),
+      machine: v.machine,
+      vcpus: numeric(v.vcpus),
+    }) as TortureOptions;
+    // The run options are checked here, so a typo fails before any round starts.
+    resolveRunOptions(
+      defined({
+        strategy: options.strategy,
+        seed: options.seed,
+        machine: options.machine,
+        vcpus: options.vcpus,
+      }) as RunOptions,
+    );
+    return options;
+  });
+  return {
+    torture,
+    json: json as string | undefined,
+    quiet: v.quiet === true,
+    debug: v.debug === true,
+  };
 }
 
 function parseBench(args: readonly string[]): ResolvedBenchOptions {

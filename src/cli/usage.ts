@@ -6,7 +6,7 @@ import { WORKLOAD_KINDS } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS } from '../machine/churn-kind.js';
 import { DEFAULT_RUN_OPTIONS } from '../sim/options.js';
 
-export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench';
+export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench' | 'torture';
 
 const d = DEFAULT_RUN_OPTIONS;
 
@@ -22,11 +22,15 @@ Usage:
                   [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
+  addrspace torture [--duration 10m] [--strategy S] [--faults LIST] [--seed N]
+                  [--json FILE] [--quiet]
 
 Commands:
   run     boot a machine, run vCPUs and topology churn with invariant checks, report
   mtree   print a machine's flat view and region tree
   bench   compare publication strategies and measure render cost
+  torture every churn kind at full rate, every workload, self-checking memory and fault
+          injection, for minutes to hours
 
 Options:
   -h, --help     show help (also after a command: addrspace run --help)
@@ -97,6 +101,30 @@ Options:
   -h, --help       show this help
 `;
 
+const TORTURE_HELP = `Usage: addrspace torture [options]
+
+Torture test (rcutorture's idea): every churn kind at full rate, every workload in
+turn (seq, random, hot, mmio, mixed; rounds of at most a minute), self-checking guest
+memory (run --verify all) and fault injection, on the pc machine. A line a minute goes
+to stderr; a summary ends the run.
+
+Options:
+  --duration TIME    how long in all: 10m, 90s, 1h, 1h30m or seconds (default 10m)
+  --strategy NAME    rcu, seqlock, mutex or none (default rcu; none must fail)
+  --faults LIST      fault kinds to inject: a comma list, all or none (default all)
+  --seed N           seed of round 0; round k uses N + k (default 1)
+  --vcpus N          vCPU threads (default: one per core)
+  --machine pc|FILE  the machine (default pc)
+  --json FILE        write the report as JSON (- for stdout)
+  --quiet            no line a minute and no summary
+  --debug            print stack traces on errors
+  -h, --help         show this help
+
+Exit status: 0 when nothing was violated and every injected fault was survived, 1 for
+a violation, 2 for bad usage, 3 when a worker died or a device or listener failed
+without being injected, or an end-of-run check could not run; 130 when interrupted.
+`;
+
 export function helpText(topic: HelpTopic): string {
   switch (topic) {
     case 'run':
@@ -105,6 +133,8 @@ export function helpText(topic: HelpTopic): string {
       return MTREE_HELP;
     case 'bench':
       return BENCH_HELP;
+    case 'torture':
+      return TORTURE_HELP;
     default:
       return MAIN_HELP;
   }
