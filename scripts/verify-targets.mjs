@@ -25,6 +25,13 @@ const { values } = parseArgs({
     vcpus: { type: 'string', default: '2' },
     rate: { type: 'string', default: '10000' },
     kinds: { type: 'string', default: 'hotplug,bar,romd,alias,ioeventfd' },
+    // The workload of each kind's runs: RAM for the kinds that move or switch RAM, the
+    // device registers for the kinds that move or switch devices.
+    workloads: {
+      type: 'string',
+      default: 'hotplug=mixed,alias=mixed,romd=mmio,bar=mmio,ioeventfd=mmio',
+    },
+    strategy: { type: 'string', default: 'none' },
     'none-seconds': { type: 'string', default: '1.5' },
     'skip-throughput': { type: 'boolean', default: false },
     'skip-none': { type: 'boolean', default: false },
@@ -71,6 +78,7 @@ if (!values['skip-throughput']) {
 }
 
 if (!values['skip-none']) {
+  const workloadOf = Object.fromEntries(values.workloads.split(',').map((kv) => kv.split('=')));
   for (const kind of values.kinds.split(',')) {
     const runs = [];
     for (let seed = 1; seed <= Number(values.seeds); seed++) {
@@ -78,8 +86,9 @@ if (!values['skip-none']) {
         vcpus,
         durationSeconds: Number(values['none-seconds']),
         seed,
-        strategy: 'none',
+        strategy: values.strategy,
         churn: kind,
+        workload: workloadOf[kind] ?? 'mixed',
         churnRate: Number(values.rate),
         verify: 'all',
         quiet: true,
@@ -99,7 +108,7 @@ if (!values['skip-none']) {
     const kinds = [...new Set(runs.flatMap((x) => Object.keys(x.byKind ?? {})))].join(',');
     const worst = Math.max(...runs.map((x) => x.firstT ?? Number.POSITIVE_INFINITY));
     console.log(
-      `none + ${kind}: caught within 1 s in ${caught}/${runs.length} seeds (slowest first violation ${worst === Infinity ? 'never' : `${worst.toFixed(3)} s`}; kinds ${kinds || '-'})`,
+      `${values.strategy} + ${kind} (${workloadOf[kind] ?? 'mixed'} workload): caught within 1 s in ${caught}/${runs.length} seeds (slowest first violation ${worst === Infinity ? 'never' : `${worst.toFixed(3)} s`}; kinds ${kinds || '-'})`,
     );
     if (caught < runs.length) missed = true;
   }

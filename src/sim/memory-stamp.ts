@@ -47,6 +47,69 @@ export function stampRanges(machine: Machine, ranges: readonly AddressRange[]): 
   return stamped;
 }
 
+/**
+ * Stamps the RAM behind the aliases the `alias` kind switches (PAM windows start off, so
+ * the flat view does not show that RAM at the start): the words of the target's mapping
+ * the alias window covers, for the target's (leaf) region id. Returns bytes stamped.
+ */
+export function stampAliasTargets(machine: Machine): number {
+  let stamped = 0;
+  for (const alias of machine.targets.toggleableAliases) {
+    const target = alias.aliasTarget;
+    if (target === undefined) continue;
+    const end = alias.aliasOffset + alias.size;
+    for (let at = alias.aliasOffset; at < end; ) {
+      const leaf = leafAt(target, at);
+      if (leaf === undefined) break;
+      const to = Math.min(end, at + leaf.room);
+      if (isStampable(leaf.region)) {
+        const mapping = leaf.region.mapping!;
+        const lo = Math.ceil(leaf.offset / 8) * 8;
+        const hi = Math.min(
+          Math.floor(mapping.size / 8) * 8,
+          Math.floor((leaf.offset + (to - at)) / 8) * 8,
+        );
+        if (hi > lo) {
+          stampWords(mapping.bytes, lo, hi, leaf.region.id);
+          stamped += hi - lo;
+        }
+      }
+      at = to;
+    }
+  }
+  return stamped;
+}
+
+/**
+ * The leaf that byte `offset` of `region` shows (through containers, in render order, and
+ * aliases), its offset in that leaf, and how many bytes from there stay in it; `undefined`
+ * when nothing is there.
+ */
+function leafAt(
+  region: Region,
+  offset: number,
+): { region: Region; offset: number; room: number } | undefined {
+  let r = region;
+  let off = offset;
+  let room = region.size - offset;
+  for (let depth = 0; depth < 64; depth++) {
+    if (r.regionType === 'Alias') {
+      off += r.aliasOffset;
+      r = r.aliasTarget!;
+      continue;
+    }
+    if (r.regionType !== 'Container') return { region: r, offset: off, room };
+    const child = r
+      .subregions()
+      .find((c) => c.enabled && off >= c.offset && off < c.offset + c.size);
+    if (child === undefined) return undefined;
+    room = Math.min(room, child.offset + child.size - off);
+    off -= child.offset;
+    r = child;
+  }
+  return undefined;
+}
+
 /** Stamps a whole region's mapping (a hotplug block about to be plugged). */
 export function stampRegion(region: Region): void {
   if (!isStampable(region)) return;

@@ -15,6 +15,7 @@
  * progress line from `onProgress`.
  */
 import { PAGE_SIZE } from '../base/constants.js';
+import { isAddressSpaceError } from '../base/errors.js';
 import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import { POISON_U32 } from '../concurrent/reader/poison.js';
 import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
@@ -32,7 +33,7 @@ import { ChurnDriver } from './churn-driver.js';
 import { type ChurnOp, ChurnSchedule } from './churn-schedule.js';
 import { type CompletionCheck, DeviceBackend } from './device-backend.js';
 import type { BackendReport } from './device-backend-protocol.js';
-import { stampRanges, stampRegion } from './memory-stamp.js';
+import { stampAliasTargets, stampRanges, stampRegion } from './memory-stamp.js';
 import { OptionsError } from './option-checks.js';
 import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from './options.js';
 import type { RunReport } from './report-types.js';
@@ -176,9 +177,13 @@ async function simulate(
       seed: o.seed,
       vcpus: o.vcpus,
       churn: churnConfig.kinds,
+      aliasWindows: verifyAll,
     });
     prefault(machine, workloads[0]?.ram ?? []);
-    if (verifyAll) stampRanges(machine, workloads[0]?.ram ?? []);
+    if (verifyAll) {
+      stampRanges(machine, workloads[0]?.ram ?? []);
+      stampAliasTargets(machine);
+    }
     pool.start(workloads);
     await pool.whenRunning();
     const t0 = performance.now();
@@ -335,7 +340,12 @@ function prefault(machine: Machine, ranges: readonly { base: number; size: numbe
   const memory = machine.memory;
   for (const r of ranges) {
     for (let gpa = r.base; gpa < r.base + r.size; gpa += PAGE_SIZE) {
-      memory.writeU8(gpa, memory.readU8(gpa));
+      try {
+        memory.writeU8(gpa, memory.readU8(gpa));
+      } catch (error) {
+        // A window that is not writable RAM now (an alias switched off): nothing to touch.
+        if (!isAddressSpaceError(error)) throw error;
+      }
     }
   }
 }
