@@ -54,6 +54,29 @@ describe('run --verify all', () => {
     expect(first?.expected).toMatch(/^a word tagged for hotplug\.slot\d+ \(#\d+\)$/);
   });
 
+  // The small version of scripts/verify-targets.mjs: the kinds that switch what memory
+  // serves a range, each with a workload that touches it. (bar and ioeventfd move and
+  // switch device registers, which no reader caches: `none` cannot be exposed by them.)
+  it.each([
+    ['romd', 'mmio'],
+    ['alias', 'mixed'],
+  ] as const)(
+    'under none, %s churn with the %s workload is caught (exit 1)',
+    async (churn, workload) => {
+      const report = await runSimulation({
+        vcpus: 2,
+        durationSeconds: 2,
+        verify: 'all',
+        strategy: 'none',
+        churn,
+        churnRate: 10_000,
+        workload,
+      });
+      expect(report.exitCode).toBe(1);
+      expect(report.check.violations).toBeGreaterThan(0);
+    },
+  );
+
   it('the sampled mode reports its unverified and dropped samples too', async () => {
     const report = await runSimulation({ vcpus: 1, durationSeconds: 0.5, churnRate: 200 });
     expect(report.check).toMatchObject({ mode: 'sampled', dropped: 0, violations: 0 });
