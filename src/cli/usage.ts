@@ -125,7 +125,8 @@ Options:
   --vcpus N                vCPU threads, 1 to 64 (default: one per core)
   --workload NAME          ${WORKLOAD_KINDS.join(', ')} (default ${m.workload})
   --churn KINDS            comma list, all or none (default ${m.churn.join(',')}; hotplug is held)
-  --strategy NAME          rcu, seqlock, mutex or none (default ${m.strategy})
+  --strategy NAME          ${STRATEGIES.join(', ')}
+                           (default ${m.strategy}; none is unsafe)
   --bandwidth MiB/s        pacing of every round (default ${m.bandwidth})
   --downtime-limit MS      pre-copy ends once the dirty set fits it (default ${m.downtimeLimit})
   --max-rounds N           pre-copy rounds after the first full copy (default ${m.maxRounds})
