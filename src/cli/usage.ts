@@ -17,7 +17,8 @@ Usage:
   addrspace run   [--machine pc|FILE.json] [--vcpus N] [--duration SECONDS]
                   [--strategy rcu|seqlock|mutex|none] [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
-                  [--seed N] [--no-check] [--json FILE] [--html FILE] [--quiet] [--debug]
+                  [--seed N] [--no-check] [--stall MS] [--json FILE] [--html FILE]
+                  [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
 
@@ -50,6 +51,8 @@ Options:
   --churn-rate PER_SECOND  topology updates per second over all kinds (default ${d.churnRate})
   --seed N                 seed of the churn and workload sequences (default ${d.seed})
   --no-check               turn the invariant checks off
+  --stall MS               vCPU 0 stops inside an access for MS milliseconds once a
+                           second while churn goes on (the stalled-reader scenario)
   --json FILE              write the report as JSON
   --html FILE              write the report as a self-contained HTML page
   --quiet                  no progress line and no summary

@@ -29,6 +29,8 @@ import type { RunProgress } from './report-types.js';
 
 /** The most vCPUs (reader threads) one simulation runs. */
 export const MAX_VCPUS = 64;
+/** The longest stall `stall` asks for (ms): a stall happens once a second. */
+export const MAX_STALL_MS = 60_000;
 /** Seeds are 32-bit unsigned integers. */
 export const MAX_SEED = 0xffff_ffff;
 
@@ -46,6 +48,11 @@ export interface RunOptions {
   readonly seed?: number;
   /** Invariant checks (translation, poison, torn reads). */
   readonly check?: boolean;
+  /**
+   * The stalled-reader scenario (SPEC 7): vCPU 0 stops inside an access for this many
+   * milliseconds once a second while churn goes on. Absent: no stall.
+   */
+  readonly stall?: number;
   /** Where the CLI writes the JSON report; `runSimulation` itself writes nothing. */
   readonly json?: string;
   /** Where the CLI writes the HTML report; `runSimulation` itself writes nothing. */
@@ -69,6 +76,8 @@ export interface ResolvedRunOptions {
   readonly churnRate: number;
   readonly seed: number;
   readonly check: boolean;
+  /** 0: no stall. */
+  readonly stall: number;
   readonly json: string | undefined;
   readonly html: string | undefined;
   readonly quiet: boolean;
@@ -94,6 +103,7 @@ export const DEFAULT_RUN_OPTIONS: Omit<ResolvedRunOptions, 'vcpus'> = {
   churnRate: 1000,
   seed: 1,
   check: true,
+  stall: 0,
   json: undefined,
   html: undefined,
   quiet: false,
@@ -118,6 +128,7 @@ const RUN_KEYS: readonly string[] = [
   'churnRate',
   'seed',
   'check',
+  'stall',
   'json',
   'html',
   'quiet',
@@ -156,6 +167,7 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
     churnRate: churnRate(orDefault(given.churnRate, d.churnRate)),
     seed: integerBetween(orDefault(given.seed, d.seed), 'seed', 0, MAX_SEED),
     check: flag(orDefault(given.check, d.check), 'check'),
+    stall: given.stall === undefined ? 0 : integerBetween(given.stall, 'stall', 1, MAX_STALL_MS),
     json: filePath(given.json, 'json'),
     html: filePath(given.html, 'html'),
     quiet: flag(orDefault(given.quiet, d.quiet), 'quiet'),

@@ -64,6 +64,9 @@ const SLICE_MS = 50;
  */
 const READER_LEASE_MS = 10_000;
 
+/** The stalled-reader scenario stalls vCPU 0 once a second (SPEC 7). */
+const STALL_EVERY_MS = 1000;
+
 /** Knobs for tests and tools; not part of `RunOptions` (SPEC 9 names those). */
 export interface SimulationInternals {
   /** Keep the first N churn operations handed out (applied or refused), for `onChurnOps`. */
@@ -151,6 +154,7 @@ async function simulate(
     sampleEvery: o.check ? SAMPLE_EVERY : 0,
     poisonWord: o.check ? POISON_U32 : -1,
     sliceMs: SLICE_MS,
+    ...(o.stall > 0 ? { stall: { vcpu: 0, ms: o.stall, everyMs: STALL_EVERY_MS } } : {}),
   });
   const observer = new RunObserver(pool, checker, o.vcpus);
   let backend: DeviceBackend | undefined;

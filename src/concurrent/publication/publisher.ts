@@ -307,7 +307,6 @@ export class SharedViewPublisher {
       retainedBytesMax: this.meter.retainedBytesMax,
       reclaimLatencyUs: this.meter.reclaimLatencyUs.toArray(),
       ownerBlockedUs: this.meter.ownerBlockedUs,
-      ownerBlockedMaxUs: this.meter.ownerBlockedMaxUs,
     };
   }
 

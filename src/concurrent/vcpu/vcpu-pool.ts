@@ -14,6 +14,7 @@
  * their exits reach devices, are given to it.
  */
 import { Piscina } from 'piscina';
+import { wallClockMs } from '../../base/clock.js';
 import { AddressSpaceError } from '../../base/errors.js';
 import type { Region } from '../../core/region.js';
 import { POISON_U32 } from '../reader/poison.js';
@@ -75,6 +76,11 @@ export interface VcpuPoolOptions {
   readonly poisonWord?: number;
   /** Exit records kept in `exits` (default 10000, oldest dropped). */
   readonly keepExits?: number;
+  /**
+   * The stalled-reader scenario (SPEC 7): vCPU `vcpu` stops inside one RAM read for `ms`
+   * milliseconds every `everyMs` from `start()` (its `stalls` counter counts them).
+   */
+  readonly stall?: { readonly vcpu: number; readonly ms: number; readonly everyMs: number };
 }
 
 export interface LostVcpu {
@@ -136,6 +142,10 @@ export class VcpuPool {
   private readonly sampleEvery: number;
   private readonly poisonWord: number;
   private readonly keepExits: number;
+  private readonly stall:
+    | { readonly vcpu: number; readonly ms: number; readonly everyMs: number }
+    | undefined;
+  private stallSinceMs = 0;
   private readonly mailboxes: SharedArrayBuffer[];
   private readonly sampleRings: SampleRing[];
   private readonly latencyRings: SampleRing[];
@@ -170,6 +180,23 @@ export class VcpuPool {
     }
     this.poisonWord = poison;
     this.keepExits = positiveInteger(options.keepExits ?? DEFAULTS.keepExits, 'keepExits');
+    const stall = options.stall;
+    if (stall !== undefined) {
+      if (typeof stall !== 'object' || stall === null) {
+        throw AddressSpaceError.invalidArgument('stall: must be { vcpu, ms, everyMs }');
+      }
+      const vcpu = stall.vcpu;
+      if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu >= this.vcpus) {
+        throw AddressSpaceError.invalidArgument(
+          `stall.vcpu: must be a vCPU from 0 to ${this.vcpus - 1}`,
+        );
+      }
+      this.stall = {
+        vcpu,
+        ms: positiveInteger(stall.ms, 'stall.ms'),
+        everyMs: positiveInteger(stall.everyMs, 'stall.everyMs'),
+      };
+    }
     this.options = options;
     this.id = `vcpu-pool-${process.pid}-${++poolCounter}`;
 
@@ -245,6 +272,7 @@ export class VcpuPool {
       this.workloadKeys[v] = key;
     });
     this.stopping = false;
+    this.stallSinceMs = wallClockMs();
     this.mmio.start();
     this.loops = perVcpu.map((w, v) => this.runVcpu(v, w));
   }
@@ -268,6 +296,9 @@ export class VcpuPool {
         batch: this.batch,
         sampleEvery: this.sampleEvery,
         poisonWord: this.poisonWord,
+        stallMs: this.stall?.vcpu === vcpu ? this.stall.ms : 0,
+        stallEveryMs: this.stall?.everyMs ?? 0,
+        stallSinceMs: this.stallSinceMs,
       };
       let exit: VcpuSliceExit;
       try {

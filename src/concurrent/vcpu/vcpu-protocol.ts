@@ -41,6 +41,14 @@ export interface VcpuSliceTask {
   readonly sampleEvery: number;
   /** A uint32 that retired memory is filled with, or -1 to not check reads for poison. */
   readonly poisonWord: number;
+  /**
+   * The stalled-reader scenario (SPEC 7): 0, or how long this vCPU stops inside one RAM
+   * read (`SharedViewReader.stallNextRead`) at each `stallEveryMs` since `stallSinceMs`
+   * (wall-clock ms, base/clock.ts).
+   */
+  readonly stallMs: number;
+  readonly stallEveryMs: number;
+  readonly stallSinceMs: number;
 }
 
 /**

@@ -14,6 +14,7 @@
  * and never serves exits (the owner does).
  */
 import { threadId } from 'node:worker_threads';
+import { wallClockMs } from '../../base/clock.js';
 import type { SharedViewReader } from '../reader/reader-api.js';
 import { Translation } from '../reader/translation.js';
 import { RAM_ACCESS } from './access-pattern.js';
@@ -29,6 +30,7 @@ const totals = new Float64Array(VCPU_COUNTERS.length);
 const scratch8 = new Uint8Array(8);
 const scratch8View = new DataView(scratch8.buffer);
 const translation = new Translation();
+const stallBytes = scratch8.subarray(0, 4);
 
 function publishCounters(state: VcpuStateTable, vcpu: number): void {
   for (let i = 0; i < totals.length; i++) totals[i] = before[i]! + delta[i]!;
@@ -65,6 +67,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   let notFoundFaults = 0;
   let typeFaults = 0;
   let sampleCount = 0;
+  let stalls = 0;
   try {
     memory.online();
     startGeneration = memory.generation;
@@ -163,6 +166,24 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
       // An exit took the owner's time: end the batch there, a quiescent point too.
       if (mailbox.exits !== exitsSeen) break;
     }
+    // The stalled-reader scenario: at a batch boundary whose last access was RAM, once due.
+    if (
+      task.stallMs > 0 &&
+      reason !== 'fault' &&
+      gen.target === RAM_ACCESS &&
+      wallClockMs() >=
+        task.stallSinceMs + (before[Counter.stalls]! + stalls + 1) * task.stallEveryMs
+    ) {
+      const stalled = stallInsideRead(memory, gen.gpa, task.stallMs, poison);
+      if (stalled === StallResult.Fault) reason = 'fault';
+      if (stalled === StallResult.Done || stalled === StallResult.Poison) stalls++;
+      if (stalled === StallResult.Poison) {
+        poisonReads++;
+        if (recordSample(memory, samples, gen.gpa, SampleKind.Poison, memory.generation)) {
+          sampleCount++;
+        }
+      }
+    }
     if (reason !== 'fault') {
       try {
         memory.quiescent();
@@ -182,6 +203,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
     delta[Counter.ioAccessFaults] = ioAccessFaults;
     delta[Counter.regionNotFoundFaults] = notFoundFaults;
     delta[Counter.regionTypeFaults] = typeFaults;
+    delta[Counter.stalls] = stalls;
     publishCounters(state, vcpu);
     if (reason === 'fault') break;
     if (state.stopRequested(vcpu)) {
@@ -222,6 +244,37 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
     startedAt,
     durationMs: performance.now() - started,
   };
+}
+
+/** What a stall did: stopped and read, read the poison word, faulted, or was refused
+ * before stopping (the range went away: tried again at a later batch). */
+const StallResult = { Done: 0, Poison: 1, Fault: 2, Refused: 3 } as const;
+type StallResult = (typeof StallResult)[keyof typeof StallResult];
+
+/**
+ * Stops inside one 4-byte read at `gpa` (a RAM address the workload just used) for `ms`
+ * milliseconds: the reader resolved the range and holds what its strategy holds during
+ * an access; it copies after the stall. A poison word read then is reported.
+ */
+function stallInsideRead(
+  memory: Pick<SharedViewReader, 'read' | 'stallNextRead'>,
+  gpa: number,
+  ms: number,
+  poison: number,
+): StallResult {
+  memory.stallNextRead(ms);
+  try {
+    memory.read(gpa, stallBytes);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === undefined) throw e;
+    if (code === 'ReaderFault') return StallResult.Fault;
+    return StallResult.Refused;
+  } finally {
+    memory.stallNextRead(0);
+  }
+  const value = scratch8View.getUint32(0, true);
+  return poison >= 0 && value === poison ? StallResult.Poison : StallResult.Done;
 }
 
 /**

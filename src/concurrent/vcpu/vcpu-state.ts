@@ -47,6 +47,7 @@ export const VCPU_COUNTERS = [
   'ioAccessFaults',
   'regionNotFoundFaults',
   'regionTypeFaults',
+  'stalls',
 ] as const;
 export type VcpuCounterName = (typeof VCPU_COUNTERS)[number];
 export type VcpuCounters = Record<VcpuCounterName, number>;
