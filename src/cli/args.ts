@@ -13,7 +13,12 @@ import {
   resolveBenchOptions,
 } from '../bench/options.js';
 import { OptionsError } from '../sim/option-checks.js';
-import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from '../sim/options.js';
+import {
+  MAX_STALL_MS,
+  type ResolvedRunOptions,
+  type RunOptions,
+  resolveRunOptions,
+} from '../sim/options.js';
 import { UsageError } from './errors.js';
 import type { HelpTopic } from './usage.js';
 
@@ -49,6 +54,7 @@ const RUN_FLAGS: FlagSpec = {
   'churn-rate': { type: 'string' },
   seed: { type: 'string' },
   'no-check': { type: 'boolean' },
+  'no-hyp-ioeventfd': { type: 'boolean' },
   stall: { type: 'string' },
   json: { type: 'string' },
   html: { type: 'string' },
@@ -82,6 +88,7 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   churnRate: '--churn-rate',
   seed: '--seed',
   check: '--no-check',
+  hypIoeventfd: '--no-hyp-ioeventfd',
   stall: '--stall',
   json: '--json',
   html: '--html',
@@ -139,7 +146,8 @@ function parseRun(args: readonly string[]): ResolvedRunOptions {
     churnRate: numeric(v['churn-rate']),
     seed: numeric(v.seed),
     check: v['no-check'] === true ? false : undefined,
-    stall: numeric(v.stall),
+    hypIoeventfd: v['no-hyp-ioeventfd'] === true ? false : undefined,
+    stall: stallFlag(v.stall),
     json: v.json,
     html: v.html,
     quiet: v.quiet,
@@ -238,6 +246,18 @@ function withFlagNames<T>(values: FlagValues, resolve: () => T): T {
       typeof typed === 'string' && !error.problem.includes(', got ') ? ` (got "${typed}")` : '';
     throw new UsageError(`${flag}: ${error.problem}${got}`, flag);
   }
+}
+
+/** `--stall MS`: a positive integer (the library reads 0 as "no stall", the flag does not). */
+function stallFlag(text: string | boolean | undefined): number | string | undefined {
+  const value = numeric(text);
+  if (value === 0) {
+    throw new UsageError(
+      `--stall: must be an integer between 1 and ${MAX_STALL_MS} (got "${String(text)}")`,
+      '--stall',
+    );
+  }
+  return value;
 }
 
 /** Flag text that reads as a number becomes one; anything else stays text (and fails). */

@@ -49,8 +49,13 @@ export interface RunOptions {
   /** Invariant checks (translation, poison, torn reads). */
   readonly check?: boolean;
   /**
+   * Whether the hypervisor handles ioeventfds (SPEC 5: `false` is `--no-hyp-ioeventfd`,
+   * doorbells then exit to the owner); the machine decides when left out.
+   */
+  readonly hypIoeventfd?: boolean;
+  /**
    * The stalled-reader scenario (SPEC 7): vCPU 0 stops inside an access for this many
-   * milliseconds once a second while churn goes on. Absent: no stall.
+   * milliseconds once a second while churn goes on. Absent or 0: no stall.
    */
   readonly stall?: number;
   /** Where the CLI writes the JSON report; `runSimulation` itself writes nothing. */
@@ -76,6 +81,7 @@ export interface ResolvedRunOptions {
   readonly churnRate: number;
   readonly seed: number;
   readonly check: boolean;
+  readonly hypIoeventfd: boolean | undefined;
   /** 0: no stall. */
   readonly stall: number;
   readonly json: string | undefined;
@@ -103,6 +109,7 @@ export const DEFAULT_RUN_OPTIONS: Omit<ResolvedRunOptions, 'vcpus'> = {
   churnRate: 1000,
   seed: 1,
   check: true,
+  hypIoeventfd: undefined,
   stall: 0,
   json: undefined,
   html: undefined,
@@ -128,6 +135,7 @@ const RUN_KEYS: readonly string[] = [
   'churnRate',
   'seed',
   'check',
+  'hypIoeventfd',
   'stall',
   'json',
   'html',
@@ -167,7 +175,13 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
     churnRate: churnRate(orDefault(given.churnRate, d.churnRate)),
     seed: integerBetween(orDefault(given.seed, d.seed), 'seed', 0, MAX_SEED),
     check: flag(orDefault(given.check, d.check), 'check'),
-    stall: given.stall === undefined ? 0 : integerBetween(given.stall, 'stall', 1, MAX_STALL_MS),
+    hypIoeventfd:
+      given.hypIoeventfd === undefined ? undefined : flag(given.hypIoeventfd, 'hypIoeventfd'),
+    // 0 (the resolved form of "no stall") is accepted back; `run --stall 0` is refused by the CLI.
+    stall:
+      given.stall === undefined || given.stall === 0
+        ? 0
+        : integerBetween(given.stall, 'stall', 1, MAX_STALL_MS),
     json: filePath(given.json, 'json'),
     html: filePath(given.html, 'html'),
     quiet: flag(orDefault(given.quiet, d.quiet), 'quiet'),

@@ -14,6 +14,7 @@
 import { wallClockMs } from '../../base/clock.js';
 import { AddressSpaceError } from '../../base/errors.js';
 import type { FlatView } from '../../core/flat-view.js';
+import type { ViewFlags } from '../../core/publisher.js';
 import type { Region } from '../../core/region.js';
 import type { HostMemMapping } from '../../host/mapping.js';
 import {
@@ -21,6 +22,9 @@ import {
   controlBytes,
   countsForGrace,
   grownCapacity,
+  kTableDirtyLog,
+  kTableFlags,
+  kTableHypIoeventfd,
   MAX_EPOCH,
   MIN_IO_CAPACITY,
   MIN_RANGE_CAPACITY,
@@ -90,6 +94,8 @@ export class SharedViewPublisher {
   private tableCount = 0;
   private tableByteCount = 0;
   private closed = false;
+  /** `kTableFlags` of every table published from now on (`publishFlags`). */
+  private flags = 0;
 
   constructor(options: PublisherOptions = {}) {
     this.options = resolvePublisherOptions(options);
@@ -140,6 +146,7 @@ export class SharedViewPublisher {
       this.freeTables.push(table);
       throw cause;
     }
+    table.columns.header[kTableFlags] = this.flags;
     this.history?.record(view);
     const retiredTable = this.current;
     const publishedMs = wallClockMs();
@@ -175,6 +182,20 @@ export class SharedViewPublisher {
     };
     if (this.owner.grace === 'qsbr') this.grace.request(epoch, afterGrace);
     else afterGrace();
+  }
+
+  /**
+   * The flags readers see with the table (SPEC 5 hyp_ioevtfd_enabled, SPEC 10 dirty
+   * logging): when they changed, the current view is published again with them (a new
+   * epoch, the same generation). Binding for a reader once the grace period after this
+   * call has ended (`synchronize()`). Before any view was published they wait for it.
+   */
+  publishFlags(flags: ViewFlags): void {
+    const word =
+      (flags.hypIoeventfd ? kTableHypIoeventfd : 0) | (flags.dirtyLog ? kTableDirtyLog : 0);
+    if (word === this.flags) return;
+    this.flags = word;
+    if (this.lastView !== undefined) this.publish(this.lastView);
   }
 
   /** Resolves once every reader online now has passed a quiescent state. */
