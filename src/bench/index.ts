@@ -4,7 +4,8 @@
  * Sections, in order: multi-vCPU throughput (throughput.ts), bare reader loops
  * (loop-throughput.ts), latencies while vCPUs run
  * (latency.ts), single-thread paths with tinybench (micro.ts), render cost
- * (render.ts), resident memory of a lazily committed guest (memory.ts), then the issue's
+ * (render.ts), resident memory of a lazily committed guest (memory.ts), a reader stalled
+ * inside an access (stalled-reader.ts, SPEC 7), then the issue's
  * targets judged on this run's numbers (targets.ts). What each section runs and for how
  * long is in plan.ts. Unless `quiet`, each section's table goes to stderr as soon as it
  * is measured (progress for a run of several minutes); the returned report is plain JSON
@@ -20,15 +21,25 @@ import { measureLatencies } from './latency.js';
 import { measureReaderLoops } from './loop-throughput.js';
 import { measureMemory } from './memory.js';
 import { measureMicro } from './micro.js';
-import { type BenchOptions, resolveBenchOptions } from './options.js';
+import { type BenchOptions, type BenchSection, resolveBenchOptions } from './options.js';
 import { benchPlan } from './plan.js';
 import { measureRender } from './render.js';
-import type { BenchLatencyRow, BenchReport, BenchStrategyRow } from './report-types.js';
+import type {
+  BenchLatencyRow,
+  BenchMemoryRow,
+  BenchMicroRow,
+  BenchRenderRow,
+  BenchReport,
+  BenchStalledReaderRow,
+  BenchStrategyRow,
+} from './report-types.js';
+import { measureStalledReader } from './stalled-reader.js';
 import {
   formatLatency,
   formatMemory,
   formatMicro,
   formatRender,
+  formatStalledReader,
   formatStrategies,
   formatTargets,
   READER_LOOP_TITLE,
@@ -61,45 +72,70 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       `host load ${loadAtStart.join(' ')}`,
   );
 
-  const strategies: BenchStrategyRow[] = await measureThroughput(plan.throughput, (row) => {
-    if (row.lostVcpus !== undefined) {
-      say(
-        `warning: ${row.strategy} ${row.workload} churn ${row.churnPerSecond}: ${row.lostVcpus} vCPU thread(s) died; the row undercounts`,
-      );
-    }
-    if (o.debug)
-      say(
-        `  ${row.strategy} ${row.vcpus} ${row.workload} ${row.churnPerSecond}: ${row.accessesPerSecond}`,
-      );
-  });
-  endSection('throughput');
-  say(formatStrategies(strategies));
-
-  const readerLoop = await measureReaderLoops(plan.readerLoop);
-  endSection('readerLoop');
-  say(formatStrategies(readerLoop, READER_LOOP_TITLE));
-
-  const latencyRam = new BenchRam(plan.throughput.ramBytes);
-  let latency: BenchLatencyRow[];
-  try {
-    latency = await measureLatencies(plan.latency, latencyRam);
-  } finally {
-    latencyRam.release();
+  const want = (section: BenchSection) => o.sections.includes(section);
+  let strategies: BenchStrategyRow[] = [];
+  if (want('throughput')) {
+    strategies = await measureThroughput(plan.throughput, (row) => {
+      if (row.lostVcpus !== undefined) {
+        say(
+          `warning: ${row.strategy} ${row.workload} churn ${row.churnPerSecond}: ${row.lostVcpus} vCPU thread(s) died; the row undercounts`,
+        );
+      }
+      if (o.debug)
+        say(
+          `  ${row.strategy} ${row.vcpus} ${row.workload} ${row.churnPerSecond}: ${row.accessesPerSecond}`,
+        );
+    });
+    endSection('throughput');
+    say(formatStrategies(strategies));
   }
-  endSection('latency');
-  say(formatLatency(latency));
 
-  const micro = await measureMicro(plan.micro);
-  endSection('micro');
-  say(formatMicro(micro));
+  let readerLoop: BenchStrategyRow[] = [];
+  if (want('readerLoop')) {
+    readerLoop = await measureReaderLoops(plan.readerLoop);
+    endSection('readerLoop');
+    say(formatStrategies(readerLoop, READER_LOOP_TITLE));
+  }
 
-  const render = measureRender([...plan.renderRegions], 'grouped', { published: true });
-  endSection('render');
-  say(formatRender(render));
+  let latency: BenchLatencyRow[] = [];
+  if (want('latency')) {
+    const latencyRam = new BenchRam(plan.throughput.ramBytes);
+    try {
+      latency = await measureLatencies(plan.latency, latencyRam);
+    } finally {
+      latencyRam.release();
+    }
+    endSection('latency');
+    say(formatLatency(latency));
+  }
 
-  const memory = measureMemory(plan.memory);
-  endSection('memory');
-  say(formatMemory(memory));
+  let micro: BenchMicroRow[] = [];
+  if (want('micro')) {
+    micro = await measureMicro(plan.micro);
+    endSection('micro');
+    say(formatMicro(micro));
+  }
+
+  let render: BenchRenderRow[] = [];
+  if (want('render')) {
+    render = measureRender([...plan.renderRegions], 'grouped', { published: true });
+    endSection('render');
+    say(formatRender(render));
+  }
+
+  let memory: BenchMemoryRow[] = [];
+  if (want('memory')) {
+    memory = measureMemory(plan.memory);
+    endSection('memory');
+    say(formatMemory(memory));
+  }
+
+  let stalledReader: BenchStalledReaderRow[] = [];
+  if (want('stalledReader')) {
+    stalledReader = await measureStalledReader(plan.stalledReader);
+    endSection('stalledReader');
+    say(formatStalledReader(stalledReader));
+  }
 
   const targets = checkTargets({ strategies, readerLoop, latency, render });
   say(formatTargets(targets));
@@ -120,6 +156,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     readerLoop,
     micro,
     memory,
+    stalledReader,
     targets,
   };
 }

@@ -97,6 +97,28 @@ export interface BenchTargetCheck {
   readonly met: boolean | null;
 }
 
+/**
+ * The stalled-reader scenario (SPEC 7): vCPU 0 stops inside an access for `stallMs` every
+ * second or so while the owner hotplugs RAM blocks and the other vCPUs run.
+ */
+export interface BenchStalledReaderRow {
+  readonly strategy: GuestMemoryStrategy;
+  readonly stallMs: number;
+  /** The most guest memory and table memory retired but not yet reclaimable at any moment. */
+  readonly retainedBytesMax: number;
+  /** Publish (retire) to reclaimable, per publish that retired something. */
+  readonly reclaimLatencyUs: { readonly p50: number; readonly p99: number };
+  /** The owner's time inside the strategy's publishing calls during the measurement. */
+  readonly ownerBlockedUs: number;
+  /** The other vCPUs' accesses per second (all but the stalled vCPU 0). */
+  readonly accessesPerSecond: number;
+  /** Extra: stalls made while measuring, vCPUs, hotplug changes per second, seconds measured. */
+  readonly stalls?: number;
+  readonly vcpus?: number;
+  readonly churnPerSecond?: number;
+  readonly measuredSeconds?: number;
+}
+
 /** The result of `runBench` and the content of `addrspace bench --json FILE`. */
 export interface BenchReport {
   readonly strategies: readonly BenchStrategyRow[];
@@ -112,6 +134,8 @@ export interface BenchReport {
   readonly readerLoop?: readonly BenchStrategyRow[];
   readonly micro?: readonly BenchMicroRow[];
   readonly memory?: readonly BenchMemoryRow[];
+  /** SPEC 7: one row per strategy and stall length (`bench --sections stalledReader`). */
+  readonly stalledReader?: readonly BenchStalledReaderRow[];
   readonly targets?: readonly BenchTargetCheck[];
   readonly environment?: EnvironmentInfo;
   readonly startedAt?: string;

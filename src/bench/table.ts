@@ -12,6 +12,7 @@ import type {
   BenchMicroRow,
   BenchRenderRow,
   BenchReport,
+  BenchStalledReaderRow,
   BenchStrategyRow,
   BenchTargetCheck,
 } from './report-types.js';
@@ -162,6 +163,32 @@ export function formatMemory(rows: readonly BenchMemoryRow[]): string {
   );
 }
 
+export function formatStalledReader(rows: readonly BenchStalledReaderRow[]): string {
+  return textTable(
+    'Stalled reader (vCPU 0 stops inside an access; hotplug churn; the other vCPUs measured)',
+    [
+      'strategy',
+      'stall',
+      'stalls',
+      'retained max',
+      'reclaim p50',
+      'reclaim p99',
+      'owner blocked',
+      'others accesses/s',
+    ],
+    rows.map((r) => [
+      r.strategy,
+      `${r.stallMs} ms`,
+      r.stalls === undefined ? '–' : String(r.stalls),
+      formatBytes(r.retainedBytesMax),
+      formatUs(r.reclaimLatencyUs.p50),
+      formatUs(r.reclaimLatencyUs.p99),
+      formatUs(r.ownerBlockedUs),
+      formatRate(r.accessesPerSecond),
+    ]),
+  );
+}
+
 export function formatTargets(rows: readonly BenchTargetCheck[]): string {
   return textTable(
     'Targets',
@@ -186,6 +213,8 @@ export function formatBenchReport(report: BenchReport): string {
   if (report.render.length > 0) parts.push(formatRender(report.render));
   if (report.memory !== undefined && report.memory.length > 0)
     parts.push(formatMemory(report.memory));
+  if (report.stalledReader !== undefined && report.stalledReader.length > 0)
+    parts.push(formatStalledReader(report.stalledReader));
   if (report.targets !== undefined && report.targets.length > 0)
     parts.push(formatTargets(report.targets));
   return parts.join('\n');

@@ -71,6 +71,7 @@ const MTREE_FLAGS: FlagSpec = {
 
 const BENCH_FLAGS: FlagSpec = {
   quick: { type: 'boolean' },
+  sections: { type: 'string' },
   vcpus: { type: 'string' },
   json: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -95,6 +96,7 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   quiet: '--quiet',
   debug: '--debug',
   quick: '--quick',
+  sections: '--sections',
 };
 
 /** Reads a whole command line (without `node` and the script). Throws `UsageError`. */
@@ -160,6 +162,7 @@ function parseBench(args: readonly string[]): ResolvedBenchOptions {
   const v = readFlags('bench', args, BENCH_FLAGS);
   const options: Record<string, unknown> = {
     quick: v.quick,
+    sections: v.sections,
     vcpus: v.vcpus,
     json: v.json,
     quiet: v.quiet,

@@ -2,6 +2,7 @@
  * The help texts of `addrspace` and its subcommands (SPEC 9's synopsis, then one line
  * per flag with its default). Text only: parsing is args.ts's job.
  */
+import { BENCH_SECTIONS } from '../bench/options.js';
 import { WORKLOAD_KINDS } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS } from '../machine/churn-kind.js';
 import { DEFAULT_RUN_OPTIONS } from '../sim/options.js';
@@ -20,7 +21,7 @@ Usage:
                   [--seed N] [--no-check] [--no-hyp-ioeventfd] [--stall MS]
                   [--json FILE] [--html FILE] [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
-  addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
+  addrspace bench [--quick] [--vcpus 1,2,4] [--sections LIST] [--json FILE]
 
 Commands:
   run     boot a machine, run vCPUs and topology churn with invariant checks, report
@@ -89,6 +90,8 @@ as baselines) and the cost of rendering flat views.
 Options:
   --quick          short rows, for a quick look
   --vcpus LIST     comma list of vCPU counts (default: 1, 2, 4, ... up to the cores)
+  --sections LIST  comma list of ${BENCH_SECTIONS.join(', ')}
+                   (default: all; stalledReader: vCPU 0 stops inside an access)
   --json FILE      write the results as JSON
   --quiet          no progress output
   --debug          print stack traces on errors
