@@ -21,7 +21,7 @@ Usage:
                   [--seed N] [--no-check] [--no-hyp-ioeventfd] [--stall MS]
                   [--json FILE] [--html FILE] [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
-  addrspace bench [--quick] [--vcpus 1,2,4] [--sections LIST] [--json FILE]
+  addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE] [--sections LIST]
 
 Commands:
   run     boot a machine, run vCPUs and topology churn with invariant checks, report
