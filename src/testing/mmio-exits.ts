@@ -27,12 +27,14 @@ import {
   MMIO_WORDS,
 } from './check-protocol.js';
 import type { InvariantResult } from './check-types.js';
-import { first, Scene, sleep, tick, total } from './harness.js';
+import { first, keepGoing, Scene, sleep, tick, total } from './harness.js';
 
 const DEVICE = 0x8_0000;
 const DEVICE_SIZE = 0x1000;
 /** Changes the owner makes while a reader waits in one exit (besides the swap). */
 const CHANGES_PER_EXIT = 3;
+/** Fewer exits served after a removal than this leave too little to judge. */
+const MIN_SWAPS = 20;
 
 /** A device whose reads answer the tag of its own region id. */
 function taggedDevice(name: string): Region {
@@ -73,11 +75,12 @@ export async function mmioExits(
     void reader!.done.finally(() => {
       finished = true;
     });
-    const deadline = performance.now() + budgetMs;
+    const started = performance.now();
     const data = new Uint8Array(4);
     let stopping = false;
     while (!finished) {
-      if (!stopping && performance.now() >= deadline) {
+      const going = keepGoing(started, budgetMs, swapped, MIN_SWAPS);
+      if (!stopping && !going) {
         stopping = true;
         scene.finish().catch(() => undefined);
       }
@@ -87,7 +90,7 @@ export async function mmioExits(
       if (Atomics.load(chan, kMmioState) !== kMmioRequest) continue;
       const regionId = chan[kMmioRegion]!;
       const offset = chan[kMmioOffset]!;
-      if (performance.now() < deadline) {
+      if (going) {
         // Remove the region the reader resolved, change more, and let grace periods run.
         root.deleteSubregion(devices[attached]!);
         attached ^= 1;
@@ -117,7 +120,7 @@ export async function mmioExits(
     const exits = total(results, 'exits');
     const wrong = total(results, 'wrongRegion');
     const failed = total(results, 'failedExits');
-    const enough = swapped >= 10;
+    const enough = swapped >= MIN_SWAPS;
     const held = enough && gone === 0 && wrong === 0 && failed === 0;
     const problem = firstGone || first(results, 'firstMmioProblem');
     return {
