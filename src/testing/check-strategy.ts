@@ -33,8 +33,8 @@ const SCENARIOS: readonly (readonly [InvariantName, Scenario, number])[] = [
   ['consistency', consistency, 0.3],
   ['poison-storm', poisonStorm, 0.25],
   ['dead-reader', deadReader, 0.05],
-  ['mmio-exits', mmioExits, 0.1],
-  ['stalled-reader', stalledReader, 0.3],
+  ['mmio-exits', mmioExits, 0.15],
+  ['stalled-reader', stalledReader, 0.25],
 ];
 
 /** The strategy name `what` stands for; throws InvalidArgument for anything else. */

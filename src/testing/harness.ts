@@ -48,7 +48,7 @@ export function keepGoing(
   const elapsed = performance.now() - startedMs;
   return elapsed < budgetMs || (steps < minimum && elapsed < MAX_STRETCH * budgetMs);
 }
-const MAX_STRETCH = 5;
+const MAX_STRETCH = 10;
 
 /** Lets the event loop run (grace periods, exits) between owner steps. */
 export function tick(): Promise<void> {

@@ -34,7 +34,7 @@ const DEVICE_SIZE = 0x1000;
 /** Changes the owner makes while a reader waits in one exit (besides the swap). */
 const CHANGES_PER_EXIT = 3;
 /** Fewer exits served after a removal than this leave too little to judge. */
-const MIN_SWAPS = 20;
+const MIN_SWAPS = 10;
 
 /** A device whose reads answer the tag of its own region id. */
 function taggedDevice(name: string): Region {
@@ -72,7 +72,11 @@ export async function mmioExits(
       { loop: 'mmio', span: 1 << 16, gpa: DEVICE + 0x10, mmio: chanBuffer },
     ]);
     let finished = false;
-    void reader!.done.finally(() => {
+    const readerEnded = reader!.done.then(
+      () => undefined,
+      () => undefined,
+    );
+    void readerEnded.then(() => {
       finished = true;
     });
     const started = performance.now();
@@ -84,8 +88,10 @@ export async function mmioExits(
         stopping = true;
         scene.finish().catch(() => undefined);
       }
+      // A pending waitAsync keeps no process alive: wait on the reader's end as well, or
+      // a reader that ends while the owner waits would leave an idle event loop behind.
       const wait = Atomics.waitAsync(chan, kMmioState, 0, 20);
-      if (wait.async) await wait.value;
+      if (wait.async) await Promise.race([wait.value, readerEnded]);
       else await tick();
       if (Atomics.load(chan, kMmioState) !== kMmioRequest) continue;
       const regionId = chan[kMmioRegion]!;
