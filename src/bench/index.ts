@@ -4,8 +4,9 @@
  * Sections, in order: multi-vCPU throughput (throughput.ts), bare reader loops
  * (loop-throughput.ts), latencies while vCPUs run
  * (latency.ts), single-thread paths with tinybench (micro.ts), render cost
- * (render.ts), resident memory of a lazily committed guest (memory.ts), a reader stalled
- * inside an access (stalled-reader.ts, SPEC 7), then the issue's
+ * (render.ts), resident memory of a lazily committed guest (memory.ts), doorbells with
+ * and without hyp_ioevtfd and dirty logging off and on (hypervisor-paths.ts), a reader
+ * stalled inside an access (stalled-reader.ts, SPEC 7), then the issue's
  * targets judged on this run's numbers (targets.ts). What each section runs and for how
  * long is in plan.ts. Unless `quiet`, each section's table goes to stderr as soon as it
  * is measured (progress for a run of several minutes); the returned report is plain JSON
@@ -17,6 +18,7 @@ import { loadavg } from 'node:os';
 import { environmentInfo } from '../sim/report-environment.js';
 import { REPORT_VERSION } from '../sim/report-types.js';
 import { BenchRam } from './guest.js';
+import { measureDirtyLog, measureDoorbells } from './hypervisor-paths.js';
 import { measureLatencies } from './latency.js';
 import { measureReaderLoops } from './loop-throughput.js';
 import { measureMemory } from './memory.js';
@@ -25,6 +27,8 @@ import { type BenchOptions, type BenchSection, resolveBenchOptions } from './opt
 import { benchPlan } from './plan.js';
 import { measureRender } from './render.js';
 import type {
+  BenchDirtyLogRow,
+  BenchDoorbellRow,
   BenchLatencyRow,
   BenchMemoryRow,
   BenchMicroRow,
@@ -35,6 +39,8 @@ import type {
 } from './report-types.js';
 import { measureStalledReader } from './stalled-reader.js';
 import {
+  formatDirtyLog,
+  formatDoorbells,
   formatLatency,
   formatMemory,
   formatMicro,
@@ -130,6 +136,21 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     say(formatMemory(memory));
   }
 
+  let doorbells: BenchDoorbellRow[] = [];
+  let dirtyLog: BenchDirtyLogRow[] = [];
+  if (want('hypervisorPaths')) {
+    const pathsRam = new BenchRam(plan.throughput.ramBytes);
+    try {
+      doorbells = await measureDoorbells(plan.hypervisorPaths, pathsRam);
+      say(formatDoorbells(doorbells));
+      dirtyLog = await measureDirtyLog(plan.hypervisorPaths, pathsRam);
+      say(formatDirtyLog(dirtyLog));
+    } finally {
+      pathsRam.release();
+    }
+    endSection('hypervisorPaths');
+  }
+
   let stalledReader: BenchStalledReaderRow[] = [];
   if (want('stalledReader')) {
     stalledReader = await measureStalledReader(plan.stalledReader);
@@ -156,6 +177,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     readerLoop,
     micro,
     memory,
+    doorbells,
+    dirtyLog,
     stalledReader,
     targets,
   };

@@ -33,6 +33,7 @@ export const BENCH_SECTIONS = [
   'micro',
   'render',
   'memory',
+  'hypervisorPaths',
   'stalledReader',
 ] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];

@@ -111,7 +111,7 @@ describe('bench sections', () => {
 
   it('refuse an unknown section, naming it', () => {
     expect(() => resolveBenchOptions({ sections: 'render,stall' })).toThrow(
-      'sections[1]: must be one of throughput, readerLoop, latency, micro, render, memory, stalledReader',
+      'sections[1]: must be one of throughput, readerLoop, latency, micro, render, memory, hypervisorPaths, stalledReader',
     );
   });
 });
