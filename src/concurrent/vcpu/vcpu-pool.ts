@@ -34,6 +34,7 @@ import {
   type TranslationSample,
 } from './sampler.js';
 import type { VcpuMemorySpec, VcpuSliceExit, VcpuSliceTask } from './vcpu-protocol.js';
+import { resolveVcpuStall, type VcpuStall } from './vcpu-stall.js';
 import { type VcpuCounters, VcpuStateTable, VcpuStatus } from './vcpu-state.js';
 import { resolveWorkload, type WorkloadDescription } from './workload.js';
 
@@ -90,7 +91,7 @@ export interface VcpuPoolOptions {
    * The stalled-reader scenario (SPEC 7): vCPU `vcpu` stops inside one RAM read for `ms`
    * milliseconds every `everyMs` from `start()` (its `stalls` counter counts them).
    */
-  readonly stall?: { readonly vcpu: number; readonly ms: number; readonly everyMs: number };
+  readonly stall?: VcpuStall;
 }
 
 export interface LostVcpu {
@@ -152,9 +153,7 @@ export class VcpuPool {
   private readonly sampleEvery: number;
   private readonly poisonWord: number;
   private readonly keepExits: number;
-  private readonly stall:
-    | { readonly vcpu: number; readonly ms: number; readonly everyMs: number }
-    | undefined;
+  private readonly stall: VcpuStall | undefined;
   private stallSinceMs = 0;
   private readonly mailboxes: SharedArrayBuffer[];
   private readonly sampleRings: SampleRing[];
@@ -196,23 +195,7 @@ export class VcpuPool {
     }
     this.poisonWord = poison;
     this.keepExits = positiveInteger(options.keepExits ?? DEFAULTS.keepExits, 'keepExits');
-    const stall = options.stall;
-    if (stall !== undefined) {
-      if (typeof stall !== 'object' || stall === null) {
-        throw AddressSpaceError.invalidArgument('stall: must be { vcpu, ms, everyMs }');
-      }
-      const vcpu = stall.vcpu;
-      if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu >= this.vcpus) {
-        throw AddressSpaceError.invalidArgument(
-          `stall.vcpu: must be a vCPU from 0 to ${this.vcpus - 1}`,
-        );
-      }
-      this.stall = {
-        vcpu,
-        ms: positiveInteger(stall.ms, 'stall.ms'),
-        everyMs: positiveInteger(stall.everyMs, 'stall.everyMs'),
-      };
-    }
+    this.stall = resolveVcpuStall(options.stall, this.vcpus);
     this.options = options;
     this.id = `vcpu-pool-${process.pid}-${++poolCounter}`;
 

@@ -21,6 +21,7 @@ import { RAM_ACCESS } from './access-pattern.js';
 import { pushTranslationSample, SampleKind } from './sampler.js';
 import { contextFor, dropContext } from './vcpu-context.js';
 import type { SliceExitReason, VcpuSliceExit, VcpuSliceTask } from './vcpu-protocol.js';
+import { StallResult, stallInsideRead } from './vcpu-stall.js';
 import { Counter, VCPU_COUNTERS, type VcpuStateTable, VcpuStatus } from './vcpu-state.js';
 
 /** The vCPU's counters when the slice began, and this slice's deltas (indexed by `Counter`). */
@@ -30,7 +31,6 @@ const totals = new Float64Array(VCPU_COUNTERS.length);
 const scratch8 = new Uint8Array(8);
 const scratch8View = new DataView(scratch8.buffer);
 const translation = new Translation();
-const stallBytes = scratch8.subarray(0, 4);
 
 function publishCounters(state: VcpuStateTable, vcpu: number): void {
   for (let i = 0; i < totals.length; i++) totals[i] = before[i]! + delta[i]!;
@@ -244,37 +244,6 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
     startedAt,
     durationMs: performance.now() - started,
   };
-}
-
-/** What a stall did: stopped and read, read the poison word, faulted, or was refused
- * before stopping (the range went away: tried again at a later batch). */
-const StallResult = { Done: 0, Poison: 1, Fault: 2, Refused: 3 } as const;
-type StallResult = (typeof StallResult)[keyof typeof StallResult];
-
-/**
- * Stops inside one 4-byte read at `gpa` (a RAM address the workload just used) for `ms`
- * milliseconds: the reader resolved the range and holds what its strategy holds during
- * an access; it copies after the stall. A poison word read then is reported.
- */
-function stallInsideRead(
-  memory: Pick<SharedViewReader, 'read' | 'stallNextRead'>,
-  gpa: number,
-  ms: number,
-  poison: number,
-): StallResult {
-  memory.stallNextRead(ms);
-  try {
-    memory.read(gpa, stallBytes);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === undefined) throw e;
-    if (code === 'ReaderFault') return StallResult.Fault;
-    return StallResult.Refused;
-  } finally {
-    memory.stallNextRead(0);
-  }
-  const value = scratch8View.getUint32(0, true);
-  return poison >= 0 && value === poison ? StallResult.Poison : StallResult.Done;
 }
 
 /**
