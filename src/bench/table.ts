@@ -55,6 +55,7 @@ export function formatRate(perSecond: number): string {
 /** Nanoseconds with a unit that keeps three significant digits. */
 export function formatNs(ns: number): string {
   if (!Number.isFinite(ns)) return '–';
+  if (ns >= 1e9) return `${(ns / 1e9).toPrecision(3)} s`;
   if (ns >= 1e6) return `${(ns / 1e6).toPrecision(3)} ms`;
   if (ns >= 1e3) return `${(ns / 1e3).toPrecision(3)} µs`;
   return `${ns.toPrecision(3)} ns`;

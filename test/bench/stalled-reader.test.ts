@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveBenchOptions } from '../../src/bench/options.js';
 import type { BenchReport, BenchStalledReaderRow } from '../../src/bench/report-types.js';
+import { formatUs } from '../../src/bench/table.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const main = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -114,4 +115,12 @@ describe('bench sections', () => {
       'sections[1]: must be one of throughput, readerLoop, latency, micro, render, memory, hypervisorPaths, stalledReader',
     );
   });
+});
+
+it('bench tables show a second or more in seconds (an owner blocked behind a stall)', () => {
+  expect([formatUs(1_888_761), formatUs(24_060), formatUs(585)]).toEqual([
+    '1.89 s',
+    '24.1 ms',
+    '585 µs',
+  ]);
 });
