@@ -9,7 +9,8 @@
  * Reader threads run the built `workers/check-reader.js`: the package must be built.
  */
 import { AddressSpaceError } from '../base/errors.js';
-import { STRATEGIES, type Strategy } from '../concurrent/reader/reader-api.js';
+import { resolveStrategy } from '../concurrent/strategies/registry.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import type {
   CheckOptions,
   CheckResult,
@@ -26,7 +27,11 @@ import { stalledReader } from './stalled-reader.js';
 const DEFAULT_DURATION_MS = 5000;
 const MIN_DURATION_MS = 500;
 
-type Scenario = (strategy: Strategy, budgetMs: number, seed: number) => Promise<InvariantResult>;
+type Scenario = (
+  strategy: StrategyDefinition,
+  budgetMs: number,
+  seed: number,
+) => Promise<InvariantResult>;
 
 /** Each scenario and its share of `durationMs`. */
 const SCENARIOS: readonly (readonly [InvariantName, Scenario, number])[] = [
@@ -37,15 +42,18 @@ const SCENARIOS: readonly (readonly [InvariantName, Scenario, number])[] = [
   ['stalled-reader', stalledReader, 0.25],
 ];
 
-/** The strategy name `what` stands for; throws InvalidArgument for anything else. */
-export function strategyName(what: StrategyUnderTest): Strategy {
-  const name = typeof what === 'string' ? what : (what as { name?: unknown } | null)?.name;
-  if (typeof name !== 'string' || !STRATEGIES.includes(name as Strategy)) {
-    throw AddressSpaceError.invalidArgument(
-      `checkStrategy: strategy must be one of ${STRATEGIES.join(', ')} (or its definition), got ${String(name)}`,
-    );
+/**
+ * The definition `what` stands for: a definition (registered if it is new), a registered
+ * name, or a module path (loaded and registered). Throws InvalidArgument otherwise.
+ */
+export async function strategyUnderTest(what: StrategyUnderTest): Promise<StrategyDefinition> {
+  try {
+    return await resolveStrategy(what);
+  } catch (error) {
+    const message =
+      error instanceof Error ? error.message.replace(/^Invalid argument: /, '') : String(error);
+    throw AddressSpaceError.invalidArgument(`checkStrategy: strategy ${message}`);
   }
-  return name as Strategy;
 }
 
 function resolveOptions(options: CheckOptions): Required<CheckOptions> {
@@ -68,7 +76,8 @@ function resolveOptions(options: CheckOptions): Required<CheckOptions> {
 }
 
 /**
- * Runs every scenario against `strategy` (a definition or a strategy name) for about
+ * Runs every scenario against `strategy` (a definition, a registered name or a module
+ * path) for about
  * `durationMs` in all, and resolves to `{ strategy, held, invariants }`. Rejects only for
  * bad arguments: a strategy that breaks an invariant resolves with `held: false`.
  */
@@ -76,12 +85,12 @@ export async function checkStrategy(
   strategy: StrategyUnderTest,
   options: CheckOptions = {},
 ): Promise<CheckResult> {
-  const name = strategyName(strategy);
   const { durationMs, seed } = resolveOptions(options);
+  const definition = await strategyUnderTest(strategy);
   const invariants: InvariantResult[] = [];
   for (const [invariant, scenario, share] of SCENARIOS) {
     try {
-      invariants.push(await scenario(name, Math.round(durationMs * share), seed));
+      invariants.push(await scenario(definition, Math.round(durationMs * share), seed));
     } catch (error) {
       invariants.push({
         name: invariant,
@@ -90,5 +99,5 @@ export async function checkStrategy(
       });
     }
   }
-  return { strategy: name, held: invariants.every((i) => i.held), invariants };
+  return { strategy: definition.name, held: invariants.every((i) => i.held), invariants };
 }

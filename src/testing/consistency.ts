@@ -11,7 +11,7 @@
  * owner's publish returned, is reported (SPEC 7's adoption bound) but not judged: a
  * strategy may make a publish current after it returned (an asynchronous writer).
  */
-import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import { Region } from '../core/region.js';
 import { HostMemMapping } from '../host/mapping.js';
 import type { InvariantResult } from './check-types.js';
@@ -56,7 +56,7 @@ function churningRoot(random: () => number) {
 }
 
 export async function consistency(
-  strategy: Strategy,
+  strategy: StrategyDefinition,
   budgetMs: number,
   seed: number,
 ): Promise<InvariantResult> {

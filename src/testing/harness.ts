@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import type { PublisherOptions } from '../concurrent/publication/publisher-options.js';
-import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import { AddressSpace } from '../core/address-space.js';
 import type { Region } from '../core/region.js';
 import {
@@ -104,7 +104,12 @@ export class Scene {
   readonly threads: CheckReaderThread[] = [];
   private seed: number;
 
-  constructor(root: Region, strategy: Strategy, seed: number, options: PublisherOptions = {}) {
+  constructor(
+    root: Region,
+    strategy: StrategyDefinition,
+    seed: number,
+    options: PublisherOptions = {},
+  ) {
     this.seed = seed;
     this.as = new AddressSpace(root, 'memory');
     const publisher = new SharedViewPublisher({ maxReaders: 8, ...options, strategy });

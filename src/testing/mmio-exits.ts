@@ -9,7 +9,7 @@
  * grace period cannot end while the reader waits. Each device answers a tag of its own
  * region id, so the reader checks that the answer came from the region it resolved.
  */
-import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import { dispatchIo } from '../core/io-dispatch.js';
 import { Region } from '../core/region.js';
 import type { RegionOps } from '../core/types.js';
@@ -51,7 +51,7 @@ function taggedDevice(name: string): Region {
 }
 
 export async function mmioExits(
-  strategy: Strategy,
+  strategy: StrategyDefinition,
   budgetMs: number,
   seed: number,
 ): Promise<InvariantResult> {

@@ -5,7 +5,7 @@
  * grace period ended; a reader that reads the poison word through the view it believes
  * current touched reclaimed memory.
  */
-import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import type { InvariantResult } from './check-types.js';
 import { first, keepGoing, Scene, seededRandom, tick, total } from './harness.js';
 import { BLOCK, HotplugStorm, SLOTS } from './hotplug.js';
@@ -14,7 +14,7 @@ import { BLOCK, HotplugStorm, SLOTS } from './hotplug.js';
 const MIN_CHANGES = 100;
 
 export async function poisonStorm(
-  strategy: Strategy,
+  strategy: StrategyDefinition,
   budgetMs: number,
   seed: number,
 ): Promise<InvariantResult> {

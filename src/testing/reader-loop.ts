@@ -53,8 +53,10 @@ class Xorshift {
 }
 
 /** Runs the loop `data.loop` to its end and returns what it saw. */
-export function runCheckReader(data: CheckReaderData): CheckReaderResult {
+export async function runCheckReader(data: CheckReaderData): Promise<CheckReaderResult> {
   const shared = new Int32Array(data.shared);
+  // A plug-in strategy is loaded in this thread first (its module URL is in the handle).
+  await SharedView.prepare(data.handle);
   const reader = SharedView.attach(data.handle);
   const random = new Xorshift(data.seed);
   const out = new Translation();

@@ -7,7 +7,7 @@
  * owner's changes, the retired memory it could not reclaim at worst, the longest time it
  * was blocked inside the strategy, evictions.
  */
-import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import type { InvariantResult } from './check-types.js';
 import { first, Scene, seededRandom, sleep, tick, total } from './harness.js';
 import { BLOCK, HotplugStorm, SLOTS } from './hotplug.js';
@@ -18,7 +18,7 @@ const STALL_MS = 100;
 const CHANGES_PER_SECOND = 1000;
 
 export async function stalledReader(
-  strategy: Strategy,
+  strategy: StrategyDefinition,
   budgetMs: number,
   seed: number,
 ): Promise<InvariantResult> {

@@ -72,6 +72,11 @@ describe('bench --quick --sections stalledReader --json FILE', () => {
       'rcu',
       'seqlock',
       'mutex',
+      'rwlock',
+      'refcount',
+      'hazard',
+      'ebr',
+      'leftright',
       'none',
     ]);
     for (const r of report.stalledReader!) {

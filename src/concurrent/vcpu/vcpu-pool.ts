@@ -87,6 +87,8 @@ export interface VcpuPoolOptions {
   readonly poisonWord?: number;
   /** Exit records kept in `exits` (default 10000, oldest dropped). */
   readonly keepExits?: number;
+  /** Self-checking memory: every RAM access verified against its tags (default false). */
+  readonly verify?: boolean;
   /**
    * The stalled-reader scenario (SPEC 7): vCPU `vcpu` stops inside one RAM read for `ms`
    * milliseconds every `everyMs` from `start()` (its `stalls` counter counts them).
@@ -302,6 +304,7 @@ export class VcpuPool {
         batch: this.batch,
         sampleEvery: this.sampleEvery,
         poisonWord: this.poisonWord,
+        verify: this.options.verify === true,
         stallMs: this.stall?.vcpu === vcpu ? this.stall.ms : 0,
         stallEveryMs: this.stall?.everyMs ?? 0,
         stallSinceMs: this.stallSinceMs,

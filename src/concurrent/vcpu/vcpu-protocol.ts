@@ -42,6 +42,11 @@ export interface VcpuSliceTask {
   /** A uint32 that retired memory is filled with, or -1 to not check reads for poison. */
   readonly poisonWord: number;
   /**
+   * Self-checking memory (`--verify all`): every RAM access goes through the reader's
+   * verified path (memory-tags.ts) and varies its size and alignment. Absent: off.
+   */
+  readonly verify?: boolean;
+  /**
    * The stalled-reader scenario (SPEC 7): 0, or how long this vCPU stops inside one RAM
    * read (`SharedViewReader.stallNextRead`) at each `stallEveryMs` since `stallSinceMs`
    * (wall-clock ms, base/clock.ts).
