@@ -6,4 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckReaderData } from '../src/testing/check-protocol.js';
 import { runCheckReader } from '../src/testing/reader-loop.js';
 
-parentPort?.postMessage({ kind: 'done', result: runCheckReader(workerData as CheckReaderData) });
+parentPort?.postMessage({
+  kind: 'done',
+  result: await runCheckReader(workerData as CheckReaderData),
+});

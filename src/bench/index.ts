@@ -5,7 +5,8 @@
  * (loop-throughput.ts), latencies while vCPUs run
  * (latency.ts), single-thread paths with tinybench (micro.ts), render cost
  * (render.ts), resident memory of a lazily committed guest (memory.ts), doorbells with
- * and without hyp_ioevtfd and dirty logging off and on (hypervisor-paths.ts), then the issue's
+ * and without hyp_ioevtfd and dirty logging off and on (hypervisor-paths.ts), a reader
+ * stalled inside an access (stalled-reader.ts, SPEC 7), then the issue's
  * targets judged on this run's numbers (targets.ts). What each section runs and for how
  * long is in plan.ts. Unless `quiet`, each section's table goes to stderr as soon as it
  * is measured (progress for a run of several minutes); the returned report is plain JSON
@@ -22,16 +23,21 @@ import { measureLatencies } from './latency.js';
 import { measureReaderLoops } from './loop-throughput.js';
 import { measureMemory } from './memory.js';
 import { measureMicro } from './micro.js';
-import { type BenchOptions, resolveBenchOptions } from './options.js';
+import { type BenchOptions, type BenchSection, resolveBenchOptions } from './options.js';
 import { benchPlan } from './plan.js';
 import { measureRender } from './render.js';
 import type {
   BenchDirtyLogRow,
   BenchDoorbellRow,
   BenchLatencyRow,
+  BenchMemoryRow,
+  BenchMicroRow,
+  BenchRenderRow,
   BenchReport,
+  BenchStalledReaderRow,
   BenchStrategyRow,
 } from './report-types.js';
+import { measureStalledReader } from './stalled-reader.js';
 import {
   formatDirtyLog,
   formatDoorbells,
@@ -39,6 +45,7 @@ import {
   formatMemory,
   formatMicro,
   formatRender,
+  formatStalledReader,
   formatStrategies,
   formatTargets,
   READER_LOOP_TITLE,
@@ -71,58 +78,85 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       `host load ${loadAtStart.join(' ')}`,
   );
 
-  const strategies: BenchStrategyRow[] = await measureThroughput(plan.throughput, (row) => {
-    if (row.lostVcpus !== undefined) {
-      say(
-        `warning: ${row.strategy} ${row.workload} churn ${row.churnPerSecond}: ${row.lostVcpus} vCPU thread(s) died; the row undercounts`,
-      );
+  const want = (section: BenchSection) => o.sections.includes(section);
+  let strategies: BenchStrategyRow[] = [];
+  if (want('throughput')) {
+    strategies = await measureThroughput(plan.throughput, (row) => {
+      if (row.lostVcpus !== undefined) {
+        say(
+          `warning: ${row.strategy} ${row.workload} churn ${row.churnPerSecond}: ${row.lostVcpus} vCPU thread(s) died; the row undercounts`,
+        );
+      }
+      if (o.debug)
+        say(
+          `  ${row.strategy} ${row.vcpus} ${row.workload} ${row.churnPerSecond}: ${row.accessesPerSecond}`,
+        );
+    });
+    endSection('throughput');
+    say(formatStrategies(strategies));
+  }
+
+  let readerLoop: BenchStrategyRow[] = [];
+  if (want('readerLoop')) {
+    readerLoop = await measureReaderLoops(plan.readerLoop);
+    endSection('readerLoop');
+    say(formatStrategies(readerLoop, READER_LOOP_TITLE));
+  }
+
+  let latency: BenchLatencyRow[] = [];
+  if (want('latency')) {
+    const latencyRam = new BenchRam(plan.throughput.ramBytes);
+    try {
+      latency = await measureLatencies(plan.latency, latencyRam);
+    } finally {
+      latencyRam.release();
     }
-    if (o.debug)
-      say(
-        `  ${row.strategy} ${row.vcpus} ${row.workload} ${row.churnPerSecond}: ${row.accessesPerSecond}`,
-      );
-  });
-  endSection('throughput');
-  say(formatStrategies(strategies));
-
-  const readerLoop = await measureReaderLoops(plan.readerLoop);
-  endSection('readerLoop');
-  say(formatStrategies(readerLoop, READER_LOOP_TITLE));
-
-  const latencyRam = new BenchRam(plan.throughput.ramBytes);
-  let latency: BenchLatencyRow[];
-  try {
-    latency = await measureLatencies(plan.latency, latencyRam);
-  } finally {
-    latencyRam.release();
+    endSection('latency');
+    say(formatLatency(latency));
   }
-  endSection('latency');
-  say(formatLatency(latency));
 
-  const micro = await measureMicro(plan.micro);
-  endSection('micro');
-  say(formatMicro(micro));
-
-  const render = measureRender([...plan.renderRegions], 'grouped', { published: true });
-  endSection('render');
-  say(formatRender(render));
-
-  const memory = measureMemory(plan.memory);
-  endSection('memory');
-  say(formatMemory(memory));
-
-  const pathsRam = new BenchRam(plan.throughput.ramBytes);
-  let doorbells: BenchDoorbellRow[];
-  let dirtyLog: BenchDirtyLogRow[];
-  try {
-    doorbells = await measureDoorbells(plan.hypervisorPaths, pathsRam);
-    say(formatDoorbells(doorbells));
-    dirtyLog = await measureDirtyLog(plan.hypervisorPaths, pathsRam);
-    say(formatDirtyLog(dirtyLog));
-  } finally {
-    pathsRam.release();
+  let micro: BenchMicroRow[] = [];
+  if (want('micro')) {
+    micro = await measureMicro(plan.micro);
+    endSection('micro');
+    say(formatMicro(micro));
   }
-  endSection('hypervisorPaths');
+
+  let render: BenchRenderRow[] = [];
+  if (want('render')) {
+    render = measureRender([...plan.renderRegions], 'grouped', { published: true });
+    endSection('render');
+    say(formatRender(render));
+  }
+
+  let memory: BenchMemoryRow[] = [];
+  if (want('memory')) {
+    memory = measureMemory(plan.memory);
+    endSection('memory');
+    say(formatMemory(memory));
+  }
+
+  let doorbells: BenchDoorbellRow[] = [];
+  let dirtyLog: BenchDirtyLogRow[] = [];
+  if (want('hypervisorPaths')) {
+    const pathsRam = new BenchRam(plan.throughput.ramBytes);
+    try {
+      doorbells = await measureDoorbells(plan.hypervisorPaths, pathsRam);
+      say(formatDoorbells(doorbells));
+      dirtyLog = await measureDirtyLog(plan.hypervisorPaths, pathsRam);
+      say(formatDirtyLog(dirtyLog));
+    } finally {
+      pathsRam.release();
+    }
+    endSection('hypervisorPaths');
+  }
+
+  let stalledReader: BenchStalledReaderRow[] = [];
+  if (want('stalledReader')) {
+    stalledReader = await measureStalledReader(plan.stalledReader);
+    endSection('stalledReader');
+    say(formatStalledReader(stalledReader));
+  }
 
   const targets = checkTargets({ strategies, readerLoop, latency, render });
   say(formatTargets(targets));
@@ -145,6 +179,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     memory,
     doorbells,
     dirtyLog,
+    stalledReader,
     targets,
   };
 }

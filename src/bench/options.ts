@@ -25,9 +25,24 @@ import {
 } from '../sim/option-checks.js';
 import { DEFAULT_RUN_OPTIONS, defaultVcpus, MAX_SEED, MAX_VCPUS } from '../sim/options.js';
 
+/** The bench's sections, in the order they run (`sections` picks some). */
+export const BENCH_SECTIONS = [
+  'throughput',
+  'readerLoop',
+  'latency',
+  'micro',
+  'render',
+  'memory',
+  'hypervisorPaths',
+  'stalledReader',
+] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
+
 export interface BenchOptions {
   /** Short rows (about a quarter of the time) for a quick look or CI. */
   readonly quick?: boolean;
+  /** Sections to run: a list or a comma list (default: all). The others report no rows. */
+  readonly sections?: readonly BenchSection[] | string;
   /** vCPU counts to measure, one set of rows each. */
   readonly vcpus?: readonly number[] | string;
   /** Strategies to measure; `raw` is a plain typed array with no translation. */
@@ -44,6 +59,7 @@ export interface BenchOptions {
 
 export interface ResolvedBenchOptions {
   readonly quick: boolean;
+  readonly sections: readonly BenchSection[];
   readonly vcpus: readonly number[];
   readonly strategies: readonly GuestMemoryStrategy[];
   readonly workload: WorkloadKind;
@@ -69,6 +85,7 @@ export function defaultBenchVcpus(): number[] {
 
 const BENCH_KEYS: readonly string[] = [
   'quick',
+  'sections',
   'vcpus',
   'strategies',
   'workload',
@@ -86,6 +103,7 @@ export function resolveBenchOptions(options: BenchOptions = {}): ResolvedBenchOp
   const quick = flag(orDefault(given.quick, false), 'quick');
   return {
     quick,
+    sections: sectionList(orDefault(given.sections, BENCH_SECTIONS)),
     vcpus: parseVcpuList(orDefault(given.vcpus, defaultBenchVcpus())),
     strategies: strategyList(orDefault(given.strategies, BENCH_STRATEGIES)),
     workload: oneOf(orDefault(given.workload, 'random'), 'workload', WORKLOAD_KINDS),
@@ -105,6 +123,16 @@ export function parseVcpuList(value: unknown, path = 'vcpus'): number[] {
     throw new OptionsError(path, `must be a non-empty list of integers between 1 and ${MAX_VCPUS}`);
   }
   return items.map((item, i) => integerBetween(item, `${path}[${i}]`, 1, MAX_VCPUS));
+}
+
+/** Sections from a list or a comma list, in run order, duplicates dropped. */
+function sectionList(value: unknown): BenchSection[] {
+  const items = typeof value === 'string' ? splitList(value) : value;
+  if (!Array.isArray(items) || items.length === 0) {
+    throw new OptionsError('sections', `must be a non-empty list of ${BENCH_SECTIONS.join(', ')}`);
+  }
+  const picked = items.map((item, i) => oneOf(item, `sections[${i}]`, BENCH_SECTIONS));
+  return BENCH_SECTIONS.filter((section) => picked.includes(section));
 }
 
 function strategyList(value: unknown): GuestMemoryStrategy[] {

@@ -14,11 +14,14 @@
  *   `churnRate` (default 1000/s) on the largest vCPU count; MMIO exits for 2 s;
  * - micro: tinybench, 300 ms per task; lookups over 16, 1k, 16k ranges; diff at 10k;
  * - render: 1k, 10k, 100k leaves, also with a publisher attached;
- * - memory: a 16 GiB guest touching 64 MiB and 256 MiB.
+ * - memory: a 16 GiB guest touching 64 MiB and 256 MiB;
+ * - stalled reader: every strategy with vCPU 0 stalling 100 ms, then 500 ms, once a
+ *   second inside an access, hotplug churn at 1000/s, at least 2 vCPUs, 3 s per row.
  *
  * Quick run (`quick`, for CI; under a minute on 2 cores): one round of `durationSeconds`
  * (default 0.25 s) per row, churn {0, 1000} (reader loops: 1000), one batch size, 40 ms
- * per micro task, render at 1k and 10k, a 4 GiB guest. Its timings are rough: it checks
+ * per micro task, render at 1k and 10k, a 4 GiB guest, stalls of 100 ms every 300 ms
+ * for 0.7 s per strategy. Its timings are rough: it checks
  * that the harness works.
  *
  * This module only computes numbers; it runs nothing.
@@ -29,6 +32,7 @@ import type { LoopPlan } from './loop-throughput.js';
 import type { MemoryPlan } from './memory.js';
 import type { MicroPlan } from './micro.js';
 import type { ResolvedBenchOptions } from './options.js';
+import type { StalledReaderPlan } from './stalled-reader.js';
 import { RAM_WORKLOADS, type ThroughputPlan } from './throughput.js';
 
 export interface BenchPlan {
@@ -39,6 +43,7 @@ export interface BenchPlan {
   readonly renderRegions: readonly number[];
   readonly memory: MemoryPlan;
   readonly hypervisorPaths: HypervisorPathsPlan;
+  readonly stalledReader: StalledReaderPlan;
 }
 
 const MiB = 2 ** 20;
@@ -97,5 +102,15 @@ export function benchPlan(o: ResolvedBenchOptions): BenchPlan {
     memory: quick
       ? { guestBytes: 4 * GiB, touchedBytes: [32 * MiB] }
       : { guestBytes: 16 * GiB, touchedBytes: [64 * MiB, 256 * MiB] },
+    stalledReader: {
+      strategies: o.strategies.filter((s) => s !== 'raw'),
+      stallMs: quick ? [100] : [100, 500],
+      everyMs: quick ? 300 : 1000,
+      vcpus: Math.max(2, maxVcpus),
+      warmupMs: quick ? 100 : 300,
+      measureMs: quick ? 700 : 3000,
+      churnPerSecond: 1000,
+      seed: o.seed,
+    },
   };
 }

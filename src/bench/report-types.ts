@@ -97,6 +97,28 @@ export interface BenchTargetCheck {
   readonly met: boolean | null;
 }
 
+/**
+ * The stalled-reader scenario (SPEC 7): vCPU 0 stops inside an access for `stallMs` every
+ * second or so while the owner hotplugs RAM blocks and the other vCPUs run.
+ */
+export interface BenchStalledReaderRow {
+  readonly strategy: GuestMemoryStrategy;
+  readonly stallMs: number;
+  /** The most guest memory and table memory retired but not yet reclaimable at any moment. */
+  readonly retainedBytesMax: number;
+  /** Publish (retire) to reclaimable, per publish that retired something. */
+  readonly reclaimLatencyUs: { readonly p50: number; readonly p99: number };
+  /** The owner's time inside the strategy's publishing calls during the measurement. */
+  readonly ownerBlockedUs: number;
+  /** The other vCPUs' accesses per second (all but the stalled vCPU 0). */
+  readonly accessesPerSecond: number;
+  /** Extra: stalls made while measuring, vCPUs, hotplug changes per second, seconds measured. */
+  readonly stalls?: number;
+  readonly vcpus?: number;
+  readonly churnPerSecond?: number;
+  readonly measuredSeconds?: number;
+}
+
 /** The result of `runBench` and the content of `addrspace bench --json FILE`. */
 /** A doorbell written by one vCPU with hyp_ioevtfd_enabled on or off (hypervisor-paths.ts). */
 export interface BenchDoorbellRow {
@@ -137,6 +159,8 @@ export interface BenchReport {
   readonly doorbells?: readonly BenchDoorbellRow[];
   /** Extra: what dirty logging costs a write (SPEC 10). */
   readonly dirtyLog?: readonly BenchDirtyLogRow[];
+  /** SPEC 7: one row per strategy and stall length (`bench --sections stalledReader`). */
+  readonly stalledReader?: readonly BenchStalledReaderRow[];
   readonly targets?: readonly BenchTargetCheck[];
   readonly environment?: EnvironmentInfo;
   readonly startedAt?: string;

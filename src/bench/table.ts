@@ -14,6 +14,7 @@ import type {
   BenchMicroRow,
   BenchRenderRow,
   BenchReport,
+  BenchStalledReaderRow,
   BenchStrategyRow,
   BenchTargetCheck,
 } from './report-types.js';
@@ -54,6 +55,7 @@ export function formatRate(perSecond: number): string {
 /** Nanoseconds with a unit that keeps three significant digits. */
 export function formatNs(ns: number): string {
   if (!Number.isFinite(ns)) return '–';
+  if (ns >= 1e9) return `${(ns / 1e9).toPrecision(3)} s`;
   if (ns >= 1e6) return `${(ns / 1e6).toPrecision(3)} ms`;
   if (ns >= 1e3) return `${(ns / 1e3).toPrecision(3)} µs`;
   return `${ns.toPrecision(3)} ns`;
@@ -164,6 +166,32 @@ export function formatMemory(rows: readonly BenchMemoryRow[]): string {
   );
 }
 
+export function formatStalledReader(rows: readonly BenchStalledReaderRow[]): string {
+  return textTable(
+    'Stalled reader (vCPU 0 stops inside an access; hotplug churn; the other vCPUs measured)',
+    [
+      'strategy',
+      'stall',
+      'stalls',
+      'retained max',
+      'reclaim p50',
+      'reclaim p99',
+      'owner blocked',
+      'others accesses/s',
+    ],
+    rows.map((r) => [
+      r.strategy,
+      `${r.stallMs} ms`,
+      r.stalls === undefined ? '–' : String(r.stalls),
+      formatBytes(r.retainedBytesMax),
+      formatUs(r.reclaimLatencyUs.p50),
+      formatUs(r.reclaimLatencyUs.p99),
+      formatUs(r.ownerBlockedUs),
+      formatRate(r.accessesPerSecond),
+    ]),
+  );
+}
+
 export function formatTargets(rows: readonly BenchTargetCheck[]): string {
   return textTable(
     'Targets',
@@ -219,6 +247,8 @@ export function formatBenchReport(report: BenchReport): string {
     parts.push(formatDoorbells(report.doorbells));
   if (report.dirtyLog !== undefined && report.dirtyLog.length > 0)
     parts.push(formatDirtyLog(report.dirtyLog));
+  if (report.stalledReader !== undefined && report.stalledReader.length > 0)
+    parts.push(formatStalledReader(report.stalledReader));
   if (report.targets !== undefined && report.targets.length > 0)
     parts.push(formatTargets(report.targets));
   return parts.join('\n');

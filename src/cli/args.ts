@@ -18,7 +18,12 @@ import {
   resolveMigrateOptions,
 } from '../sim/migration/options.js';
 import { OptionsError } from '../sim/option-checks.js';
-import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from '../sim/options.js';
+import {
+  MAX_STALL_MS,
+  type ResolvedRunOptions,
+  type RunOptions,
+  resolveRunOptions,
+} from '../sim/options.js';
 import { parseDuration, type TortureOptions } from '../sim/torture.js';
 import { UsageError } from './errors.js';
 import type { HelpTopic } from './usage.js';
@@ -73,6 +78,7 @@ const RUN_FLAGS: FlagSpec = {
   'no-check': { type: 'boolean' },
   verify: { type: 'string' },
   'no-hyp-ioeventfd': { type: 'boolean' },
+  stall: { type: 'string' },
   json: { type: 'string' },
   html: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -119,6 +125,7 @@ const MTREE_FLAGS: FlagSpec = {
 
 const BENCH_FLAGS: FlagSpec = {
   quick: { type: 'boolean' },
+  sections: { type: 'string' },
   vcpus: { type: 'string' },
   json: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -138,6 +145,7 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   check: '--no-check',
   verify: '--verify',
   hypIoeventfd: '--no-hyp-ioeventfd',
+  stall: '--stall',
   json: '--json',
   html: '--html',
   quiet: '--quiet',
@@ -151,6 +159,7 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   to: '--to',
   from: '--from',
   dirtyLog: '--no-dirty-log',
+  sections: '--sections',
 };
 
 /** Reads a whole command line (without `node` and the script). Throws `UsageError`. */
@@ -241,6 +250,7 @@ function parseRun(args: readonly string[]): ResolvedRunOptions {
     check: v['no-check'] === true ? false : undefined,
     verify: v.verify,
     hypIoeventfd: v['no-hyp-ioeventfd'] === true ? false : undefined,
+    stall: stallFlag(v.stall),
     json: v.json,
     html: v.html,
     quiet: v.quiet,
@@ -288,6 +298,7 @@ function parseBench(args: readonly string[]): ResolvedBenchOptions {
   const v = readFlags('bench', args, BENCH_FLAGS);
   const options: Record<string, unknown> = {
     quick: v.quick,
+    sections: v.sections,
     vcpus: v.vcpus,
     json: v.json,
     quiet: v.quiet,
@@ -374,6 +385,18 @@ function withFlagNames<T>(values: FlagValues, resolve: () => T): T {
       typeof typed === 'string' && !error.problem.includes(', got ') ? ` (got "${typed}")` : '';
     throw new UsageError(`${flag}: ${error.problem}${got}`, flag);
   }
+}
+
+/** `--stall MS`: a positive integer (the library reads 0 as "no stall", the flag does not). */
+function stallFlag(text: string | boolean | undefined): number | string | undefined {
+  const value = numeric(text);
+  if (value === 0) {
+    throw new UsageError(
+      `--stall: must be an integer between 1 and ${MAX_STALL_MS} (got "${String(text)}")`,
+      '--stall',
+    );
+  }
+  return value;
 }
 
 /** Flag text that reads as a number becomes one; anything else stays text (and fails). */

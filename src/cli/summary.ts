@@ -54,6 +54,19 @@ export function formatRunSummary(report: RunReport): string {
     'reclaimed',
     `${int(report.reclaimed.mappings)} mapping${report.reclaimed.mappings === 1 ? '' : 's'}, ${formatBytes(report.reclaimed.bytes)}`,
   );
+  const retention = report.retention;
+  if (retention) {
+    row(
+      'retained',
+      `at most ${formatBytes(retention.retainedBytesMax)} retired and not yet reclaimable; reclaim p50 ${formatMicros(retention.reclaimLatencyUs.p50)}, p99 ${formatMicros(retention.reclaimLatencyUs.p99)}; owner blocked ${formatMicros(retention.ownerBlockedUs)}`,
+    );
+  }
+  if (report.stall) {
+    row(
+      'stall',
+      `vCPU ${report.stall.vcpu} stopped inside an access ${int(report.stall.stalls)} time${report.stall.stalls === 1 ? '' : 's'} for ${report.stall.ms} ms`,
+    );
+  }
   const faults = faultsLine(report);
   if (faults) row('faults', faults);
   const backend = report.deviceBackend;

@@ -2,6 +2,8 @@
  * The help texts of `addrspace` and its subcommands (SPEC 9's synopsis, then one line
  * per flag with its default). Text only: parsing is args.ts's job.
  */
+
+import { BENCH_SECTIONS } from '../bench/options.js';
 import { STRATEGIES } from '../concurrent/reader/reader-api.js';
 import { WORKLOAD_KINDS } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS } from '../machine/churn-kind.js';
@@ -21,10 +23,9 @@ Usage:
                   [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
                   [--seed N] [--no-check] [--verify all|sampled] [--no-hyp-ioeventfd]
-                  [--json FILE] [--html FILE]
-                  [--quiet] [--debug]
+                  [--stall MS] [--json FILE] [--html FILE] [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
-  addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
+  addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE] [--sections LIST]
   addrspace migrate [--machine pc|FILE.json] [--vcpus N] [--workload ...] [--churn ...]
                   [--strategy ...] [--bandwidth MiB/s] [--downtime-limit MS]
                   [--max-rounds N] [--to FILE | --from FILE] [--no-dirty-log]
@@ -73,6 +74,8 @@ Options:
                            served it (default sampled: one access in 512)
   --no-hyp-ioeventfd       the hypervisor does not handle ioeventfds: doorbell writes
                            exit to the owner, which signals them (default: the machine's)
+  --stall MS               vCPU 0 stops inside an access for MS milliseconds once a
+                           second while churn goes on (the stalled-reader scenario)
   --json FILE              write the report as JSON
   --html FILE              write the report as a self-contained HTML page
   --quiet                  no progress line and no summary
@@ -104,6 +107,8 @@ as baselines) and the cost of rendering flat views.
 Options:
   --quick          short rows, for a quick look
   --vcpus LIST     comma list of vCPU counts (default: 1, 2, 4, ... up to the cores)
+  --sections LIST  comma list of ${BENCH_SECTIONS.join(', ')}
+                   (default: all; stalledReader: vCPU 0 stops inside an access)
   --json FILE      write the results as JSON
   --quiet          no progress output
   --debug          print stack traces on errors

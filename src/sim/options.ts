@@ -30,6 +30,8 @@ import { type RunProgress, VERIFY_MODES, type VerifyMode } from './report-types.
 
 /** The most vCPUs (reader threads) one simulation runs. */
 export const MAX_VCPUS = 64;
+/** The longest stall `stall` asks for (ms): a stall happens once a second. */
+export const MAX_STALL_MS = 60_000;
 /** Seeds are 32-bit unsigned integers. */
 export const MAX_SEED = 0xffff_ffff;
 
@@ -57,6 +59,11 @@ export interface RunOptions {
    * doorbells then exit to the owner); the machine decides when left out.
    */
   readonly hypIoeventfd?: boolean;
+  /**
+   * The stalled-reader scenario (SPEC 7): vCPU 0 stops inside an access for this many
+   * milliseconds once a second while churn goes on. Absent or 0: no stall.
+   */
+  readonly stall?: number;
   /** Where the CLI writes the JSON report; `runSimulation` itself writes nothing. */
   readonly json?: string;
   /** Where the CLI writes the HTML report; `runSimulation` itself writes nothing. */
@@ -82,6 +89,8 @@ export interface ResolvedRunOptions {
   readonly check: boolean;
   readonly verify: VerifyMode;
   readonly hypIoeventfd: boolean | undefined;
+  /** 0: no stall. */
+  readonly stall: number;
   readonly json: string | undefined;
   readonly html: string | undefined;
   readonly quiet: boolean;
@@ -109,6 +118,7 @@ export const DEFAULT_RUN_OPTIONS: Omit<ResolvedRunOptions, 'vcpus'> = {
   check: true,
   verify: 'sampled',
   hypIoeventfd: undefined,
+  stall: 0,
   json: undefined,
   html: undefined,
   quiet: false,
@@ -135,6 +145,7 @@ const RUN_KEYS: readonly string[] = [
   'check',
   'verify',
   'hypIoeventfd',
+  'stall',
   'json',
   'html',
   'quiet',
@@ -190,6 +201,11 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
     verify,
     hypIoeventfd:
       given.hypIoeventfd === undefined ? undefined : flag(given.hypIoeventfd, 'hypIoeventfd'),
+    // 0 (the resolved form of "no stall") is accepted back; `run --stall 0` is refused by the CLI.
+    stall:
+      given.stall === undefined || given.stall === 0
+        ? 0
+        : integerBetween(given.stall, 'stall', 1, MAX_STALL_MS),
     json: filePath(given.json, 'json'),
     html: filePath(given.html, 'html'),
     quiet: flag(orDefault(given.quiet, d.quiet), 'quiet'),

@@ -255,6 +255,18 @@ export interface RunReport {
    * descheduled that long); an evicted reader ends its slice at its next quiescent point.
    */
   readonly evictedReaders?: number;
+  /**
+   * What the strategy cost in retired memory and owner time (SPEC 7): the most bytes of
+   * guest memory and view tables retired but not yet reclaimable at any moment, publish
+   * (retire) to reclaimable, and the owner's total time inside the strategy's publish.
+   */
+  readonly retention?: {
+    readonly retainedBytesMax: number;
+    readonly reclaimLatencyUs: LatencyPercentiles;
+    readonly ownerBlockedUs: number;
+  };
+  /** `--stall MS`: vCPU 0 stopped inside an access for `ms` this many times (`stalls`). */
+  readonly stall?: { readonly vcpu: number; readonly ms: number; readonly stalls: number };
   /** The device backend worker: DMA through its own SharedView on doorbell signals. */
   readonly deviceBackend?: {
     /** Guest memory accesses by DMA (a request read and a completion write per request). */

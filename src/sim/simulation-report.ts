@@ -136,6 +136,12 @@ export function buildRunReport(m: RunMeasurements): RunReport {
       updateCostUs: m.churn.updateCostUs.toReport(),
     },
     evictedReaders: m.publication.evictedReaders,
+    retention: {
+      retainedBytesMax: m.publication.retainedBytesMax,
+      reclaimLatencyUs: p50p99(latencyOf(m.publication.reclaimLatencyUs)),
+      ownerBlockedUs: Math.round(m.publication.ownerBlockedUs),
+    },
+    ...(o.stall > 0 ? { stall: { vcpu: 0, ms: o.stall, stalls: m.perVcpu[0]?.stalls ?? 0 } } : {}),
     vcpuFaults: {
       total: sum('faults'),
       regionNotFound: sum('regionNotFoundFaults'),

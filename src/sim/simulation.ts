@@ -68,6 +68,9 @@ const SLICE_MS = 50;
  */
 const READER_LEASE_MS = 10_000;
 
+/** The stalled-reader scenario stalls vCPU 0 once a second (SPEC 7). */
+const STALL_EVERY_MS = 1000;
+
 /** Knobs for tests and tools; not part of `RunOptions` (SPEC 9 names those). */
 export interface SimulationInternals {
   /** Keep the first N churn operations handed out (applied or refused), for `onChurnOps`. */
@@ -166,6 +169,7 @@ async function simulate(
     sliceMs: SLICE_MS,
     verify: verifyAll,
     doorbells: machine.memory,
+    ...(o.stall > 0 ? { stall: { vcpu: 0, ms: o.stall, everyMs: STALL_EVERY_MS } } : {}),
   });
   const observer = new RunObserver(pool, checker, o.vcpus);
   const failures = new FailureLog();

@@ -8,6 +8,9 @@
  *   (stored after the publish), so a reader knows a generation it must adopt within the
  *   adoption bound.
  * - `kOnline`: readers that went online (each adds 1).
+ * - `kGraceFloor`: a generation G such that the grace period that began with G's publish
+ *   has ended (`callRcu` after the publish ran): no reader may use a generation older
+ *   than G in an access that starts afterwards, whatever its strategy.
  *
  * MMIO channel (`CheckReaderData.mmio`, Int32; one reader per channel): the reader stores
  * region id, region base, offset, then `kMmioState = kMmioRequest` and waits; the owner
@@ -21,6 +24,7 @@ import type { ReaderHandle } from '../concurrent/reader/reader-api.js';
 export const kStop = 0;
 export const kPublished = 1;
 export const kOnline = 2;
+export const kGraceFloor = 3;
 export const SHARED_WORDS = 4;
 
 export const kMmioState = 0;
@@ -74,9 +78,20 @@ export interface CheckReaderResult {
   readonly samples: Float64Array;
   /** Generations adopted (changes of the generation the reader used). */
   readonly generations: number;
-  /** `translate`: accesses that used a generation older than one published more than the bound ago, and the first. */
+  /**
+   * Accesses that used a generation older than `kGraceFloor` when they began (a view no
+   * reader may hold any more), and the first.
+   */
   readonly stale: number;
   readonly firstStale: string;
+  /**
+   * Accesses that used a generation older than one whose publish had returned more than
+   * the adoption bound (`adoptBound` accesses of this reader) earlier: adoption later
+   * than SPEC 7's bound, as seen from the owner's publish (information: a strategy that
+   * defers publication, as an asynchronous Left-Right writer does, shows it).
+   */
+  readonly late: number;
+  readonly firstLate: string;
   /** `translate`: a generation older than one this reader used before. */
   readonly backwards: number;
   /** Poison words read through the view the reader believed current, and the first. */

@@ -9,12 +9,7 @@
  * Reader threads run the built `workers/check-reader.js`: the package must be built.
  */
 import { AddressSpaceError } from '../base/errors.js';
-import type { Strategy } from '../concurrent/reader/reader-api.js';
-import {
-  hasStrategy,
-  listStrategies,
-  registerStrategy,
-} from '../concurrent/strategies/registry.js';
+import { resolveStrategy } from '../concurrent/strategies/registry.js';
 import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import type {
   CheckOptions,
@@ -32,32 +27,33 @@ import { stalledReader } from './stalled-reader.js';
 const DEFAULT_DURATION_MS = 5000;
 const MIN_DURATION_MS = 500;
 
-type Scenario = (strategy: Strategy, budgetMs: number, seed: number) => Promise<InvariantResult>;
+type Scenario = (
+  strategy: StrategyDefinition,
+  budgetMs: number,
+  seed: number,
+) => Promise<InvariantResult>;
 
 /** Each scenario and its share of `durationMs`. */
 const SCENARIOS: readonly (readonly [InvariantName, Scenario, number])[] = [
   ['consistency', consistency, 0.3],
   ['poison-storm', poisonStorm, 0.25],
   ['dead-reader', deadReader, 0.05],
-  ['mmio-exits', mmioExits, 0.1],
-  ['stalled-reader', stalledReader, 0.3],
+  ['mmio-exits', mmioExits, 0.15],
+  ['stalled-reader', stalledReader, 0.25],
 ];
 
-/** The strategy name `what` stands for; throws InvalidArgument for anything else. */
-export function strategyName(what: StrategyUnderTest): Strategy {
-  // A definition not registered yet is registered here (its reader threads find it by
-  // name only if it is built in or loaded from a module: `handle.strategyModule`).
-  if (typeof what === 'object' && what !== null && 'createOwner' in what) {
-    const definition = what as StrategyDefinition;
-    if (!hasStrategy(definition.name)) registerStrategy(definition);
+/**
+ * The definition `what` stands for: a definition (registered if it is new), a registered
+ * name, or a module path (loaded and registered). Throws InvalidArgument otherwise.
+ */
+export async function strategyUnderTest(what: StrategyUnderTest): Promise<StrategyDefinition> {
+  try {
+    return await resolveStrategy(what);
+  } catch (error) {
+    const message =
+      error instanceof Error ? error.message.replace(/^Invalid argument: /, '') : String(error);
+    throw AddressSpaceError.invalidArgument(`checkStrategy: strategy ${message}`);
   }
-  const name = typeof what === 'string' ? what : (what as { name?: unknown } | null)?.name;
-  if (typeof name !== 'string' || !hasStrategy(name)) {
-    throw AddressSpaceError.invalidArgument(
-      `checkStrategy: strategy must be one of ${listStrategies().join(', ')} (or its definition), got ${String(name)}`,
-    );
-  }
-  return name;
 }
 
 function resolveOptions(options: CheckOptions): Required<CheckOptions> {
@@ -80,7 +76,8 @@ function resolveOptions(options: CheckOptions): Required<CheckOptions> {
 }
 
 /**
- * Runs every scenario against `strategy` (a definition or a strategy name) for about
+ * Runs every scenario against `strategy` (a definition, a registered name or a module
+ * path) for about
  * `durationMs` in all, and resolves to `{ strategy, held, invariants }`. Rejects only for
  * bad arguments: a strategy that breaks an invariant resolves with `held: false`.
  */
@@ -88,12 +85,12 @@ export async function checkStrategy(
   strategy: StrategyUnderTest,
   options: CheckOptions = {},
 ): Promise<CheckResult> {
-  const name = strategyName(strategy);
   const { durationMs, seed } = resolveOptions(options);
+  const definition = await strategyUnderTest(strategy);
   const invariants: InvariantResult[] = [];
   for (const [invariant, scenario, share] of SCENARIOS) {
     try {
-      invariants.push(await scenario(name, Math.round(durationMs * share), seed));
+      invariants.push(await scenario(definition, Math.round(durationMs * share), seed));
     } catch (error) {
       invariants.push({
         name: invariant,
@@ -102,5 +99,5 @@ export async function checkStrategy(
       });
     }
   }
-  return { strategy: name, held: invariants.every((i) => i.held), invariants };
+  return { strategy: definition.name, held: invariants.every((i) => i.held), invariants };
 }

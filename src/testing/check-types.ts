@@ -2,10 +2,15 @@
  * The shapes of the conformance and torture suite (`addrspace/testing`, SPEC 7): what
  * `checkStrategy` takes and what it resolves to. Declarations only.
  */
-import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 
-/** What `checkStrategy` accepts as the strategy under test: a definition, or its name. */
-export type StrategyUnderTest = Strategy | { readonly name: Strategy };
+/**
+ * What `checkStrategy` accepts as the strategy under test: a `StrategyDefinition`, the
+ * name of a registered one, or the path of a module whose default export is one. Reader
+ * threads must be able to load it too: a built-in, or a definition loaded by path
+ * (`resolveStrategy('./my-strategy.js')`), not one registered in code only.
+ */
+export type StrategyUnderTest = string | StrategyDefinition;
 
 export interface CheckOptions {
   /**

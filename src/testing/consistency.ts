@@ -5,18 +5,23 @@
  * IO regions). Every sampled translation `(generation, gpa, regionId, hostAddress)` must
  * be exactly what that generation's view says (the owner's history): a torn or mixed
  * table gives a translation no single generation gives. Each reader also checks that its
- * generation never goes backwards and that it adopts a published generation within the
- * adoption bound (a generation the owner had finished publishing before the access).
+ * generation never goes backwards and is never older than a generation whose grace
+ * period had ended before the access began (a view no reader may still hold: it was not
+ * current during the access). How late readers adopted, counted from the moment the
+ * owner's publish returned, is reported (SPEC 7's adoption bound) but not judged: a
+ * strategy may make a publish current after it returned (an asynchronous writer).
  */
-import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import { Region } from '../core/region.js';
 import { HostMemMapping } from '../host/mapping.js';
 import type { InvariantResult } from './check-types.js';
-import { first, Scene, seededRandom, tick, total } from './harness.js';
+import { ADOPT_BOUND, first, keepGoing, Scene, seededRandom, tick, total } from './harness.js';
 
 const SPAN = 1 << 20;
 const MAPPING_SIZE = 1 << 16;
 const nullOps = { read: () => true, write: () => true };
+/** Fewer changes than this leave too little to judge. */
+const MIN_CHANGES = 200;
 
 /** A root of SPAN bytes and a cast of regions, and one random change to it. */
 function churningRoot(random: () => number) {
@@ -51,7 +56,7 @@ function churningRoot(random: () => number) {
 }
 
 export async function consistency(
-  strategy: Strategy,
+  strategy: StrategyDefinition,
   budgetMs: number,
   seed: number,
 ): Promise<InvariantResult> {
@@ -64,9 +69,9 @@ export async function consistency(
       { loop: 'translate', span: SPAN },
       { loop: 'translate', span: SPAN },
     ]);
-    const deadline = performance.now() + budgetMs;
+    const started = performance.now();
     let changes = 0;
-    while (performance.now() < deadline) {
+    while (keepGoing(started, budgetMs, changes, MIN_CHANGES)) {
       step();
       changes++;
       if (changes % 10 === 0) await tick();
@@ -93,10 +98,11 @@ export async function consistency(
       }
     }
     const stale = total(results, 'stale');
+    const late = total(results, 'late');
     const backwards = total(results, 'backwards');
     const faults = total(results, 'faults');
     const adopted = total(results, 'generations');
-    const enough = samples >= 100 && changes >= 20;
+    const enough = samples >= 100 && changes >= MIN_CHANGES;
     const held = enough && mismatches === 0 && stale === 0 && backwards === 0 && faults === 0;
     const problems = [
       firstMismatch,
@@ -108,7 +114,7 @@ export async function consistency(
     return {
       name: 'consistency',
       held,
-      detail: `${changes} changes, ${samples} samples (${adopted} adoptions): ${mismatches} not their generation's view, ${stale} adopted late, ${backwards} backwards${problems.length > 0 ? `; first: ${problems[0]}` : ''}`,
+      detail: `${changes} changes, ${samples} samples (${adopted} adoptions): ${mismatches} not their generation's view, ${stale} older than a generation whose grace period had ended, ${backwards} backwards; ${late} later than ${ADOPT_BOUND} accesses after a publish returned${first(results, 'firstLate') !== '' ? ` (first: ${first(results, 'firstLate')})` : ''}${problems.length > 0 ? `; first: ${problems[0]}` : ''}`,
     };
   } finally {
     await scene.close();

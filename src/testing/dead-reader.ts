@@ -5,7 +5,7 @@
  * (the publisher's lease, after which a silent reader is evicted, plus a margin for a
  * loaded machine), while a second reader goes on reading.
  */
-import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import { Region } from '../core/region.js';
 import { HostMemMapping } from '../host/mapping.js';
 import type { InvariantResult } from './check-types.js';
@@ -16,7 +16,7 @@ const LEASE_MS = 250;
 const MARGIN_MS = 2000;
 
 export async function deadReader(
-  strategy: Strategy,
+  strategy: StrategyDefinition,
   budgetMs: number,
   seed: number,
 ): Promise<InvariantResult> {

@@ -1,7 +1,8 @@
 /**
  * The owner's side of every scenario of the suite: an address space published under the
- * strategy under test (its publishes also stored in the shared `kPublished` word, after
- * they returned), and reader threads running workers/check-reader.js from the built
+ * strategy under test (each publish's generation also stored in the shared `kPublished`
+ * word once it returned, and in `kGraceFloor` once its grace period ended), and reader
+ * threads running workers/check-reader.js from the built
  * package, with their start, stop and results.
  *
  * It builds and tears down; it judges nothing (the scenarios do).
@@ -9,13 +10,14 @@
 import { Worker } from 'node:worker_threads';
 import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import type { PublisherOptions } from '../concurrent/publication/publisher-options.js';
-import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import { AddressSpace } from '../core/address-space.js';
 import type { Region } from '../core/region.js';
 import {
   type CheckLoop,
   type CheckReaderData,
   type CheckReaderResult,
+  kGraceFloor,
   kOnline,
   kPublished,
   kStop,
@@ -31,6 +33,22 @@ export const ADOPT_BOUND = 1024;
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Whether a scenario's owner loop goes on: until its budget is spent and it has done
+ * `minimum` steps (a loaded host must not leave too little to judge), but never past
+ * `MAX_STRETCH` times the budget.
+ */
+export function keepGoing(
+  startedMs: number,
+  budgetMs: number,
+  steps: number,
+  minimum: number,
+): boolean {
+  const elapsed = performance.now() - startedMs;
+  return elapsed < budgetMs || (steps < minimum && elapsed < MAX_STRETCH * budgetMs);
+}
+const MAX_STRETCH = 10;
 
 /** Lets the event loop run (grace periods, exits) between owner steps. */
 export function tick(): Promise<void> {
@@ -86,7 +104,12 @@ export class Scene {
   readonly threads: CheckReaderThread[] = [];
   private seed: number;
 
-  constructor(root: Region, strategy: Strategy, seed: number, options: PublisherOptions = {}) {
+  constructor(
+    root: Region,
+    strategy: StrategyDefinition,
+    seed: number,
+    options: PublisherOptions = {},
+  ) {
     this.seed = seed;
     this.as = new AddressSpace(root, 'memory');
     const publisher = new SharedViewPublisher({ maxReaders: 8, ...options, strategy });
@@ -98,6 +121,12 @@ export class Scene {
       publish(view, previous) {
         publisher.publish(view, previous);
         Atomics.store(shared, kPublished, view.generation);
+        // After this grace period no reader holds a view older than `view`.
+        publisher.callRcu(() => {
+          if (view.generation > Atomics.load(shared, kGraceFloor)) {
+            Atomics.store(shared, kGraceFloor, view.generation);
+          }
+        });
       },
       synchronize: () => publisher.synchronize(),
       callRcu: (fn) => publisher.callRcu(fn),

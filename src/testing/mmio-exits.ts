@@ -9,7 +9,7 @@
  * grace period cannot end while the reader waits. Each device answers a tag of its own
  * region id, so the reader checks that the answer came from the region it resolved.
  */
-import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import { dispatchIo } from '../core/io-dispatch.js';
 import { Region } from '../core/region.js';
 import type { RegionOps } from '../core/types.js';
@@ -27,12 +27,14 @@ import {
   MMIO_WORDS,
 } from './check-protocol.js';
 import type { InvariantResult } from './check-types.js';
-import { first, Scene, sleep, tick, total } from './harness.js';
+import { first, keepGoing, Scene, sleep, tick, total } from './harness.js';
 
 const DEVICE = 0x8_0000;
 const DEVICE_SIZE = 0x1000;
 /** Changes the owner makes while a reader waits in one exit (besides the swap). */
 const CHANGES_PER_EXIT = 3;
+/** Fewer exits served after a removal than this leave too little to judge. */
+const MIN_SWAPS = 10;
 
 /** A device whose reads answer the tag of its own region id. */
 function taggedDevice(name: string): Region {
@@ -49,7 +51,7 @@ function taggedDevice(name: string): Region {
 }
 
 export async function mmioExits(
-  strategy: Strategy,
+  strategy: StrategyDefinition,
   budgetMs: number,
   seed: number,
 ): Promise<InvariantResult> {
@@ -70,24 +72,31 @@ export async function mmioExits(
       { loop: 'mmio', span: 1 << 16, gpa: DEVICE + 0x10, mmio: chanBuffer },
     ]);
     let finished = false;
-    void reader!.done.finally(() => {
+    const readerEnded = reader!.done.then(
+      () => undefined,
+      () => undefined,
+    );
+    void readerEnded.then(() => {
       finished = true;
     });
-    const deadline = performance.now() + budgetMs;
+    const started = performance.now();
     const data = new Uint8Array(4);
     let stopping = false;
     while (!finished) {
-      if (!stopping && performance.now() >= deadline) {
+      const going = keepGoing(started, budgetMs, swapped, MIN_SWAPS);
+      if (!stopping && !going) {
         stopping = true;
         scene.finish().catch(() => undefined);
       }
+      // A pending waitAsync keeps no process alive: wait on the reader's end as well, or
+      // a reader that ends while the owner waits would leave an idle event loop behind.
       const wait = Atomics.waitAsync(chan, kMmioState, 0, 20);
-      if (wait.async) await wait.value;
+      if (wait.async) await Promise.race([wait.value, readerEnded]);
       else await tick();
       if (Atomics.load(chan, kMmioState) !== kMmioRequest) continue;
       const regionId = chan[kMmioRegion]!;
       const offset = chan[kMmioOffset]!;
-      if (performance.now() < deadline) {
+      if (going) {
         // Remove the region the reader resolved, change more, and let grace periods run.
         root.deleteSubregion(devices[attached]!);
         attached ^= 1;
@@ -117,7 +126,7 @@ export async function mmioExits(
     const exits = total(results, 'exits');
     const wrong = total(results, 'wrongRegion');
     const failed = total(results, 'failedExits');
-    const enough = swapped >= 10;
+    const enough = swapped >= MIN_SWAPS;
     const held = enough && gone === 0 && wrong === 0 && failed === 0;
     const problem = firstGone || first(results, 'firstMmioProblem');
     return {

@@ -5,13 +5,16 @@
  * grace period ended; a reader that reads the poison word through the view it believes
  * current touched reclaimed memory.
  */
-import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import type { InvariantResult } from './check-types.js';
-import { first, Scene, seededRandom, tick, total } from './harness.js';
+import { first, keepGoing, Scene, seededRandom, tick, total } from './harness.js';
 import { BLOCK, HotplugStorm, SLOTS } from './hotplug.js';
 
+/** Fewer plugs and unplugs than this leave too little to judge. */
+const MIN_CHANGES = 100;
+
 export async function poisonStorm(
-  strategy: Strategy,
+  strategy: StrategyDefinition,
   budgetMs: number,
   seed: number,
 ): Promise<InvariantResult> {
@@ -23,9 +26,9 @@ export async function poisonStorm(
       { loop: 'poison', span: SLOTS * BLOCK },
       { loop: 'poison', span: SLOTS * BLOCK },
     ]);
-    const deadline = performance.now() + budgetMs;
+    const started = performance.now();
     let changes = 0;
-    while (performance.now() < deadline) {
+    while (keepGoing(started, budgetMs, changes, MIN_CHANGES)) {
       await storm.step();
       changes++;
       if (changes % 4 === 0) await tick();
@@ -35,7 +38,7 @@ export async function poisonStorm(
     const stats = scene.publisher.stats();
     const poisonReads = total(results, 'poisonReads');
     const accesses = total(results, 'accesses');
-    const enough = stats.poisonedMappings >= 10 && accesses >= 1000;
+    const enough = stats.poisonedMappings >= MIN_CHANGES / 4 && accesses >= 1000;
     const held = enough && poisonReads === 0;
     const firstPoison = first(results, 'firstPoison');
     return {

@@ -5,8 +5,8 @@
  * stores `kStop`, then goes offline and returns what it saw.
  *
  * It judges what a reader alone can judge (a poison word read through the adopted view, a
- * generation going backwards or adopted too late, a device answer that is not the
- * resolved region's); samples that need the owner's history go back in the result.
+ * generation going backwards, or older than one whose successor's grace period had ended,
+ * a device answer that is not the resolved region's); samples that need the owner's history go back in the result.
  * It imports the reader room and the strategies only, as a package user's worker would.
  */
 import { isAddressSpaceError } from '../base/errors.js';
@@ -18,6 +18,7 @@ import {
   type CheckReaderData,
   type CheckReaderResult,
   deviceTag,
+  kGraceFloor,
   kMmioAnswered,
   kMmioClosed,
   kMmioIdle,
@@ -52,8 +53,10 @@ class Xorshift {
 }
 
 /** Runs the loop `data.loop` to its end and returns what it saw. */
-export function runCheckReader(data: CheckReaderData): CheckReaderResult {
+export async function runCheckReader(data: CheckReaderData): Promise<CheckReaderResult> {
   const shared = new Int32Array(data.shared);
+  // A plug-in strategy is loaded in this thread first (its module URL is in the handle).
+  await SharedView.prepare(data.handle);
   const reader = SharedView.attach(data.handle);
   const random = new Xorshift(data.seed);
   const out = new Translation();
@@ -67,6 +70,9 @@ export function runCheckReader(data: CheckReaderData): CheckReaderResult {
   let lastGeneration = -1;
   let stale = 0;
   let firstStale = '';
+  let late = 0;
+  let firstLate = '';
+  let floor = 0;
   let backwards = 0;
   let poisonReads = 0;
   let firstPoison = '';
@@ -129,10 +135,16 @@ export function runCheckReader(data: CheckReaderData): CheckReaderResult {
       lastGeneration = g;
       generations++;
     }
-    if (g < published && accesses - publishedSeenAt > data.adoptBound) {
+    if (g < floor) {
       stale++;
       if (firstStale === '') {
-        firstStale = `${what} used generation ${g} ${accesses - publishedSeenAt} accesses after generation ${published} was published`;
+        firstStale = `${what} used generation ${g} after the grace period of generation ${floor} had ended`;
+      }
+    }
+    if (g < published && accesses - publishedSeenAt > data.adoptBound) {
+      late++;
+      if (firstLate === '') {
+        firstLate = `${what} used generation ${g} ${accesses - publishedSeenAt} accesses after the publish of generation ${published} returned`;
       }
     }
   };
@@ -146,6 +158,7 @@ export function runCheckReader(data: CheckReaderData): CheckReaderResult {
   while (Atomics.load(shared, kStop) === 0) {
     for (let k = 0; k < 256; k++) {
       const gpa = Math.floor(random.next() * data.span) & ~3;
+      floor = Atomics.load(shared, kGraceFloor);
       const now = Atomics.load(shared, kPublished);
       if (now !== published) {
         published = now;
@@ -208,6 +221,8 @@ export function runCheckReader(data: CheckReaderData): CheckReaderResult {
     generations,
     stale,
     firstStale,
+    late,
+    firstLate,
     backwards,
     poisonReads,
     firstPoison,

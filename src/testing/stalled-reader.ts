@@ -7,7 +7,7 @@
  * owner's changes, the retired memory it could not reclaim at worst, the longest time it
  * was blocked inside the strategy, evictions.
  */
-import type { Strategy } from '../concurrent/reader/reader-api.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import type { InvariantResult } from './check-types.js';
 import { first, Scene, seededRandom, sleep, tick, total } from './harness.js';
 import { BLOCK, HotplugStorm, SLOTS } from './hotplug.js';
@@ -18,7 +18,7 @@ const STALL_MS = 100;
 const CHANGES_PER_SECOND = 1000;
 
 export async function stalledReader(
-  strategy: Strategy,
+  strategy: StrategyDefinition,
   budgetMs: number,
   seed: number,
 ): Promise<InvariantResult> {
@@ -59,7 +59,7 @@ export async function stalledReader(
     return {
       name: 'stalled-reader',
       held,
-      detail: `${stalls} stalls of ${STALL_MS} ms inside an access; owner: ${changes} changes (${Math.round((changes * 1000) / elapsed)}/s of ${CHANGES_PER_SECOND}/s asked, ${lateMs.toFixed(0)} ms behind at worst), retained at worst ${stats.retainedBytesMax} bytes, blocked at most ${(stats.ownerBlockedMaxUs / 1000).toFixed(1)} ms (${(stats.ownerBlockedUs / 1000).toFixed(1)} ms in all), ${storm.created} blocks made, ${stats.evictedReaders} readers evicted; ${poisonReads} poison reads${firstPoison !== '' ? `; first: ${firstPoison}` : ''}${enough ? '' : '; no stall or no reclamation happened, nothing to judge'}`,
+      detail: `${stalls} stalls of ${STALL_MS} ms inside an access; owner: ${changes} changes (${Math.round((changes * 1000) / elapsed)}/s of ${CHANGES_PER_SECOND}/s asked, ${lateMs.toFixed(0)} ms behind at worst), retained at worst ${stats.retainedBytesMax} bytes, blocked ${(stats.ownerBlockedUs / 1000).toFixed(1)} ms in all, ${storm.created} blocks made, ${stats.evictedReaders} readers evicted; ${poisonReads} poison reads${firstPoison !== '' ? `; first: ${firstPoison}` : ''}${enough ? '' : '; no stall or no reclamation happened, nothing to judge'}`,
     };
   } finally {
     await scene.close();

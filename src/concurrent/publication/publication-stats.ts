@@ -64,6 +64,4 @@ export interface PublicationStats {
   readonly reclaimLatencyUs: readonly number[];
   /** Total time the owner spent inside the strategy's publish and quiescent-state calls, µs. */
   readonly ownerBlockedUs: number;
-  /** The longest single such call, µs. */
-  readonly ownerBlockedMaxUs: number;
 }

@@ -346,7 +346,6 @@ export class SharedViewPublisher {
       retainedBytesMax: this.meter.retainedBytesMax,
       reclaimLatencyUs: this.meter.reclaimLatencyUs.toArray(),
       ownerBlockedUs: this.meter.ownerBlockedUs,
-      ownerBlockedMaxUs: this.meter.ownerBlockedMaxUs,
     };
   }
 

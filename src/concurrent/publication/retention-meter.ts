@@ -15,7 +15,6 @@ export class RetentionMeter {
   private retained = 0;
   private retainedMax = 0;
   private blockedUs = 0;
-  private blockedMaxUs = 0;
 
   /** A publish retired `bytes` (mappings and a table) that readers may still use. */
   retired(bytes: number): void {
@@ -32,7 +31,6 @@ export class RetentionMeter {
   /** The owner spent `us` inside a strategy call. */
   blocked(us: number): void {
     this.blockedUs += us;
-    if (us > this.blockedMaxUs) this.blockedMaxUs = us;
   }
 
   get retainedBytes(): number {
@@ -43,8 +41,5 @@ export class RetentionMeter {
   }
   get ownerBlockedUs(): number {
     return this.blockedUs;
-  }
-  get ownerBlockedMaxUs(): number {
-    return this.blockedMaxUs;
   }
 }

@@ -14,6 +14,7 @@
  * their exits reach devices, are given to it.
  */
 import { Piscina } from 'piscina';
+import { wallClockMs } from '../../base/clock.js';
 import { AddressSpaceError } from '../../base/errors.js';
 import type { Region } from '../../core/region.js';
 import { POISON_U32 } from '../reader/poison.js';
@@ -33,6 +34,7 @@ import {
   type TranslationSample,
 } from './sampler.js';
 import type { VcpuMemorySpec, VcpuSliceExit, VcpuSliceTask } from './vcpu-protocol.js';
+import { resolveVcpuStall, type VcpuStall } from './vcpu-stall.js';
 import { type VcpuCounters, VcpuStateTable, VcpuStatus } from './vcpu-state.js';
 import { resolveWorkload, type WorkloadDescription } from './workload.js';
 
@@ -87,6 +89,11 @@ export interface VcpuPoolOptions {
   readonly keepExits?: number;
   /** Self-checking memory: every RAM access verified against its tags (default false). */
   readonly verify?: boolean;
+  /**
+   * The stalled-reader scenario (SPEC 7): vCPU `vcpu` stops inside one RAM read for `ms`
+   * milliseconds every `everyMs` from `start()` (its `stalls` counter counts them).
+   */
+  readonly stall?: VcpuStall;
 }
 
 export interface LostVcpu {
@@ -150,6 +157,8 @@ export class VcpuPool {
   private readonly sampleEvery: number;
   private readonly poisonWord: number;
   private readonly keepExits: number;
+  private readonly stall: VcpuStall | undefined;
+  private stallSinceMs = 0;
   private readonly mailboxes: SharedArrayBuffer[];
   private readonly sampleRings: SampleRing[];
   private readonly latencyRings: SampleRing[];
@@ -190,6 +199,7 @@ export class VcpuPool {
     }
     this.poisonWord = poison;
     this.keepExits = positiveInteger(options.keepExits ?? DEFAULTS.keepExits, 'keepExits');
+    this.stall = resolveVcpuStall(options.stall, this.vcpus);
     this.options = options;
     this.id = `vcpu-pool-${process.pid}-${++poolCounter}`;
 
@@ -281,6 +291,7 @@ export class VcpuPool {
       this.workloadKeys[v] = key;
     });
     this.stopping = false;
+    this.stallSinceMs = wallClockMs();
     this.mmio.start();
     this.loops = perVcpu.map((w, v) => this.runVcpu(v, w));
   }
@@ -309,6 +320,9 @@ export class VcpuPool {
         sampleEvery: this.sampleEvery,
         poisonWord: this.poisonWord,
         verify: this.options.verify === true,
+        stallMs: this.stall?.vcpu === vcpu ? this.stall.ms : 0,
+        stallEveryMs: this.stall?.everyMs ?? 0,
+        stallSinceMs: this.stallSinceMs,
       };
       let exit: VcpuSliceExit;
       this.inSlice[vcpu] = true;

@@ -46,6 +46,14 @@ export interface VcpuSliceTask {
    * verified path (memory-tags.ts) and varies its size and alignment. Absent: off.
    */
   readonly verify?: boolean;
+  /**
+   * The stalled-reader scenario (SPEC 7): 0, or how long this vCPU stops inside one RAM
+   * read (`SharedViewReader.stallNextRead`) at each `stallEveryMs` since `stallSinceMs`
+   * (wall-clock ms, base/clock.ts).
+   */
+  readonly stallMs: number;
+  readonly stallEveryMs: number;
+  readonly stallSinceMs: number;
 }
 
 /**

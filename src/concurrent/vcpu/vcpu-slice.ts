@@ -14,12 +14,14 @@
  * and never serves exits (the owner does).
  */
 import { threadId } from 'node:worker_threads';
+import { wallClockMs } from '../../base/clock.js';
 import type { SharedViewReader } from '../reader/reader-api.js';
 import { Translation } from '../reader/translation.js';
 import { RAM_ACCESS } from './access-pattern.js';
 import { pushTranslationSample, SampleKind } from './sampler.js';
 import { contextFor, dropContext } from './vcpu-context.js';
 import type { SliceExitReason, VcpuSliceExit, VcpuSliceTask } from './vcpu-protocol.js';
+import { StallResult, stallInsideRead } from './vcpu-stall.js';
 import { Counter, VCPU_COUNTERS, type VcpuStateTable, VcpuStatus } from './vcpu-state.js';
 import { verifiedVcpuFor } from './verified-step.js';
 
@@ -70,6 +72,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   // Self-checking memory (--verify all): RAM accesses go through the verified path.
   const verified = task.verify === true ? verifiedVcpuFor(task) : undefined;
   verified?.startSlice();
+  let stalls = 0;
   try {
     memory.online();
     startGeneration = memory.generation;
@@ -172,6 +175,24 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
       // An exit took the owner's time: end the batch there, a quiescent point too.
       if (mailbox.exits !== exitsSeen) break;
     }
+    // The stalled-reader scenario: at a batch boundary whose last access was RAM, once due.
+    if (
+      task.stallMs > 0 &&
+      reason !== 'fault' &&
+      gen.target === RAM_ACCESS &&
+      wallClockMs() >=
+        task.stallSinceMs + (before[Counter.stalls]! + stalls + 1) * task.stallEveryMs
+    ) {
+      const stalled = stallInsideRead(memory, gen.gpa, task.stallMs, poison);
+      if (stalled === StallResult.Fault) reason = 'fault';
+      if (stalled === StallResult.Done || stalled === StallResult.Poison) stalls++;
+      if (stalled === StallResult.Poison) {
+        poisonReads++;
+        if (recordSample(memory, samples, gen.gpa, SampleKind.Poison, memory.generation)) {
+          sampleCount++;
+        }
+      }
+    }
     if (reason !== 'fault') {
       try {
         memory.quiescent();
@@ -197,6 +218,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
       delta[Counter.unverifiedAccesses] = verified.unverified;
       delta[Counter.tagViolations] = verified.violations;
     }
+    delta[Counter.stalls] = stalls;
     publishCounters(state, vcpu);
     if (reason === 'fault') break;
     if (state.stopRequested(vcpu)) {

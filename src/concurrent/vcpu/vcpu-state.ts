@@ -52,6 +52,7 @@ export const VCPU_COUNTERS = [
   'verifiedAccesses',
   'unverifiedAccesses',
   'tagViolations',
+  'stalls',
 ] as const;
 export type VcpuCounterName = (typeof VCPU_COUNTERS)[number];
 export type VcpuCounters = Record<VcpuCounterName, number>;
