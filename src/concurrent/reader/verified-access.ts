@@ -44,7 +44,10 @@ export abstract class VerifiedTable extends AdoptedTable {
     // What served the access's first byte, for the owner's check against its history.
     verifier.servedRegion = region;
     verifier.servedHost = (isWrite ? this.wHost : this.rHost) + off;
-    if (off + size <= high) return this.checkIn(view, off, size, region, isWrite, verifier);
+    if (off + size <= high) {
+      if (!fitsWords(view, off, size)) return Verified.Unverified;
+      return verifier.checkSpan(view, off, size, region, isWrite);
+    }
     // A span into the adjacent range: translate the rest before touching anything.
     const firstLen = high - off;
     const next = gpa + firstLen;
@@ -56,33 +59,24 @@ export abstract class VerifiedTable extends AdoptedTable {
       // The byte after the range is in another range that does not start there.
       throw AddressSpaceError.regionNotFound(next);
     }
-    const a = this.checkIn(view, off, firstLen, region, isWrite, verifier);
-    if (a === Verified.Violation) return a;
     const nextView = isWrite ? this.wView : this.rView;
     const nextRegion = isWrite ? this.wRegion : this.rRegion;
-    const b = this.checkIn(
-      nextView,
-      next - nextDelta,
-      size - firstLen,
-      nextRegion,
-      isWrite,
-      verifier,
-    );
-    return b === Verified.Ok ? a : b;
-  }
-
-  /** Checks (and for a write stores) the words over `[off, off + len)` of one mapping. */
-  private checkIn(
-    view: DataView,
-    off: number,
-    len: number,
-    region: number,
-    isWrite: boolean,
-    verifier: TagVerifier,
-  ): Verified {
-    // Words that run past the mapping (a mapping whose size is not a multiple of 8).
-    if (((off + len + 7) & ~7) > view.byteLength) return Verified.Unverified;
-    return verifier.checkSpan(view, off, len, region, isWrite);
+    const nextOff = next - nextDelta;
+    const restLen = size - firstLen;
+    if (!fitsWords(view, off, firstLen) || !fitsWords(nextView, nextOff, restLen)) {
+      return Verified.Unverified;
+    }
+    // Both halves checked before either is written: a write is all or nothing.
+    const a = verifier.check(view, off, firstLen, region);
+    if (a === Verified.Violation) return a;
+    const b = verifier.check(nextView, nextOff, restLen, nextRegion);
+    if (b === Verified.Violation) return b;
+    if (isWrite) {
+      verifier.beginWrite();
+      verifier.store(view, off, firstLen, region);
+      verifier.store(nextView, nextOff, restLen, nextRegion);
+    }
+    return a === Verified.Ok ? b : a;
   }
 
   /**
@@ -117,4 +111,9 @@ export abstract class VerifiedTable extends AdoptedTable {
     this.cacheRow(row, isWrite);
     return true;
   }
+}
+
+/** Whether the words over `[off, off + len)` lie inside the mapping (a size not a multiple of 8). */
+function fitsWords(view: DataView, off: number, len: number): boolean {
+  return Math.ceil((off + len) / 8) * 8 <= view.byteLength;
 }

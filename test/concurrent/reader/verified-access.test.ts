@@ -103,8 +103,22 @@ describe.each(STRATEGIES)('verified access under %s', (strategy) => {
     expect(verify(reader, 1020, 8, true, v)).toBe(Verified.Ok);
     // Bytes 1020..1023 are ram1's word 127; 1024 is byte 512 of ram2: its word 64.
     expect(words(m1, 127)[0]).toBe(tagLow(regionTag(ram1.id), 5, 0) >>> 0);
-    expect(words(m2, 64)[0]).toBe(tagLow(regionTag(ram2.id), 5, 1) >>> 0);
+    expect(words(m2, 64)[0]).toBe(tagLow(regionTag(ram2.id), 5, 0) >>> 0); // one write, one version
     expect(verify(reader, 1021, 8, false, v)).toBe(Verified.Ok);
+    reader.offline();
+  });
+
+  test('a span write whose second half is violated writes neither half', () => {
+    const { m1, m2, ram1, ram2, reader, verify } = setup();
+    const v = new TagVerifier(5);
+    stampWords(m2.bytes, 512, 520, ram2.id + 3); // ram2's word 64 now belongs to another region
+    expect(verify(reader, 1020, 8, true, v)).toBe(Verified.Violation);
+    expect([v.lastFault, v.lastRegionId, v.lastOffset]).toEqual([
+      TagFault.WrongMapping,
+      ram2.id,
+      512,
+    ]);
+    expect(words(m1, 127)[0]).toBe(tagLow(regionTag(ram1.id), OWNER_WRITER, 0) >>> 0);
     reader.offline();
   });
 
