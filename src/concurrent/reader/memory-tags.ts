@@ -138,8 +138,28 @@ export class TagVerifier {
   lastLow = 0;
   lastHigh = 0;
 
+  /** What an access that is not memory writes (or reads into): see `setFallback`. */
+  private readonly fallback = new Uint8Array(8);
+  private readonly fallbackView = new DataView(this.fallback.buffer);
+  private readonly fallbackBySize: Uint8Array[] = [];
+
   constructor(vcpu: number) {
     this.writer = vcpu % OWNER_WRITER;
+    for (let n = 0; n <= 8; n++) this.fallbackBySize.push(this.fallback.subarray(0, n));
+  }
+
+  /**
+   * The little-endian value an access that turns out not to be memory writes (a doorbell,
+   * a device register): low and high 32 bits.
+   */
+  setFallback(low: number, high: number): void {
+    this.fallbackView.setUint32(0, low >>> 0, true);
+    this.fallbackView.setUint32(4, high >>> 0, true);
+  }
+
+  /** The first `size` bytes of the fallback value (a read fills them). */
+  fallbackBytes(size: number): Uint8Array {
+    return this.fallbackBySize[size]!;
   }
 
   /** Forgets the shadow: call when a slice starts (the vCPU may have run elsewhere). */

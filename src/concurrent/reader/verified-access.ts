@@ -10,9 +10,10 @@
  * RAM accesses may span adjacent pieces); both halves are translated before any word is
  * checked or written, so a write is still all or nothing with respect to translation.
  * An address that is not memory for this access (IO, romd off, a range with doorbells for
- * a write, read-only memory, any write while dirty logging is on) answers
- * `Verified.NotMemory` and touches nothing: the caller makes the ordinary access (the MMIO
- * exit, the ioeventfd match, the typed error, the dirty mark).
+ * a write, read-only memory, any write while dirty logging is on) gets the ordinary access
+ * instead, in the same critical section (the MMIO exit, the ioeventfd match, the typed
+ * error, the dirty mark; a write stores the verifier's `fallbackBytes`) and answers
+ * `Verified.NotMemory`.
  *
  * Like the `unsynchronized*` accessors it never synchronises: each strategy wraps it as it
  * wraps the others (`verifiedAccess`). It allocates nothing.
@@ -25,6 +26,10 @@ import { checkAccess, isReadableMemory, isWritableMemory } from './reader-access
 import { readerOfflineFault } from './reader-faults.js';
 
 export abstract class VerifiedTable extends AdoptedTable {
+  /** The ordinary span accesses (view-reader.ts): memory, an MMIO exit, an ioeventfd. */
+  protected abstract readBytes(gpa: number, dst: Uint8Array): void;
+  protected abstract writeBytes(gpa: number, src: Uint8Array): void;
+
   /**
    * Performs a verified access of `size` bytes at `gpa`; throws `RegionNotFound` for an
    * unmapped byte and `RegionType` when a span runs into something that is not memory.
@@ -35,7 +40,15 @@ export abstract class VerifiedTable extends AdoptedTable {
     isWrite: boolean,
     verifier: TagVerifier,
   ): Verified {
-    if (!this.resolve(gpa, size, isWrite)) return Verified.NotMemory;
+    if (!this.resolve(gpa, size, isWrite)) {
+      // Not memory for this access: the ordinary access, in the same critical section (a
+      // second, separately synchronised access could meet another view, and store
+      // untagged bytes into memory that became RAM meanwhile).
+      const bytes = verifier.fallbackBytes(size);
+      if (isWrite) this.writeBytes(gpa, bytes);
+      else this.readBytes(gpa, bytes);
+      return Verified.NotMemory;
+    }
     const delta = isWrite ? this.wDelta : this.rDelta;
     const high = isWrite ? this.wHigh : this.rHigh;
     const view = isWrite ? this.wView : this.rView;

@@ -122,12 +122,29 @@ describe.each(STRATEGIES)('verified access under %s', (strategy) => {
     reader.offline();
   });
 
-  test('IO is not memory: nothing touched; an unmapped byte is RegionNotFound', () => {
+  test('IO is not memory: the ordinary access (an exit) is made; unmapped is RegionNotFound', () => {
     const { reader, verify } = setup();
     const v = new TagVerifier(0);
-    expect(verify(reader, 2048, 4, true, v)).toBe(Verified.NotMemory);
+    expect(() => verify(reader, 2048, 4, true, v)).toThrow(/mismatch region type/); // no handler
+    const exits: [number, number, boolean][] = [];
+    reader.setMmioHandler((_id, _base, offset, data, isWrite) => {
+      exits.push([
+        offset,
+        data.length === 4 ? new DataView(data.buffer).getUint32(0, true) : -1,
+        isWrite,
+      ]);
+      return true;
+    });
+    v.setFallback(0xcafe, 0);
+    expect(verify(reader, 2052, 4, true, v)).toBe(Verified.NotMemory);
+    expect(verify(reader, 2056, 2, false, v)).toBe(Verified.NotMemory);
+    expect(exits).toEqual([
+      [4, 0xcafe, true],
+      [8, -1, false],
+    ]);
     expect(() => verify(reader, 5000, 4, false, v)).toThrow(/Failed to find matched region/);
     expect(() => verify(reader, 2044, 8, false, v)).toThrow(/mismatch region type/);
+    reader.setMmioHandler(undefined);
     reader.offline();
   });
 
