@@ -149,6 +149,12 @@ export class TagVerifier {
   }
 
   /**
+   * Whether a write that turns out not to be memory goes to the device (a device-register
+   * access: true) or is refused with `RegionType` (a RAM access: false, the default).
+   */
+  deviceWrites = false;
+
+  /**
    * The little-endian value an access that turns out not to be memory writes (a doorbell,
    * a device register): low and high 32 bits.
    */

@@ -45,6 +45,11 @@ export abstract class VerifiedTable extends AdoptedTable {
       // second, separately synchronised access could meet another view, and store
       // untagged bytes into memory that became RAM meanwhile).
       const bytes = verifier.fallbackBytes(size);
+      if (isWrite && !verifier.deviceWrites) {
+        // A RAM access: its random data is not sent to a device (a ROM device below a
+        // switched-off window would take it as commands).
+        throw AddressSpaceError.regionType('mismatch region type');
+      }
       if (isWrite) this.writeBytes(gpa, bytes);
       else this.readBytes(gpa, bytes);
       return Verified.NotMemory;

@@ -8,7 +8,10 @@
  * A violation is pushed to the vCPU's sample ring as a `Tag` sample for the owner's
  * checker (or counted as dropped when the ring is full); the access itself has happened.
  * Device-register accesses go the same way, unvaried: the reader makes the ordinary access
- * (exit, doorbell) inside the same critical section when the address is not memory. A
+ * (exit, doorbell) inside the same critical section when the address is not memory. A RAM
+ * access that is not memory reads the ordinary way, but its write is refused with
+ * `RegionType` (counted as a fault): its random data never reaches a device (the flash
+ * below a switched-off PAM window would take it as commands). A
  * reader without a verified path leaves every access to the caller (unverified).
  *
  * One instance per pool thread and vCPU; nothing here allocates per access.
@@ -65,6 +68,7 @@ export class VerifiedVcpu {
     const size = ram ? 1 << (k & 3) : gen.size;
     const gpa = ram ? gen.gpa + ((k >>> 2) & 7) : gen.gpa;
     if (gen.isWrite) this.verifier.setFallback(gen.value, gen.valueHigh);
+    this.verifier.deviceWrites = !ram;
     const result = reader.verifiedAccess(gpa, size, gen.isWrite, this.verifier);
     // Not memory: the reader made the ordinary access (exit, doorbell, typed error).
     if (result === Verified.NotMemory) return true;

@@ -125,7 +125,9 @@ describe.each(STRATEGIES)('verified access under %s', (strategy) => {
   test('IO is not memory: the ordinary access (an exit) is made; unmapped is RegionNotFound', () => {
     const { reader, verify } = setup();
     const v = new TagVerifier(0);
+    v.deviceWrites = true;
     expect(() => verify(reader, 2048, 4, true, v)).toThrow(/mismatch region type/); // no handler
+    v.deviceWrites = false;
     const exits: [number, number, boolean][] = [];
     reader.setMmioHandler((_id, _base, offset, data, isWrite) => {
       exits.push([
@@ -136,6 +138,8 @@ describe.each(STRATEGIES)('verified access under %s', (strategy) => {
       return true;
     });
     v.setFallback(0xcafe, 0);
+    expect(() => verify(reader, 2052, 4, true, v)).toThrow(/mismatch region type/); // a RAM write
+    v.deviceWrites = true;
     expect(verify(reader, 2052, 4, true, v)).toBe(Verified.NotMemory);
     expect(verify(reader, 2056, 2, false, v)).toBe(Verified.NotMemory);
     expect(exits).toEqual([
