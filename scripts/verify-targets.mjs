@@ -43,6 +43,7 @@ const { values } = parseArgs({
     },
     strategy: { type: 'string', default: 'none' },
     'none-seconds': { type: 'string', default: '1.5' },
+    'throughput-workload': { type: 'string', default: 'mixed' },
     'skip-throughput': { type: 'boolean', default: false },
     'skip-none': { type: 'boolean', default: false },
     json: { type: 'string' },
@@ -56,7 +57,13 @@ let missed = false;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (!values['skip-throughput']) {
-  const base = { vcpus, durationSeconds: Number(values.seconds), seed: 1, quiet: true };
+  const base = {
+    vcpus,
+    durationSeconds: Number(values.seconds),
+    seed: 1,
+    quiet: true,
+    workload: values['throughput-workload'],
+  };
   const plain = [];
   const checked = [];
   const shares = [];

@@ -147,6 +147,11 @@ function checkLine(r: RunReport): string {
   if (!r.check.enabled) return 'off (--no-check)';
   const n = r.check.violations;
   const verdict = n === 0 ? 'no violations' : `${int(n)} violation${n === 1 ? '' : 's'}`;
+  const c = r.check;
+  if (c.mode === 'all' && c.ramAccesses !== undefined && c.verifiedAccesses !== undefined) {
+    const share = c.ramAccesses === 0 ? 0 : (100 * c.verifiedAccesses) / c.ramAccesses;
+    return `${verdict}; --verify all: ${formatCount(c.verifiedAccesses)} of ${formatCount(c.ramAccesses)} RAM accesses verified (${share.toFixed(2)}%), ${int(c.dropped ?? 0)} dropped`;
+  }
   return `${verdict} in ${formatCount(r.check.samples)} checked accesses`;
 }
 

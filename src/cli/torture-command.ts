@@ -30,8 +30,10 @@ export function formatTortureProgress(p: TortureProgress): string {
     `torture ${clock(p.elapsedSeconds)}/${clock(p.durationSeconds)}`,
     `round ${p.round + 1} (${p.workload})`,
     `${formatCount(p.accesses)} accesses`,
-    `${percent(p.verifiedAccesses, p.ramAccesses)} of ${formatCount(p.ramAccesses)} RAM accesses verified`,
-    `${formatCount(p.churnUpdates)} updates`,
+    p.ramAccesses === 0
+      ? 'RAM verified: counted when a round ends'
+      : `${percent(p.verifiedAccesses, p.ramAccesses)} of ${formatCount(p.ramAccesses)} RAM accesses verified`,
+    `${formatCount(p.churnUpdates)} updates (finished rounds)`,
     `violations ${p.violations}`,
     `failures ${p.failures}`,
     `faults ${p.faultsSurvived}/${p.faultsInjected} survived`,

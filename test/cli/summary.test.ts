@@ -57,6 +57,28 @@ describe('run summary', () => {
     );
   });
 
+  it('with --verify all, says how many RAM accesses were verified and dropped', () => {
+    const base = healthyRunReport();
+    const report = {
+      ...base,
+      check: {
+        ...base.check,
+        mode: 'all' as const,
+        ramAccesses: 2_000_000,
+        verifiedAccesses: 1_990_000,
+        unverified: 10_000,
+        dropped: 3,
+      },
+    };
+    expect(
+      formatRunSummary(report)
+        .split('\n')
+        .find((l) => l.startsWith('  check')),
+    ).toBe(
+      '  check         no violations; --verify all: 1.99 M of 2 M RAM accesses verified (99.50%), 3 dropped',
+    );
+  });
+
   it('says when a run was interrupted', () => {
     const text = formatRunSummary({ ...healthyRunReport(), interrupted: true });
     expect(text.endsWith('  note          interrupted: the report covers the time run\n')).toBe(

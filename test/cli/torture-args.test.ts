@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli/args.js';
 import { UsageError } from '../../src/cli/errors.js';
+import { formatTortureProgress } from '../../src/cli/torture-command.js';
 import { helpText } from '../../src/cli/usage.js';
 import { parseDuration } from '../../src/sim/torture.js';
 
@@ -61,5 +62,30 @@ describe('addrspace torture flags', () => {
   it('has its own help', () => {
     expect(helpText('torture')).toMatch(/^Usage: addrspace torture \[options\]/);
     expect(parseCommandLine(['torture', '--help'])).toEqual({ kind: 'help', topic: 'torture' });
+  });
+});
+
+describe('the line a minute', () => {
+  it('says where the run is and what it found so far', () => {
+    const p = {
+      elapsedSeconds: 185.4,
+      durationSeconds: 600,
+      round: 3,
+      workload: 'hot' as const,
+      accesses: 76_800_000,
+      ramAccesses: 62_200_000,
+      verifiedAccesses: 62_169_000,
+      churnUpdates: 69_600,
+      violations: 0,
+      failures: 0,
+      faultsInjected: 45,
+      faultsSurvived: 45,
+    };
+    expect(formatTortureProgress(p)).toBe(
+      'torture 3m05s/10m00s  round 4 (hot)  76.8 M accesses  99.95% of 62.2 M RAM accesses verified  69.6 k updates (finished rounds)  violations 0  failures 0  faults 45/45 survived',
+    );
+    expect(formatTortureProgress({ ...p, ramAccesses: 0, verifiedAccesses: 0 })).toContain(
+      '  RAM verified: counted when a round ends  ',
+    );
   });
 });

@@ -115,8 +115,8 @@ export function stampWords(bytes: Uint8Array, from: number, to: number, regionId
 export class TagVerifier {
   /** This reader's writer id (`vcpu mod 63`). */
   readonly writer: number;
-  /** Version of this reader's next write. */
-  private version = 0;
+  /** Version of this reader's current write (`beginWrite` moves it). */
+  private version = 1023;
   private readonly shadowTag = new Int32Array(SHADOW_SLOTS);
   private readonly shadowIndex = new Int32Array(SHADOW_SLOTS);
   private readonly shadowLow = new Int32Array(SHADOW_SLOTS);
@@ -138,8 +138,34 @@ export class TagVerifier {
   lastLow = 0;
   lastHigh = 0;
 
+  /** What an access that is not memory writes (or reads into): see `setFallback`. */
+  private readonly fallback = new Uint8Array(8);
+  private readonly fallbackView = new DataView(this.fallback.buffer);
+  private readonly fallbackBySize: Uint8Array[] = [];
+
   constructor(vcpu: number) {
     this.writer = vcpu % OWNER_WRITER;
+    for (let n = 0; n <= 8; n++) this.fallbackBySize.push(this.fallback.subarray(0, n));
+  }
+
+  /**
+   * Whether a write that turns out not to be memory goes to the device (a device-register
+   * access: true) or is refused with `RegionType` (a RAM access: false, the default).
+   */
+  deviceWrites = false;
+
+  /**
+   * The little-endian value an access that turns out not to be memory writes (a doorbell,
+   * a device register): low and high 32 bits.
+   */
+  setFallback(low: number, high: number): void {
+    this.fallbackView.setUint32(0, low >>> 0, true);
+    this.fallbackView.setUint32(4, high >>> 0, true);
+  }
+
+  /** The first `size` bytes of the fallback value (a read fills them). */
+  fallbackBytes(size: number): Uint8Array {
+    return this.fallbackBySize[size]!;
   }
 
   /** Forgets the shadow: call when a slice starts (the vCPU may have run elsewhere). */
@@ -149,17 +175,10 @@ export class TagVerifier {
 
   /**
    * Checks the words of `view` (one mapping) covering mapping offsets `[off, off + len)`
-   * against region `regionId`; for a write, stores this reader's tag in every word that
-   * checked out. Returns a `Verified` value. `view` must cover whole words there (the
-   * caller checks the mapping's length).
+   * against region `regionId`. Returns a `Verified` value. `view` must cover whole words
+   * there (the caller checks the mapping's length).
    */
-  checkSpan(
-    view: DataView,
-    off: number,
-    len: number,
-    regionId: number,
-    isWrite: boolean,
-  ): Verified {
+  check(view: DataView, off: number, len: number, regionId: number): Verified {
     const first = off >>> 3;
     const last = (off + len - 1) >>> 3;
     const tag = regionTag(regionId);
@@ -169,18 +188,46 @@ export class TagVerifier {
       if (r === Verified.Violation) return r;
       if (r === Verified.Unverified) result = r;
     }
-    if (!isWrite) return result;
-    const lo = tagLow(tag, this.writer, this.version++);
+    return result;
+  }
+
+  /** A write begins: every word it stores carries this writer's next version. */
+  beginWrite(): void {
+    this.version = (this.version + 1) & 1023;
+  }
+
+  /**
+   * Stores this reader's tag (the version of the last `beginWrite`) in every word over
+   * `[off, off + len)` that is tagged for region `regionId`; untagged words (device data,
+   * never stamped) are left alone. Call after `check` passed for the whole access.
+   */
+  store(view: DataView, off: number, len: number, regionId: number): void {
+    const tag = regionTag(regionId);
+    const lo = tagLow(tag, this.writer, this.version);
     const mix = Math.imul(tag, MIX);
-    for (let i = first; i <= last; i++) {
+    for (let i = off >>> 3; i <= (off + len - 1) >>> 3; i++) {
       const at = i * 8;
-      // Untagged words are not this mode's memory (device data, never stamped): left alone.
       if (view.getInt32(at + 4, true) !== (i ^ mix)) continue;
       view.setInt32(at, lo, true);
       const slot = (i ^ tag) & (SHADOW_SLOTS - 1);
       this.shadowTag[slot] = tag;
       this.shadowIndex[slot] = i;
       this.shadowLow[slot] = lo;
+    }
+  }
+
+  /** `check`, then for a write (when nothing was violated) `beginWrite` and `store`. */
+  checkSpan(
+    view: DataView,
+    off: number,
+    len: number,
+    regionId: number,
+    isWrite: boolean,
+  ): Verified {
+    const result = this.check(view, off, len, regionId);
+    if (isWrite && result !== Verified.Violation) {
+      this.beginWrite();
+      this.store(view, off, len, regionId);
     }
     return result;
   }

@@ -129,8 +129,9 @@ export interface SharedViewReader {
   /**
    * Self-checking memory (memory-tags.ts): performs an access of `size` bytes at `gpa`
    * through this reader's translation and checks the tagged words it touched against that
-   * translation; a write stores this reader's tag. `Verified.NotMemory` means nothing was
-   * touched: make the ordinary access. Optional: a strategy without it is unverified.
+   * translation; a write stores this reader's tag. `Verified.NotMemory`: it was not memory,
+   * and the ordinary access was made (a write stores the verifier's fallback value).
+   * Optional: a strategy without it is unverified.
    */
   verifiedAccess?(gpa: number, size: number, isWrite: boolean, verifier: TagVerifier): Verified;
 

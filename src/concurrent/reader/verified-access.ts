@@ -10,9 +10,10 @@
  * RAM accesses may span adjacent pieces); both halves are translated before any word is
  * checked or written, so a write is still all or nothing with respect to translation.
  * An address that is not memory for this access (IO, romd off, a range with doorbells for
- * a write, read-only memory, any write while dirty logging is on) answers
- * `Verified.NotMemory` and touches nothing: the caller makes the ordinary access (the MMIO
- * exit, the ioeventfd match, the typed error, the dirty mark).
+ * a write, read-only memory, any write while dirty logging is on) gets the ordinary access
+ * instead, in the same critical section (the MMIO exit, the ioeventfd match, the typed
+ * error, the dirty mark; a write stores the verifier's `fallbackBytes`) and answers
+ * `Verified.NotMemory`.
  *
  * Like the `unsynchronized*` accessors it never synchronises: each strategy wraps it as it
  * wraps the others (`verifiedAccess`). It allocates nothing.
@@ -25,6 +26,10 @@ import { checkAccess, isReadableMemory, isWritableMemory } from './reader-access
 import { readerOfflineFault } from './reader-faults.js';
 
 export abstract class VerifiedTable extends AdoptedTable {
+  /** The ordinary span accesses (view-reader.ts): memory, an MMIO exit, an ioeventfd. */
+  protected abstract readBytes(gpa: number, dst: Uint8Array): void;
+  protected abstract writeBytes(gpa: number, src: Uint8Array): void;
+
   /**
    * Performs a verified access of `size` bytes at `gpa`; throws `RegionNotFound` for an
    * unmapped byte and `RegionType` when a span runs into something that is not memory.
@@ -35,7 +40,20 @@ export abstract class VerifiedTable extends AdoptedTable {
     isWrite: boolean,
     verifier: TagVerifier,
   ): Verified {
-    if (!this.resolve(gpa, size, isWrite)) return Verified.NotMemory;
+    if (!this.resolve(gpa, size, isWrite)) {
+      // Not memory for this access: the ordinary access, in the same critical section (a
+      // second, separately synchronised access could meet another view, and store
+      // untagged bytes into memory that became RAM meanwhile).
+      const bytes = verifier.fallbackBytes(size);
+      if (isWrite && !verifier.deviceWrites) {
+        // A RAM access: its random data is not sent to a device (a ROM device below a
+        // switched-off window would take it as commands).
+        throw AddressSpaceError.regionType('mismatch region type');
+      }
+      if (isWrite) this.writeBytes(gpa, bytes);
+      else this.readBytes(gpa, bytes);
+      return Verified.NotMemory;
+    }
     const delta = isWrite ? this.wDelta : this.rDelta;
     const high = isWrite ? this.wHigh : this.rHigh;
     const view = isWrite ? this.wView : this.rView;
@@ -44,7 +62,10 @@ export abstract class VerifiedTable extends AdoptedTable {
     // What served the access's first byte, for the owner's check against its history.
     verifier.servedRegion = region;
     verifier.servedHost = (isWrite ? this.wHost : this.rHost) + off;
-    if (off + size <= high) return this.checkIn(view, off, size, region, isWrite, verifier);
+    if (off + size <= high) {
+      if (!fitsWords(view, off, size)) return Verified.Unverified;
+      return verifier.checkSpan(view, off, size, region, isWrite);
+    }
     // A span into the adjacent range: translate the rest before touching anything.
     const firstLen = high - off;
     const next = gpa + firstLen;
@@ -56,33 +77,24 @@ export abstract class VerifiedTable extends AdoptedTable {
       // The byte after the range is in another range that does not start there.
       throw AddressSpaceError.regionNotFound(next);
     }
-    const a = this.checkIn(view, off, firstLen, region, isWrite, verifier);
-    if (a === Verified.Violation) return a;
     const nextView = isWrite ? this.wView : this.rView;
     const nextRegion = isWrite ? this.wRegion : this.rRegion;
-    const b = this.checkIn(
-      nextView,
-      next - nextDelta,
-      size - firstLen,
-      nextRegion,
-      isWrite,
-      verifier,
-    );
-    return b === Verified.Ok ? a : b;
-  }
-
-  /** Checks (and for a write stores) the words over `[off, off + len)` of one mapping. */
-  private checkIn(
-    view: DataView,
-    off: number,
-    len: number,
-    region: number,
-    isWrite: boolean,
-    verifier: TagVerifier,
-  ): Verified {
-    // Words that run past the mapping (a mapping whose size is not a multiple of 8).
-    if (((off + len + 7) & ~7) > view.byteLength) return Verified.Unverified;
-    return verifier.checkSpan(view, off, len, region, isWrite);
+    const nextOff = next - nextDelta;
+    const restLen = size - firstLen;
+    if (!fitsWords(view, off, firstLen) || !fitsWords(nextView, nextOff, restLen)) {
+      return Verified.Unverified;
+    }
+    // Both halves checked before either is written: a write is all or nothing.
+    const a = verifier.check(view, off, firstLen, region);
+    if (a === Verified.Violation) return a;
+    const b = verifier.check(nextView, nextOff, restLen, nextRegion);
+    if (b === Verified.Violation) return b;
+    if (isWrite) {
+      verifier.beginWrite();
+      verifier.store(view, off, firstLen, region);
+      verifier.store(nextView, nextOff, restLen, nextRegion);
+    }
+    return a === Verified.Ok ? b : a;
   }
 
   /**
@@ -117,4 +129,9 @@ export abstract class VerifiedTable extends AdoptedTable {
     this.cacheRow(row, isWrite);
     return true;
   }
+}
+
+/** Whether the words over `[off, off + len)` lie inside the mapping (a size not a multiple of 8). */
+function fitsWords(view: DataView, off: number, len: number): boolean {
+  return Math.ceil((off + len) / 8) * 8 <= view.byteLength;
 }

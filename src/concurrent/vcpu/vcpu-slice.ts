@@ -96,9 +96,16 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
       let kind = SampleKind.Read;
       let generation = -1;
       try {
+        const signalsBefore = verified === undefined ? 0 : memory.ioeventfdSignals;
         if (verified?.access(memory, gen, samples, gen.target === RAM_ACCESS)) {
-          if (gen.isWrite) writes++;
-          else reads++;
+          if (!gen.isWrite) reads++;
+          else {
+            writes++;
+            if (memory.ioeventfdSignals !== signalsBefore) {
+              kind = SampleKind.Ioeventfd;
+              signals++;
+            }
+          }
         } else if (gen.isWrite) {
           kind = SampleKind.Write;
           const signalsSeen = memory.ioeventfdSignals;

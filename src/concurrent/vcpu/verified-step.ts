@@ -7,8 +7,12 @@
  *
  * A violation is pushed to the vCPU's sample ring as a `Tag` sample for the owner's
  * checker (or counted as dropped when the ring is full); the access itself has happened.
- * An address that is not memory for the access, or a reader without a verified path,
- * leaves the access to the caller's ordinary path (unverified).
+ * Device-register accesses go the same way, unvaried: the reader makes the ordinary access
+ * (exit, doorbell) inside the same critical section when the address is not memory. A RAM
+ * access that is not memory reads the ordinary way, but its write is refused with
+ * `RegionType` (counted as a fault): its random data never reaches a device (the flash
+ * below a switched-off PAM window would take it as commands). A
+ * reader without a verified path leaves every access to the caller (unverified).
  *
  * One instance per pool thread and vCPU; nothing here allocates per access.
  */
@@ -47,8 +51,9 @@ export class VerifiedVcpu {
   }
 
   /**
-   * Performs the generator's RAM access verified; false when the caller must make it the
-   * ordinary way (not memory here, or no verified path). Throws what the access throws.
+   * Performs the generator's access through the verified path (an access that is not
+   * memory is made the ordinary way there); false when the reader has no verified path
+   * and the caller must make it. Throws what the access throws.
    */
   access(
     memory: SharedViewReader | RawGuestMemory,
@@ -62,8 +67,11 @@ export class VerifiedVcpu {
     // A device register is accessed exactly as generated; RAM at every size and alignment.
     const size = ram ? 1 << (k & 3) : gen.size;
     const gpa = ram ? gen.gpa + ((k >>> 2) & 7) : gen.gpa;
+    if (gen.isWrite) this.verifier.setFallback(gen.value, gen.valueHigh);
+    this.verifier.deviceWrites = !ram;
     const result = reader.verifiedAccess(gpa, size, gen.isWrite, this.verifier);
-    if (result === Verified.NotMemory) return false;
+    // Not memory: the reader made the ordinary access (exit, doorbell, typed error).
+    if (result === Verified.NotMemory) return true;
     if (!ram || k % SERVED_EVERY === 0) {
       const v = this.verifier;
       pushTranslationSample(

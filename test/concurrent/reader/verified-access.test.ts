@@ -103,17 +103,52 @@ describe.each(STRATEGIES)('verified access under %s', (strategy) => {
     expect(verify(reader, 1020, 8, true, v)).toBe(Verified.Ok);
     // Bytes 1020..1023 are ram1's word 127; 1024 is byte 512 of ram2: its word 64.
     expect(words(m1, 127)[0]).toBe(tagLow(regionTag(ram1.id), 5, 0) >>> 0);
-    expect(words(m2, 64)[0]).toBe(tagLow(regionTag(ram2.id), 5, 1) >>> 0);
+    expect(words(m2, 64)[0]).toBe(tagLow(regionTag(ram2.id), 5, 0) >>> 0); // one write, one version
     expect(verify(reader, 1021, 8, false, v)).toBe(Verified.Ok);
     reader.offline();
   });
 
-  test('IO is not memory: nothing touched; an unmapped byte is RegionNotFound', () => {
+  test('a span write whose second half is violated writes neither half', () => {
+    const { m1, m2, ram1, ram2, reader, verify } = setup();
+    const v = new TagVerifier(5);
+    stampWords(m2.bytes, 512, 520, ram2.id + 3); // ram2's word 64 now belongs to another region
+    expect(verify(reader, 1020, 8, true, v)).toBe(Verified.Violation);
+    expect([v.lastFault, v.lastRegionId, v.lastOffset]).toEqual([
+      TagFault.WrongMapping,
+      ram2.id,
+      512,
+    ]);
+    expect(words(m1, 127)[0]).toBe(tagLow(regionTag(ram1.id), OWNER_WRITER, 0) >>> 0);
+    reader.offline();
+  });
+
+  test('IO is not memory: the ordinary access (an exit) is made; unmapped is RegionNotFound', () => {
     const { reader, verify } = setup();
     const v = new TagVerifier(0);
-    expect(verify(reader, 2048, 4, true, v)).toBe(Verified.NotMemory);
+    v.deviceWrites = true;
+    expect(() => verify(reader, 2048, 4, true, v)).toThrow(/mismatch region type/); // no handler
+    v.deviceWrites = false;
+    const exits: [number, number, boolean][] = [];
+    reader.setMmioHandler((_id, _base, offset, data, isWrite) => {
+      exits.push([
+        offset,
+        data.length === 4 ? new DataView(data.buffer).getUint32(0, true) : -1,
+        isWrite,
+      ]);
+      return true;
+    });
+    v.setFallback(0xcafe, 0);
+    expect(() => verify(reader, 2052, 4, true, v)).toThrow(/mismatch region type/); // a RAM write
+    v.deviceWrites = true;
+    expect(verify(reader, 2052, 4, true, v)).toBe(Verified.NotMemory);
+    expect(verify(reader, 2056, 2, false, v)).toBe(Verified.NotMemory);
+    expect(exits).toEqual([
+      [4, 0xcafe, true],
+      [8, -1, false],
+    ]);
     expect(() => verify(reader, 5000, 4, false, v)).toThrow(/Failed to find matched region/);
     expect(() => verify(reader, 2044, 8, false, v)).toThrow(/mismatch region type/);
+    reader.setMmioHandler(undefined);
     reader.offline();
   });
 
