@@ -197,9 +197,12 @@ describe('commands, help and version', () => {
   });
 
   it.each([
-    [['frob'], 'unknown command "frob" (expected run, mtree, bench or migrate)'],
-    [['help', 'frob'], 'unknown command "frob" (expected run, mtree, bench or migrate)'],
-    [['--vcpus', '2'], 'unknown option --vcpus (expected a command: run, mtree, bench or migrate)'],
+    [['frob'], 'unknown command "frob" (expected run, mtree, bench, migrate or torture)'],
+    [['help', 'frob'], 'unknown command "frob" (expected run, mtree, bench, migrate or torture)'],
+    [
+      ['--vcpus', '2'],
+      'unknown option --vcpus (expected a command: run, mtree, bench, migrate or torture)',
+    ],
   ])('%j → %s', (argv, message) => {
     expect(usageError(argv).message).toBe(message);
   });

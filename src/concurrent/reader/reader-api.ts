@@ -8,6 +8,7 @@
  * declares shapes and the small enumerations they use; it holds no behaviour.
  */
 import type { DirectorySnapshot } from './directory.js';
+import type { TagVerifier, Verified } from './memory-tags.js';
 import type { TranslationTarget } from './translation.js';
 
 /**
@@ -125,6 +126,13 @@ export interface SharedViewReader {
   stallNextRead(ms: number): void;
   /** Releases what attaching took (the directory channel). Call after `offline()`. */
   close(): void;
+  /**
+   * Self-checking memory (memory-tags.ts): performs an access of `size` bytes at `gpa`
+   * through this reader's translation and checks the tagged words it touched against that
+   * translation; a write stores this reader's tag. `Verified.NotMemory` means nothing was
+   * touched: make the ordinary access. Optional: a strategy without it is unverified.
+   */
+  verifiedAccess?(gpa: number, size: number, isWrite: boolean, verifier: TagVerifier): Verified;
 
   // What accesses did, as counted by the reader (never reset; compare two readings):
   /** Writes that matched an ioeventfd: its EventFd was signalled, nothing else happened. */

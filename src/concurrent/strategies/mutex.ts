@@ -22,6 +22,7 @@
  * alive it faults when it releases.
  */
 import { countsForGrace, kCurrentTable, kEpoch, kLock } from '../reader/layout.js';
+import type { TagVerifier, Verified } from '../reader/memory-tags.js';
 import type { ReaderHandle, SharedViewReader } from '../reader/reader-api.js';
 import { lockTakenFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
 import type { TranslationTarget } from '../reader/translation.js';
@@ -180,6 +181,14 @@ export class MutexReader extends TableReader implements SharedViewReader {
     this.lock();
     try {
       return this.unsynchronizedTranslate(gpa, out);
+    } finally {
+      this.unlock();
+    }
+  }
+  verifiedAccess(gpa: number, size: number, isWrite: boolean, verifier: TagVerifier): Verified {
+    this.lock();
+    try {
+      return this.unsynchronizedVerified(gpa, size, isWrite, verifier);
     } finally {
       this.unlock();
     }

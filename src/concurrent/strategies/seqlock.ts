@@ -15,6 +15,7 @@
  * announced the retiring epoch. An access that made an MMIO exit is not retried.
  */
 import { kCurrentTable, kEpoch, kSeq } from '../reader/layout.js';
+import type { TagVerifier, Verified } from '../reader/memory-tags.js';
 import type { ReaderHandle, SharedViewReader } from '../reader/reader-api.js';
 import { evictedFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
 import type { TranslationTarget } from '../reader/translation.js';
@@ -167,6 +168,16 @@ export class SeqlockReader extends TableReader implements SharedViewReader {
     this.enter();
     this.writeBytes(gpa, src);
     this.afterWrite();
+  }
+  /**
+   * Not retried: what the check found is about memory the reader's announced epoch kept
+   * alive, whether or not a publish happened meanwhile (freshness is not its question).
+   */
+  verifiedAccess(gpa: number, size: number, isWrite: boolean, verifier: TagVerifier): Verified {
+    this.enter();
+    const result = this.unsynchronizedVerified(gpa, size, isWrite, verifier);
+    this.afterWrite();
+    return result;
   }
 }
 
