@@ -26,6 +26,19 @@ describe('package entry', () => {
 
   it('exports the address limit and the strategies of SPEC 1 and 7', () => {
     expect(addrspace.ADDRESS_LIMIT).toBe(2 ** 53);
-    expect(addrspace.STRATEGIES).toEqual(['rcu', 'seqlock', 'mutex', 'none']);
+    expect(addrspace.STRATEGIES).toEqual([
+      'rcu',
+      'seqlock',
+      'mutex',
+      'rwlock',
+      'refcount',
+      'hazard',
+      'ebr',
+      'leftright',
+      'none',
+    ]);
+    expect(addrspace.listStrategies()).toEqual([...addrspace.STRATEGIES]);
+    expect(addrspace.getStrategy('hazard').safe).toBe(true);
+    expect(typeof addrspace.registerStrategy).toBe('function');
   });
 });

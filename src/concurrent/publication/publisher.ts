@@ -47,7 +47,7 @@ import {
   resolvePublisherOptions,
 } from './publisher-options.js';
 import { ReaderRegistry } from './reader-registry.js';
-import { Reclaimer } from './reclaim.js';
+import { backingOf, Reclaimer } from './reclaim.js';
 import { RegionRetention } from './region-retention.js';
 import { RetentionMeter } from './retention-meter.js';
 import { validateView, writeTable } from './table-writer.js';
@@ -82,6 +82,11 @@ export class SharedViewPublisher {
   private readonly grace: GracePeriods;
   private readonly reclaimer: Reclaimer;
   private readonly regions = new RegionRetention();
+  /**
+   * Mapping → the first epoch of the views that showed it since it was last reclaimed (the
+   * earliest, if it left and came back meanwhile): no table older than that reaches it.
+   */
+  private readonly shownSince = new Map<HostMemMapping, number>();
   private readonly waits: OwnerWaits;
   private readonly meter = new RetentionMeter();
   private readonly owner: StrategyOwner;
@@ -191,14 +196,34 @@ export class SharedViewPublisher {
         this.meter.reclaimable(tableBytes, publishedMs, wallClockMs());
       });
     }
+    // The first epoch whose view showed what this publish retired: older tables cannot
+    // reach it (strategies that know which tables readers hold use that).
+    for (let i = change.start; i < change.nextEnd; i++) {
+      const mapping = backingOf(change.next.rangeAt(i)!);
+      if (mapping !== undefined && !this.shownSince.has(mapping)) {
+        this.shownSince.set(mapping, epoch);
+      }
+    }
+    let oldest = epoch;
+    for (const mapping of retiredMappings) {
+      oldest = Math.min(oldest, this.shownSince.get(mapping) ?? 1);
+    }
     const keepRegions = this.definition.releasesAroundExits === true;
-    this.owner.afterReaders(epoch, () => {
-      this.meter.reclaimable(mappingBytes, publishedMs, wallClockMs());
-      this.reclaimer.graceEnded(retiredMappings, epoch);
-      this.regions.graceEnded(epoch, keepRegions);
-      // After the reclaim callbacks (which may release what they got back).
-      if (retiredMappings.length > 0) queueMicrotask(() => this.forgetReleasedMappings());
-    });
+    // Regions: an MMIO exit may name one resolved from any older table.
+    this.owner.afterReaders(epoch, () => this.regions.graceEnded(epoch, keepRegions));
+    this.owner.afterReaders(
+      epoch,
+      () => {
+        this.meter.reclaimable(mappingBytes, publishedMs, wallClockMs());
+        this.reclaimer.graceEnded(retiredMappings, epoch);
+        for (const mapping of retiredMappings) {
+          if (this.reclaimer.isUnreachable(mapping)) this.shownSince.delete(mapping);
+        }
+        // After the reclaim callbacks (which may release what they got back).
+        if (retiredMappings.length > 0) queueMicrotask(() => this.forgetReleasedMappings());
+      },
+      oldest,
+    );
   }
 
   /**

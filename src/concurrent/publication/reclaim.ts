@@ -24,7 +24,7 @@ import { fillPoison } from '../reader/poison.js';
 import type { ViewChange } from './view-diff.js';
 
 /** The mapping behind a memory range; `undefined` for IO. */
-function backingOf(range: FlatRange): HostMemMapping | undefined {
+export function backingOf(range: FlatRange): HostMemMapping | undefined {
   return range.owner.regionType === 'IO' ? undefined : range.owner.mapping;
 }
 

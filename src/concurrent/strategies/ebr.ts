@@ -38,6 +38,7 @@ import {
   kStrategyWords,
   kTableEpoch,
 } from '../reader/layout.js';
+import type { TagVerifier, Verified } from '../reader/memory-tags.js';
 import type { ReaderHandle, SharedViewReader } from '../reader/reader-api.js';
 import { evictedFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
 import type { TranslationTarget } from '../reader/translation.js';
@@ -147,6 +148,10 @@ export class EbrReader extends TableReader implements SharedViewReader {
   write(gpa: number, src: Uint8Array): void {
     if (--this.budget < 0 || this.control[kCurrentTable] !== this.seen) this.newSection();
     this.writeBytes(gpa, src);
+  }
+  verifiedAccess(gpa: number, size: number, isWrite: boolean, verifier: TagVerifier): Verified {
+    if (--this.budget < 0 || this.control[kCurrentTable] !== this.seen) this.newSection();
+    return this.unsynchronizedVerified(gpa, size, isWrite, verifier);
   }
 }
 

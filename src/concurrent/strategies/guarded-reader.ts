@@ -15,6 +15,7 @@
  * It decides nothing about when memory may be reused: that is the strategy's owner side.
  */
 import { kReaderEvicted, kReaderOffline, kTableEpoch, readerEpochWord } from '../reader/layout.js';
+import type { TagVerifier, Verified } from '../reader/memory-tags.js';
 import type { ReaderHandle, SharedViewReader } from '../reader/reader-api.js';
 import { evictedFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
 import type { TranslationTarget } from '../reader/translation.js';
@@ -166,6 +167,14 @@ export abstract class GuardedReader extends TableReader implements SharedViewRea
     this.enter();
     try {
       this.writeBytes(gpa, src);
+    } finally {
+      this.leave();
+    }
+  }
+  verifiedAccess(gpa: number, size: number, isWrite: boolean, verifier: TagVerifier): Verified {
+    this.enter();
+    try {
+      return this.unsynchronizedVerified(gpa, size, isWrite, verifier);
     } finally {
       this.leave();
     }

@@ -13,9 +13,9 @@
  * the reader stores its slot before it re-checks the current id, the owner stores the new
  * id before it scans the slots (Dekker, sequentially consistent Atomics), so either the
  * scan sees the slot or the reader's re-check sees the new id and it never uses the old
- * table. Guest memory a publish removed is reclaimed once every table published before it
- * is unheld. A stalled reader pins only the table in its slot (and memory removed while it
- * holds it): garbage stays bounded.
+ * table. Guest memory a publish removed is reclaimed once every table that showed it is
+ * unheld. A stalled reader pins only the table in its slot and the memory that table
+ * shows: garbage stays bounded.
  *
  * The slot stays set across an MMIO exit: the owner never waits for it (it only polls),
  * so the exit is served, and the region the exit resolved stays alive with its table.
@@ -83,7 +83,7 @@ export const hazard: StrategyDefinition = {
         Atomics.store(ctx.control, kCurrentTable, tableId);
       },
       retireTable: (tableId, epoch, free) => tables.retire(tableId, epoch, free),
-      afterReaders: (epoch, fn) => tables.afterReaders(epoch, fn),
+      afterReaders: (epoch, fn, oldest) => tables.afterReaders(epoch, fn, oldest),
     };
   },
   createReader: (handle) => new HazardReader(handle),

@@ -16,7 +16,7 @@
  * reused once its count reached 0), accesses, and `Atomics.sub(count[id], 1)`.
  * Owner: publishes with two stores (`kEpoch`, then the publishing `kCurrentTable`); a
  * retired table is reclaimed when its count is 0 (retired-tables.ts), and guest memory a
- * publish removed once every table published before it was. The increment comes before
+ * publish removed once every table that showed it was. The increment comes before
  * the re-check and the publishing store before the owner's sum (Dekker, sequentially
  * consistent Atomics): either the sum sees the increment or the re-check sees the new
  * table and the reader backs out without touching the old one.
@@ -117,7 +117,7 @@ export const refcount: StrategyDefinition = {
         Atomics.store(ctx.control, kCurrentTable, tableId);
       },
       retireTable: (tableId, epoch, free) => tables.retire(tableId, epoch, free),
-      afterReaders: (epoch, fn) => tables.afterReaders(epoch, fn),
+      afterReaders: (epoch, fn, oldest) => tables.afterReaders(epoch, fn, oldest),
       handleFields: () => ({ refcounts: buffer }),
     };
   },

@@ -5,13 +5,14 @@
  *
  * A reader only ever takes a table that is current at that moment (it re-checks the
  * current id after protecting it), so once a retired table was seen unheld it stays
- * unheld until the publisher reuses it. `afterReaders(epoch)` is over once every table
- * retired by a publish up to `epoch` was seen unheld: those are all the tables published
- * before `epoch`, the only ways to memory that those publishes removed.
+ * unheld until the publisher reuses it. `afterReaders(epoch, fn, oldest)` is over once
+ * every table published in [oldest, epoch) was seen unheld: the only ways to the memory
+ * those publishes removed (the publisher passes the first epoch that showed it).
  *
- * A stalled reader holds back only the table it holds (and what waits for it: memory
- * removed while it holds it). It only tracks and calls back; readers' words are read by
- * the strategy's `isHeld`.
+ * A stalled reader holds back only the table it holds and the memory that table shows:
+ * memory added and removed while it stalls is reclaimed as usual, so garbage stays
+ * bounded. It only tracks and calls back; readers' words are read by the strategy's
+ * `isHeld`.
  */
 import { WaitLease } from './reader-scan.js';
 import type { OwnerContext } from './strategy-definition.js';
@@ -32,7 +33,8 @@ export class RetiredTables {
   /** Whether a live reader holds `tableId` (evicting overdue readers through `lease`). */
   private readonly isHeld: (tableId: number, lease: WaitLease) => boolean;
   private retired: Retired[] = [];
-  private readonly waiting: { epoch: number; fn: () => void }[] = [];
+  /** Waits for the tables published in [oldest, epoch) to be unheld. */
+  private readonly waiting: { epoch: number; oldest: number; fn: () => void }[] = [];
   private polling = false;
 
   constructor(ctx: OwnerContext, isHeld: (tableId: number, lease: WaitLease) => boolean) {
@@ -47,8 +49,8 @@ export class RetiredTables {
     this.check();
   }
 
-  afterReaders(epoch: number, fn: () => void): void {
-    this.waiting.push({ epoch, fn });
+  afterReaders(epoch: number, fn: () => void, oldest = 1): void {
+    this.waiting.push({ epoch, oldest, fn });
     this.check();
   }
 
@@ -66,6 +68,17 @@ export class RetiredTables {
     );
   }
 
+  /**
+   * Whether a held table was published in [w.oldest, w.epoch): a table retired by the
+   * publish of R was published at R - 1 (each publish retires the one before it).
+   */
+  private anyHeldIn(held: readonly Retired[], w: { epoch: number; oldest: number }): boolean {
+    for (const r of held) {
+      if (r.epoch - 1 >= w.oldest && r.epoch - 1 < w.epoch) return true;
+    }
+    return false;
+  }
+
   /** Frees unheld tables and runs the waits they ended; true when nothing is left. */
   private sweep(): boolean {
     const still: Retired[] = [];
@@ -73,11 +86,9 @@ export class RetiredTables {
     for (const r of this.retired) (this.isHeld(r.tableId, r.lease) ? still : freed).push(r);
     this.retired = still;
     for (const r of freed) r.free();
-    let oldestHeld = Number.POSITIVE_INFINITY;
-    for (const r of still) oldestHeld = Math.min(oldestHeld, r.epoch);
     for (let i = 0; i < this.waiting.length; ) {
-      if (this.waiting[i]!.epoch < oldestHeld) this.waiting.splice(i, 1)[0]!.fn();
-      else i++;
+      if (this.anyHeldIn(still, this.waiting[i]!)) i++;
+      else this.waiting.splice(i, 1)[0]!.fn();
     }
     return still.length === 0 && this.waiting.length === 0;
   }

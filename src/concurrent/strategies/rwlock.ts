@@ -119,7 +119,8 @@ function rwlockOwner(ctx: OwnerContext): StrategyOwner {
   const waiting: { epoch: number; fn: () => void }[] = [];
   const drained = () => wordClearEverywhere(ctx, FLAG, lease);
   const switchNow = () => {
-    const next = pending!;
+    const next = pending;
+    if (next === undefined) return; // a later publish switched already
     pending = undefined;
     Atomics.store(control, kEpoch, next.epoch);
     Atomics.store(control, kCurrentTable, next.tableId);
@@ -141,9 +142,11 @@ function rwlockOwner(ctx: OwnerContext): StrategyOwner {
   return {
     publish(tableId, epoch) {
       if (pending !== undefined) {
-        // The write side is still waited for: this table replaces the pending one.
+        // The write side is still waited for: this table replaces the pending one (the
+        // asynchronous wait switches to it), unless the flags drained meanwhile.
         neverSeen.add(pending.tableId);
         pending = { tableId, epoch };
+        if (spinFor(drained, OWNER_SPIN_MS)) switchNow();
         return;
       }
       pending = { tableId, epoch };

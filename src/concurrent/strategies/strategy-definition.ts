@@ -91,8 +91,14 @@ export interface StrategyOwner {
    * Call `fn` (once, on the owner thread, possibly at once) when no reader can reach
    * anything through a table published before `epoch`: the guest memory and regions that
    * publishes up to `epoch` removed, and `synchronize()` / `callRcu()` at `epoch`.
+   *
+   * `oldest` (default 1) narrows that to tables published at `oldest` or later: the
+   * publisher passes the first epoch whose view showed the memory it retires, since older
+   * tables cannot reach it. A strategy that knows which tables readers hold (hazard,
+   * refcount) uses it to keep only what a stalled reader can reach; the others may ignore
+   * it (waiting for more is always safe).
    */
-  afterReaders(epoch: number, fn: () => void): void;
+  afterReaders(epoch: number, fn: () => void, oldest?: number): void;
   /** Fields added to every `ReaderHandle` (shared buffers, numbers: structured-cloneable). */
   handleFields?(): Readonly<Record<string, unknown>>;
   /** The publisher closed. */
