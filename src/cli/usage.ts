@@ -4,6 +4,7 @@
  */
 import { WORKLOAD_KINDS } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS } from '../machine/churn-kind.js';
+import { FAULT_KINDS } from '../sim/fault-kinds.js';
 import { DEFAULT_RUN_OPTIONS } from '../sim/options.js';
 
 export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench';
@@ -17,7 +18,8 @@ Usage:
   addrspace run   [--machine pc|FILE.json] [--vcpus N] [--duration SECONDS]
                   [--strategy rcu|seqlock|mutex|none] [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
-                  [--seed N] [--no-check] [--json FILE] [--html FILE] [--quiet] [--debug]
+                  [--seed N] [--no-check] [--faults LIST] [--json FILE] [--html FILE]
+                  [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
 
@@ -53,6 +55,10 @@ Options:
   --churn-rate PER_SECOND  topology updates per second over all kinds (default ${d.churnRate})
   --seed N                 seed of the churn and workload sequences (default ${d.seed})
   --no-check               turn the invariant checks off
+  --faults LIST            inject faults on a schedule, each counted and survived
+                           (report key "faults"): comma list of ${FAULT_KINDS.slice(0, 3).join(', ')},
+                           ${FAULT_KINDS.slice(3).join(', ')}; or all, or none
+                           (default none)
   --json FILE              write the report as JSON
   --html FILE              write the report as a self-contained HTML page
   --quiet                  no progress line and no summary

@@ -33,6 +33,8 @@ export interface ChurnDriverOptions {
   readonly apply: (op: ChurnOp) => void;
   /** Called after each applied (not failed) operation, `t` in seconds since `start`. */
   readonly onApplied?: (op: ChurnOp, t: number) => void;
+  /** Called with each operation the address space refused and its `AddressSpaceError`. */
+  readonly onRefused?: (op: ChurnOp, error: unknown, t: number) => void;
   /** How many applied operations to keep in `applied` (default 0: none). */
   readonly keepOps?: number;
 }
@@ -134,6 +136,7 @@ export class ChurnDriver {
       }
       this.failed++;
       this.failedByKind[op.kind]++;
+      this.options.onRefused?.(op, error, (performance.now() - this.startMs) / 1000);
       return;
     }
     const after = performance.now();

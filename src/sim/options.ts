@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { STRATEGIES, type Strategy } from '../concurrent/reader/reader-api.js';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS, type ChurnKind } from '../machine/churn-kind.js';
+import { type FaultKind, parseFaultList } from './fault-kinds.js';
 import {
   asRecord,
   churnRate,
@@ -46,6 +47,8 @@ export interface RunOptions {
   readonly seed?: number;
   /** Invariant checks (translation, poison, torn reads). */
   readonly check?: boolean;
+  /** Fault kinds to inject (SPEC 11): a list, `'all'` / `'none'`, or a comma list. */
+  readonly faults?: readonly FaultKind[] | 'all' | 'none' | string;
   /** Where the CLI writes the JSON report; `runSimulation` itself writes nothing. */
   readonly json?: string;
   /** Where the CLI writes the HTML report; `runSimulation` itself writes nothing. */
@@ -69,6 +72,7 @@ export interface ResolvedRunOptions {
   readonly churnRate: number;
   readonly seed: number;
   readonly check: boolean;
+  readonly faults: readonly FaultKind[];
   readonly json: string | undefined;
   readonly html: string | undefined;
   readonly quiet: boolean;
@@ -94,6 +98,7 @@ export const DEFAULT_RUN_OPTIONS: Omit<ResolvedRunOptions, 'vcpus'> = {
   churnRate: 1000,
   seed: 1,
   check: true,
+  faults: [],
   json: undefined,
   html: undefined,
   quiet: false,
@@ -118,6 +123,7 @@ const RUN_KEYS: readonly string[] = [
   'churnRate',
   'seed',
   'check',
+  'faults',
   'json',
   'html',
   'quiet',
@@ -156,6 +162,7 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
     churnRate: churnRate(orDefault(given.churnRate, d.churnRate)),
     seed: integerBetween(orDefault(given.seed, d.seed), 'seed', 0, MAX_SEED),
     check: flag(orDefault(given.check, d.check), 'check'),
+    faults: parseFaultList(orDefault(given.faults, d.faults)),
     json: filePath(given.json, 'json'),
     html: filePath(given.html, 'html'),
     quiet: flag(orDefault(given.quiet, d.quiet), 'quiet'),

@@ -12,6 +12,7 @@
 import type { Strategy } from '../concurrent/reader/reader-api.js';
 import type { WorkloadKind } from '../concurrent/vcpu/workload.js';
 import type { ChurnKind } from '../machine/churn-kind.js';
+import type { FaultKind } from './fault-kinds.js';
 
 /** The `version` key of both reports (the run's and the bench's). */
 export const REPORT_VERSION = 1;
@@ -204,6 +205,14 @@ export interface RunReport {
   readonly failures?: readonly RunFailure[];
   /** Failures found past the ones kept in `failures` (absent when none were left out). */
   readonly failuresTruncated?: number;
+  /**
+   * With `--faults` (SPEC 11): faults injected and survived, per kind (every kind, 0 for
+   * the ones not enabled).
+   */
+  readonly faults?: {
+    readonly injected: Readonly<Record<FaultKind, number>>;
+    readonly survived: Readonly<Record<FaultKind, number>>;
+  };
   /** ISO 8601 time the run started. */
   readonly startedAt?: string;
   readonly environment?: EnvironmentInfo;

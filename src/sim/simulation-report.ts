@@ -10,6 +10,7 @@ import type { ChurnKind } from '../machine/churn-kind.js';
 import type { Checker } from './checker.js';
 import type { ChurnDriver } from './churn-driver.js';
 import type { BackendReport } from './device-backend-protocol.js';
+import type { FaultsReport } from './fault-injector.js';
 import type { ResolvedRunOptions } from './options.js';
 import { environmentInfo } from './report-environment.js';
 import { REPORT_VERSION, type RunReport } from './report-types.js';
@@ -38,6 +39,8 @@ export interface RunMeasurements {
   /** vCPUs whose thread died. */
   readonly lostVcpus: number;
   readonly failures: FailureLog;
+  /** Injected and survived faults, when faults were injected. */
+  readonly faults: FaultsReport | undefined;
 }
 
 function latencyOf(samples: readonly number[]): LatencyRecorder {
@@ -132,6 +135,7 @@ export function buildRunReport(m: RunMeasurements): RunReport {
         }),
     exitCode: check.violations > 0 ? 1 : m.failures.count > 0 ? 3 : 0,
     failures: [...m.failures.kept],
+    ...(m.faults === undefined ? {} : { faults: m.faults }),
     ...(m.failures.truncated > 0 ? { failuresTruncated: m.failures.truncated } : {}),
     startedAt: m.startedAt.toISOString(),
     environment: environmentInfo(),

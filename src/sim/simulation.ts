@@ -21,6 +21,7 @@ import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
 import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
 import type { WorkloadKind } from '../concurrent/vcpu/workload.js';
 import type { Machine } from '../machine/machine.js';
+import { BackendSlot } from './backend-slot.js';
 import { Checker } from './checker.js';
 import {
   applyChurnOp,
@@ -29,9 +30,10 @@ import {
   warmHotplugPool,
 } from './churn-apply.js';
 import { ChurnDriver } from './churn-driver.js';
-import { type ChurnOp, ChurnSchedule } from './churn-schedule.js';
+import { type ChurnOp, ChurnSchedule, describeChurnOp } from './churn-schedule.js';
 import { type CompletionCheck, DeviceBackend } from './device-backend.js';
 import type { BackendReport } from './device-backend-protocol.js';
+import { FaultInjector } from './fault-injector.js';
 import { OptionsError } from './option-checks.js';
 import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from './options.js';
 import type { RunReport } from './report-types.js';
@@ -71,6 +73,16 @@ export interface SimulationInternals {
   readonly keepChurnOps?: number;
   /** Called with the kept churn operations, in order, when the run ends. */
   readonly onChurnOps?: (ops: readonly ChurnOp[]) => void;
+  /**
+   * Called with the built machine before anything runs (after hotplug setup), to add
+   * listeners or wrap devices: how tests make a listener or device fail on its own.
+   */
+  readonly prepareMachine?: (machine: Machine) => void;
+  /**
+   * Called once the vCPUs run and the clock started, with the pool and the backend's
+   * slot: how tests make a thread die on its own (not injected).
+   */
+  readonly onRunning?: (run: { readonly pool: VcpuPool; readonly backend: BackendSlot }) => void;
 }
 
 /** Runs one simulation and resolves its report. Bad options throw `OptionsError`. */
@@ -144,6 +156,7 @@ async function simulate(
     rate: churnConfig.rate,
     apply: (op) => applyChurnOp(machine, publisher, op),
     onApplied: (op, t) => churnEvents.record(t, op.kind),
+    onRefused: (op, error) => faults.onRefused(`churn ${describeChurnOp(op)}`, error),
     keepOps: internals.keepChurnOps ?? 0,
   });
   const pool = new VcpuPool({
@@ -152,19 +165,37 @@ async function simulate(
     sampleEvery: o.check ? SAMPLE_EVERY : 0,
     poisonWord: o.check ? POISON_U32 : -1,
     sliceMs: SLICE_MS,
+    onMmioError: (vcpu, error) => faults.onMmioError(vcpu, error),
   });
   const observer = new RunObserver(pool, checker, o.vcpus);
   const failures = new FailureLog();
-  let backend: DeviceBackend | undefined;
+  const backend = new BackendSlot(
+    (replaces) =>
+      DeviceBackend.start({
+        machine,
+        publisher,
+        seed: o.seed,
+        poisonWord: o.check ? POISON_U32 : -1,
+        replaces,
+      }),
+    () => observer.backendReplaced(),
+  );
+  internals.prepareMachine?.(machine);
+  const faults = new FaultInjector({
+    kinds: o.faults,
+    seed: o.seed,
+    durationSeconds: o.durationSeconds,
+    machine,
+    publisher,
+    pool,
+    backend,
+    failures,
+    churnUpdates: () => churn.updates,
+  });
   let interrupted = false;
   let seconds = 0;
   try {
-    backend = await DeviceBackend.start({
-      machine,
-      publisher,
-      seed: o.seed,
-      poisonWord: o.check ? POISON_U32 : -1,
-    });
+    await backend.start();
     const workloads = workloadsFor(machine, {
       workload: o.workload,
       seed: o.seed,
@@ -177,26 +208,35 @@ async function simulate(
     const t0 = performance.now();
     observer.start(t0);
     churn.start(t0);
-    interrupted = await runLoop(o, observer, churn, publisher, backend, failures);
+    internals.onRunning?.({ pool, backend });
+    interrupted = await runLoop(o, observer, churn, publisher, backend, faults);
   } finally {
-    // Stop order: churn, vCPUs, backend; then one last grace period before anything ends.
-    // Each step that throws is a failure in the report, never an exception past it.
+    // Stop order: faults, churn, vCPUs, backend; then one last grace period before
+    // anything ends. Each step that throws is a failure in the report, never an exception
+    // past it.
+    await failures.guard('fault-not-survived', 'settling the injected faults', () =>
+      faults.settle(),
+    );
     churn.stop();
     await failures.guard('check-not-run', 'stopping the vCPUs', () => pool.stop());
     seconds = observer.elapsed();
+    backend.reportDeath(failures);
+    const current = backend.current;
     const final = await failures.guard('backend-died', 'stopping the device backend', () =>
-      backend?.stop(),
+      current?.stop(),
     );
     observer.absorbBackend(final);
     observer.drainVcpus(publisher.generation);
     await failures.guard('check-not-run', 'the final grace period', () => publisher.synchronize());
-    if (backend !== undefined) {
-      checkCompletions(backend, machine, final, checker, failures, publisher.generation, seconds);
+    if (current !== undefined) {
+      checkCompletions(current, machine, final, checker, failures, publisher.generation, seconds);
     }
     await failures.guard('check-not-run', 'ending the vCPU threads', () => pool.destroy());
     await failures.guard('check-not-run', 'closing the publisher', () => publisher.close());
+    faults.dispose();
   }
   for (const lost of pool.lost) {
+    if (faults.wasInjected(lost)) continue;
     failures.record('vcpu-died', `vCPU ${lost.vcpu} died in slice ${lost.slice}: ${lost.error}`);
   }
   observer.sampleTimeline(seconds, publisher.generation);
@@ -222,6 +262,7 @@ async function simulate(
     interrupted,
     lostVcpus: pool.lost.length,
     failures,
+    faults: o.faults.length > 0 ? faults.report() : undefined,
   });
 }
 
@@ -235,8 +276,8 @@ async function runLoop(
   observer: RunObserver,
   churn: ChurnDriver,
   publisher: SharedViewPublisher,
-  backend: DeviceBackend | undefined,
-  failures: FailureLog,
+  backend: BackendSlot,
+  faults: FaultInjector,
 ): Promise<boolean> {
   let nextTimeline = TIMELINE_MS / 1000;
   let nextProgress = o.progressIntervalMs / 1000;
@@ -245,21 +286,18 @@ async function runLoop(
   for (;;) {
     await sleep(TICK_MS);
     if (o.signal?.aborted) return true;
+    const now = observer.elapsed();
     if (churn.error !== undefined && !churnFailed) {
       churnFailed = true;
-      failures.record(
-        'churn-failed',
-        `churn stopped: ${errorText(churn.error)}`,
-        observer.elapsed(),
-      );
+      faults.failures.record('churn-failed', `churn stopped: ${errorText(churn.error)}`, now);
     }
-    const now = observer.elapsed();
+    faults.tick(now);
     observer.drainVcpus(publisher.generation);
     if (now >= nextTimeline) {
       observer.sampleTimeline(now, publisher.generation);
       nextTimeline += TIMELINE_MS / 1000;
     }
-    if (backend !== undefined && now >= nextBackendDrain) {
+    if (now >= nextBackendDrain) {
       observer.absorbBackend(await backend.drain());
       nextBackendDrain += BACKEND_DRAIN_MS / 1000;
     }
@@ -285,9 +323,6 @@ function checkCompletions(
   generation: number,
   seconds: number,
 ): void {
-  if (backend.died !== undefined) {
-    failures.record('backend-died', `the device backend thread died: ${backend.died}`);
-  }
   if (final === undefined) {
     failures.record(
       'check-not-run',
