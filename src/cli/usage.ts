@@ -18,8 +18,8 @@ Usage:
   addrspace run   [--machine pc|FILE.json] [--vcpus N] [--duration SECONDS]
                   [--strategy rcu|seqlock|mutex|none] [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
-                  [--seed N] [--no-check] [--faults LIST] [--json FILE] [--html FILE]
-                  [--quiet] [--debug]
+                  [--seed N] [--no-check] [--no-hyp-ioeventfd] [--faults LIST]
+                  [--json FILE] [--html FILE] [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
 
@@ -59,6 +59,8 @@ Options:
                            (report key "faults"): comma list of ${FAULT_KINDS.slice(0, 3).join(', ')},
                            ${FAULT_KINDS.slice(3).join(', ')}; or all, or none
                            (default none)
+  --no-hyp-ioeventfd       the hypervisor does not handle ioeventfds: doorbell writes
+                           exit to the owner, which signals them (default: the machine's)
   --json FILE              write the report as JSON
   --html FILE              write the report as a self-contained HTML page
   --quiet                  no progress line and no summary

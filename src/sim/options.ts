@@ -49,6 +49,11 @@ export interface RunOptions {
   readonly check?: boolean;
   /** Fault kinds to inject (SPEC 11): a list, `'all'` / `'none'`, or a comma list. */
   readonly faults?: readonly FaultKind[] | 'all' | 'none' | string;
+  /**
+   * Whether the hypervisor handles ioeventfds (SPEC 5: `false` is `--no-hyp-ioeventfd`,
+   * doorbells then exit to the owner); the machine decides when left out.
+   */
+  readonly hypIoeventfd?: boolean;
   /** Where the CLI writes the JSON report; `runSimulation` itself writes nothing. */
   readonly json?: string;
   /** Where the CLI writes the HTML report; `runSimulation` itself writes nothing. */
@@ -73,6 +78,7 @@ export interface ResolvedRunOptions {
   readonly seed: number;
   readonly check: boolean;
   readonly faults: readonly FaultKind[];
+  readonly hypIoeventfd: boolean | undefined;
   readonly json: string | undefined;
   readonly html: string | undefined;
   readonly quiet: boolean;
@@ -99,6 +105,7 @@ export const DEFAULT_RUN_OPTIONS: Omit<ResolvedRunOptions, 'vcpus'> = {
   seed: 1,
   check: true,
   faults: [],
+  hypIoeventfd: undefined,
   json: undefined,
   html: undefined,
   quiet: false,
@@ -124,6 +131,7 @@ const RUN_KEYS: readonly string[] = [
   'seed',
   'check',
   'faults',
+  'hypIoeventfd',
   'json',
   'html',
   'quiet',
@@ -163,6 +171,8 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
     seed: integerBetween(orDefault(given.seed, d.seed), 'seed', 0, MAX_SEED),
     check: flag(orDefault(given.check, d.check), 'check'),
     faults: parseFaultList(orDefault(given.faults, d.faults)),
+    hypIoeventfd:
+      given.hypIoeventfd === undefined ? undefined : flag(given.hypIoeventfd, 'hypIoeventfd'),
     json: filePath(given.json, 'json'),
     html: filePath(given.html, 'html'),
     quiet: flag(orDefault(given.quiet, d.quiet), 'quiet'),

@@ -91,7 +91,7 @@ export async function runSimulation(
   internals: SimulationInternals = {},
 ): Promise<RunReport> {
   const checked = resolveRunOptions(options);
-  const machine = await loadSimulationMachine(checked.machine);
+  const machine = await loadSimulationMachine(checked.machine, checked.hypIoeventfd);
   try {
     return await simulate(withMachineDefaults(options, machine), machine, internals);
   } finally {
@@ -166,6 +166,7 @@ async function simulate(
     poisonWord: o.check ? POISON_U32 : -1,
     sliceMs: SLICE_MS,
     onMmioError: (vcpu, error) => faults.onMmioError(vcpu, error),
+    doorbells: machine.memory,
   });
   const observer = new RunObserver(pool, checker, o.vcpus);
   const failures = new FailureLog();

@@ -29,14 +29,26 @@ describe('fault injection', () => {
     expect(report.exitCode).toBe(0);
     const { injected, survived } = report.faults!;
     expect(survived).toEqual(injected);
-    // These four find something to hit whatever the workload does at that moment.
-    for (const kind of ['kill-vcpu', 'kill-backend', 'slow-owner', 'table-growth'] as const) {
-      expect(injected[kind], kind).toBeGreaterThan(0);
-    }
+    // How many fit in the run depends on how long each takes on this host; some do.
+    expect(Object.values(injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     // Killed vCPUs were restarted and ran on: each vCPU has accesses.
     for (const n of report.accesses.perVcpu) expect(n).toBeGreaterThan(0);
     expect(report.vcpuFaults!.lostThreads).toBe(injected['kill-vcpu']);
   });
+
+  it.each([['kill-vcpu,kill-backend'], ['slow-owner,table-growth']] as const)(
+    'injects and survives %s',
+    async (faults) => {
+      const report = await runSimulation({ ...short, durationSeconds: 2, faults });
+      expect(report.failures).toEqual([]);
+      expect(report.exitCode).toBe(0);
+      const { injected, survived } = report.faults!;
+      expect(survived).toEqual(injected);
+      for (const kind of faults.split(',') as (keyof typeof injected)[]) {
+        expect(injected[kind], kind).toBeGreaterThan(0);
+      }
+    },
+  );
 
   it('reports no faults key without --faults', async () => {
     const report = await runSimulation({ ...short, durationSeconds: 0.5 });
