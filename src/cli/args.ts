@@ -30,7 +30,15 @@ export interface MtreeOptions {
 export type CliCommand =
   | { readonly kind: 'help'; readonly topic: HelpTopic }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly options: ResolvedRunOptions }
+  | {
+      readonly kind: 'run';
+      readonly options: ResolvedRunOptions;
+      /**
+       * Only the options the flags gave: what `runSimulation` gets, so the machine file's
+       * and a replay file's defaults apply where no flag was given.
+       */
+      readonly given: RunOptions;
+    }
   | { readonly kind: 'mtree'; readonly options: MtreeOptions }
   | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions };
 
@@ -50,6 +58,8 @@ const RUN_FLAGS: FlagSpec = {
   seed: { type: 'string' },
   'no-check': { type: 'boolean' },
   faults: { type: 'string' },
+  record: { type: 'string' },
+  replay: { type: 'string' },
   'no-hyp-ioeventfd': { type: 'boolean' },
   json: { type: 'string' },
   html: { type: 'string' },
@@ -84,6 +94,8 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   seed: '--seed',
   check: '--no-check',
   faults: '--faults',
+  record: '--record',
+  replay: '--replay',
   hypIoeventfd: '--no-hyp-ioeventfd',
   json: '--json',
   html: '--html',
@@ -110,7 +122,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: command };
   switch (command) {
     case 'run':
-      return { kind: 'run', options: parseRun(rest) };
+      return { kind: 'run', ...parseRun(rest) };
     case 'mtree':
       return { kind: 'mtree', options: parseMtree(rest) };
     case 'bench':
@@ -129,7 +141,7 @@ function helpTopic(name: string | undefined): HelpTopic {
   throw new UsageError(`unknown command "${name}" (expected run, mtree or bench)`);
 }
 
-function parseRun(args: readonly string[]): ResolvedRunOptions {
+function parseRun(args: readonly string[]): { options: ResolvedRunOptions; given: RunOptions } {
   const v = readFlags('run', args, RUN_FLAGS);
   const options: Record<string, unknown> = {
     machine: v.machine,
@@ -142,13 +154,16 @@ function parseRun(args: readonly string[]): ResolvedRunOptions {
     seed: numeric(v.seed),
     check: v['no-check'] === true ? false : undefined,
     faults: v.faults,
+    record: v.record,
+    replay: v.replay,
     hypIoeventfd: v['no-hyp-ioeventfd'] === true ? false : undefined,
     json: v.json,
     html: v.html,
     quiet: v.quiet,
     debug: v.debug,
   };
-  return withFlagNames(v, () => resolveRunOptions(defined(options) as RunOptions));
+  const given = defined(options) as RunOptions;
+  return { options: withFlagNames(v, () => resolveRunOptions(given)), given };
 }
 
 function parseBench(args: readonly string[]): ResolvedBenchOptions {

@@ -19,7 +19,7 @@ Usage:
                   [--strategy rcu|seqlock|mutex|none] [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
                   [--seed N] [--no-check] [--no-hyp-ioeventfd] [--faults LIST]
-                  [--json FILE] [--html FILE] [--quiet] [--debug]
+                  [--record FILE | --replay FILE] [--json FILE] [--html FILE] [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
 
@@ -59,6 +59,10 @@ Options:
                            (report key "faults"): comma list of ${FAULT_KINDS.slice(0, 3).join(', ')},
                            ${FAULT_KINDS.slice(3).join(', ')}; or all, or none
                            (default none)
+  --record FILE            write the run's seeds, flags and every churn operation with
+                           its generation to FILE (JSON lines)
+  --replay FILE            apply exactly the churn recorded in FILE (its machine, seed and
+                           flags unless flags say otherwise); the report says "replayed"
   --no-hyp-ioeventfd       the hypervisor does not handle ioeventfds: doorbell writes
                            exit to the owner, which signals them (default: the machine's)
   --json FILE              write the report as JSON

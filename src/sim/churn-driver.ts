@@ -15,7 +15,7 @@
  */
 import { isAddressSpaceError } from '../base/errors.js';
 import type { ChurnKind } from '../machine/churn-kind.js';
-import type { ChurnOp, ChurnSchedule } from './churn-schedule.js';
+import type { ChurnOp } from './churn-schedule.js';
 import { LatencyRecorder } from './stats.js';
 
 /** Most operations applied in one event-loop turn. */
@@ -25,8 +25,14 @@ export const MAX_BATCH_MS = 2;
 /** Operations due longer ago than this are skipped instead of applied in a burst. */
 export const MAX_BACKLOG_SECONDS = 0.1;
 
+/** Where the driver takes its operations from: the seeded schedule, or a replay. */
+export interface ChurnSource {
+  readonly activeKinds: readonly ChurnKind[];
+  next(): ChurnOp | undefined;
+}
+
 export interface ChurnDriverOptions {
-  readonly schedule: ChurnSchedule;
+  readonly schedule: ChurnSource;
   /** Target operations per second over all kinds; 0 applies nothing. */
   readonly rate: number;
   /** Applies one operation; throws an `AddressSpaceError` when the change is refused. */

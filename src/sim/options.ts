@@ -54,6 +54,16 @@ export interface RunOptions {
    * doorbells then exit to the owner); the machine decides when left out.
    */
   readonly hypIoeventfd?: boolean;
+  /**
+   * Record the run's churn to this file as JSON lines (SPEC 11): the one file
+   * `runSimulation` writes itself, as the run goes.
+   */
+  readonly record?: string;
+  /**
+   * Replay the churn recorded in this file (SPEC 11) instead of the seeded schedule; the
+   * file's machine, seed and flags fill in every option not given.
+   */
+  readonly replay?: string;
   /** Where the CLI writes the JSON report; `runSimulation` itself writes nothing. */
   readonly json?: string;
   /** Where the CLI writes the HTML report; `runSimulation` itself writes nothing. */
@@ -78,6 +88,8 @@ export interface ResolvedRunOptions {
   readonly seed: number;
   readonly check: boolean;
   readonly faults: readonly FaultKind[];
+  readonly record: string | undefined;
+  readonly replay: string | undefined;
   readonly hypIoeventfd: boolean | undefined;
   readonly json: string | undefined;
   readonly html: string | undefined;
@@ -105,6 +117,8 @@ export const DEFAULT_RUN_OPTIONS: Omit<ResolvedRunOptions, 'vcpus'> = {
   seed: 1,
   check: true,
   faults: [],
+  record: undefined,
+  replay: undefined,
   hypIoeventfd: undefined,
   json: undefined,
   html: undefined,
@@ -131,6 +145,8 @@ const RUN_KEYS: readonly string[] = [
   'seed',
   'check',
   'faults',
+  'record',
+  'replay',
   'hypIoeventfd',
   'json',
   'html',
@@ -171,6 +187,8 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
     seed: integerBetween(orDefault(given.seed, d.seed), 'seed', 0, MAX_SEED),
     check: flag(orDefault(given.check, d.check), 'check'),
     faults: parseFaultList(orDefault(given.faults, d.faults)),
+    record: filePath(given.record, 'record'),
+    replay: filePath(given.replay, 'replay'),
     hypIoeventfd:
       given.hypIoeventfd === undefined ? undefined : flag(given.hypIoeventfd, 'hypIoeventfd'),
     json: filePath(given.json, 'json'),

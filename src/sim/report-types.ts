@@ -76,6 +76,8 @@ export interface Violation {
   readonly detail: string;
   /** Seconds since the start of the run (extra). */
   readonly t?: number;
+  /** The command that replays the run's churn (SPEC 11): `addrspace run --replay FILE`, ... */
+  readonly reproduce?: string;
 }
 
 /**
@@ -178,6 +180,8 @@ export interface RunReport {
     readonly samples: number;
     readonly violations: number;
     readonly firstViolations: readonly Violation[];
+    /** With violations: the command that replays the run's churn (SPEC 11). */
+    readonly reproduce?: string;
   };
   readonly timeline: readonly TimelinePoint[];
 
@@ -187,9 +191,12 @@ export interface RunReport {
   readonly churnKinds?: readonly ChurnKind[];
   /** The requested churn rate (updates per second); `churn.perSecond` is what was achieved. */
   readonly churnRate?: number;
-  /** Churn events in time order; may be capped (see `churnEventsDropped`). */
+  /** Churn events in time order; capped: see `churnEventsTruncated`. */
   readonly churnEvents?: readonly ChurnEvent[];
+  /** Churn events left out of `churnEvents` (0: none). */
   readonly churnEventsDropped?: number;
+  /** Present (true) when `churnEvents` stops short of every event. */
+  readonly churnEventsTruncated?: true;
   readonly histograms?: {
     readonly adoptLatencyUs?: HistogramReport;
     readonly gracePeriodUs?: HistogramReport;
@@ -205,6 +212,19 @@ export interface RunReport {
   readonly failures?: readonly RunFailure[];
   /** Failures found past the ones kept in `failures` (absent when none were left out). */
   readonly failuresTruncated?: number;
+  /** With `--replay` (SPEC 11): recorded operations applied, in order. */
+  readonly replayed?: number;
+  /** With `--replay`: the file, its operations, and any that published differently. */
+  readonly replay?: {
+    readonly file: string;
+    readonly total: number;
+    readonly replayed: number;
+    /** Operations whose generation (or refusal) differed from the recording. */
+    readonly mismatches: number;
+    readonly firstMismatch?: string;
+  };
+  /** With `--record` (SPEC 11): the file and how many operations it holds. */
+  readonly record?: { readonly file: string; readonly ops: number };
   /**
    * With `--faults` (SPEC 11): faults injected and survived, per kind (every kind, 0 for
    * the ones not enabled).

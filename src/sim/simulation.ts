@@ -30,6 +30,14 @@ import {
   warmHotplugPool,
 } from './churn-apply.js';
 import { ChurnDriver } from './churn-driver.js';
+import {
+  ChurnRecorder,
+  RECORD_FORMAT,
+  type RecordHeader,
+  type Recording,
+  ReplaySchedule,
+  readRecording,
+} from './churn-record.js';
 import { type ChurnOp, ChurnSchedule, describeChurnOp } from './churn-schedule.js';
 import { type CompletionCheck, DeviceBackend } from './device-backend.js';
 import type { BackendReport } from './device-backend-protocol.js';
@@ -90,13 +98,40 @@ export async function runSimulation(
   options: RunOptions = {},
   internals: SimulationInternals = {},
 ): Promise<RunReport> {
-  const checked = resolveRunOptions(options);
+  const first = resolveRunOptions(options);
+  const recording = first.replay === undefined ? undefined : readRecording(first.replay);
+  const given = recording === undefined ? options : withReplayDefaults(options, recording);
+  const checked = resolveRunOptions(given);
   const machine = await loadSimulationMachine(checked.machine, checked.hypIoeventfd);
   try {
-    return await simulate(withMachineDefaults(options, machine), machine, internals);
+    return await simulate(withMachineDefaults(given, machine), machine, internals, recording);
   } finally {
     machine.dispose();
   }
+}
+
+/**
+ * The options with a recording's machine, seed and flags filled in where the caller gave
+ * none (faults are not: a replay applies the recorded churn, it injects only what it is
+ * asked to).
+ */
+function withReplayDefaults(options: RunOptions, recording: Recording): RunOptions {
+  const h = recording.header;
+  const f = h.flags;
+  const pick = <K extends keyof RunOptions>(key: K, value: RunOptions[K]) =>
+    options[key] === undefined ? { [key]: value } : {};
+  return {
+    ...options,
+    ...pick('machine', h.machine),
+    ...pick('seed', h.seeds.churn),
+    ...pick('vcpus', f.vcpus),
+    ...pick('durationSeconds', f.durationSeconds),
+    ...pick('strategy', f.strategy as RunOptions['strategy']),
+    ...pick('workload', f.workload as RunOptions['workload']),
+    ...pick('churn', f.churn),
+    ...pick('churnRate', f.churnRate),
+    ...pick('check', f.check),
+  };
 }
 
 /**
@@ -127,6 +162,7 @@ async function simulate(
   o: ResolvedRunOptions,
   machine: Machine,
   internals: SimulationInternals,
+  recording: Recording | undefined,
 ): Promise<RunReport> {
   const startedAt = new Date();
   const churnConfig = { kinds: o.churn, rate: o.churnRate };
@@ -147,16 +183,28 @@ async function simulate(
     regionName: (id) => publisher.regionById(id)?.name,
   });
   const churnEvents = new ChurnEventLog();
+  const replay = recording === undefined ? undefined : new ReplaySchedule(recording);
+  let recorder: ChurnRecorder | undefined;
   const churn = new ChurnDriver({
-    schedule: new ChurnSchedule({
-      seed: o.seed,
-      kinds: churnConfig.kinds,
-      targets: churnTargetsOf(machine),
-    }),
+    schedule:
+      replay ??
+      new ChurnSchedule({
+        seed: o.seed,
+        kinds: churnConfig.kinds,
+        targets: churnTargetsOf(machine),
+      }),
     rate: churnConfig.rate,
     apply: (op) => applyChurnOp(machine, publisher, op),
-    onApplied: (op, t) => churnEvents.record(t, op.kind),
-    onRefused: (op, error) => faults.onRefused(`churn ${describeChurnOp(op)}`, error),
+    onApplied: (op, t) => {
+      churnEvents.record(t, op.kind);
+      recorder?.applied(op, publisher.generation);
+      replay?.outcome(op, publisher.generation);
+    },
+    onRefused: (op, error) => {
+      recorder?.refused(op, errorText(error));
+      replay?.outcome(op, undefined);
+      faults.onRefused(`churn ${describeChurnOp(op)}`, error);
+    },
     keepOps: internals.keepChurnOps ?? 0,
   });
   const pool = new VcpuPool({
@@ -206,11 +254,12 @@ async function simulate(
     prefault(machine, workloads[0]?.ram ?? []);
     pool.start(workloads);
     await pool.whenRunning();
+    if (o.record !== undefined) recorder = new ChurnRecorder(o.record, recordHeader(o, publisher));
     const t0 = performance.now();
     observer.start(t0);
     churn.start(t0);
     internals.onRunning?.({ pool, backend });
-    interrupted = await runLoop(o, observer, churn, publisher, backend, faults);
+    interrupted = await runLoop(o, observer, churn, publisher, backend, faults, replay);
   } finally {
     // Stop order: faults, churn, vCPUs, backend; then one last grace period before
     // anything ends. Each step that throws is a failure in the report, never an exception
@@ -219,6 +268,7 @@ async function simulate(
       faults.settle(),
     );
     churn.stop();
+    recorder?.close();
     await failures.guard('check-not-run', 'stopping the vCPUs', () => pool.stop());
     seconds = observer.elapsed();
     backend.reportDeath(failures);
@@ -264,6 +314,17 @@ async function simulate(
     lostVcpus: pool.lost.length,
     failures,
     faults: o.faults.length > 0 ? faults.report() : undefined,
+    replay:
+      replay === undefined || recording === undefined
+        ? undefined
+        : {
+            file: recording.path,
+            total: replay.total,
+            replayed: replay.handedOut,
+            mismatches: replay.mismatches,
+            ...(replay.firstMismatch === undefined ? {} : { firstMismatch: replay.firstMismatch }),
+          },
+    record: recorder === undefined ? undefined : { file: recorder.path, ops: recorder.count },
   });
 }
 
@@ -279,7 +340,10 @@ async function runLoop(
   publisher: SharedViewPublisher,
   backend: BackendSlot,
   faults: FaultInjector,
+  replay: ReplaySchedule | undefined,
 ): Promise<boolean> {
+  // A replay runs on until every recorded operation was applied (at most twice as long).
+  const replayLimit = 2 * o.durationSeconds + 5;
   let nextTimeline = TIMELINE_MS / 1000;
   let nextProgress = o.progressIntervalMs / 1000;
   let nextBackendDrain = BACKEND_DRAIN_MS / 1000;
@@ -306,7 +370,9 @@ async function runLoop(
       o.onProgress(observer.progress(o.durationSeconds, publisher.generation, churn.updates));
       nextProgress += o.progressIntervalMs / 1000;
     }
-    if (now >= o.durationSeconds) return false;
+    if (now >= o.durationSeconds && (replay === undefined || replay.done || now >= replayLimit)) {
+      return false;
+    }
   }
 }
 
@@ -352,6 +418,27 @@ function checkCompletions(
     });
   }
   checker.countSamples(backend.devices.length - found.problems.length - found.notRun.length);
+}
+
+/** The header of a `--record` file: seeds, machine, the run's flags, the start generation. */
+function recordHeader(o: ResolvedRunOptions, publisher: SharedViewPublisher): RecordHeader {
+  return {
+    type: 'header',
+    format: RECORD_FORMAT,
+    machine: o.machine,
+    seeds: { churn: o.seed, workload: o.seed, faults: o.seed },
+    flags: {
+      vcpus: o.vcpus,
+      durationSeconds: o.durationSeconds,
+      strategy: o.strategy,
+      workload: o.workload,
+      churn: o.churn,
+      churnRate: o.churnRate,
+      check: o.check,
+      faults: o.faults,
+    },
+    startGeneration: publisher.generation,
+  };
 }
 
 /**
