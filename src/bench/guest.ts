@@ -113,6 +113,8 @@ export class BenchGuest {
     this.uartGpa = base + UART_OFFSET;
     this.doorbellGpa = base + DOORBELL_OFFSET;
     this.space = new AddressSpace(root, `bench-${options.strategy}`);
+    // The hypervisor handles the doorbell (KVM ioeventfd): a vCPU's write signals inside it.
+    this.space.setIoevtfdEnabled(true);
     this.publisher = publishSpace(this.space, {
       strategy: options.strategy,
       check: false,
