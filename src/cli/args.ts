@@ -12,8 +12,14 @@ import {
   type ResolvedBenchOptions,
   resolveBenchOptions,
 } from '../bench/options.js';
+import {
+  type MigrateOptions,
+  type ResolvedMigrateOptions,
+  resolveMigrateOptions,
+} from '../sim/migration/options.js';
 import { OptionsError } from '../sim/option-checks.js';
 import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from '../sim/options.js';
+import { parseDuration, type TortureOptions } from '../sim/torture.js';
 import { UsageError } from './errors.js';
 import type { HelpTopic } from './usage.js';
 
@@ -24,6 +30,15 @@ export interface MtreeOptions {
   readonly machine: string;
   readonly flat: boolean;
   readonly format: MtreeFormat;
+  readonly debug: boolean;
+}
+
+/** `addrspace torture`: the library's options, plus what the CLI itself does. */
+export interface TortureCliOptions {
+  readonly torture: TortureOptions;
+  /** Report file, `-` for stdout. */
+  readonly json: string | undefined;
+  readonly quiet: boolean;
   readonly debug: boolean;
 }
 
@@ -40,9 +55,11 @@ export type CliCommand =
       readonly given: RunOptions;
     }
   | { readonly kind: 'mtree'; readonly options: MtreeOptions }
-  | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions };
+  | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions }
+  | { readonly kind: 'migrate'; readonly options: ResolvedMigrateOptions }
+  | { readonly kind: 'torture'; readonly options: TortureCliOptions };
 
-const COMMANDS = ['run', 'mtree', 'bench'] as const;
+const COMMANDS = ['run', 'mtree', 'bench', 'migrate', 'torture'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -57,10 +74,42 @@ const RUN_FLAGS: FlagSpec = {
   'churn-rate': { type: 'string' },
   seed: { type: 'string' },
   'no-check': { type: 'boolean' },
+  verify: { type: 'string' },
   faults: { type: 'string' },
   record: { type: 'string' },
   replay: { type: 'string' },
   'no-hyp-ioeventfd': { type: 'boolean' },
+  json: { type: 'string' },
+  html: { type: 'string' },
+  quiet: { type: 'boolean' },
+  debug: { type: 'boolean' },
+};
+
+const TORTURE_FLAGS: FlagSpec = {
+  duration: { type: 'string' },
+  strategy: { type: 'string' },
+  faults: { type: 'string' },
+  seed: { type: 'string' },
+  machine: { type: 'string' },
+  vcpus: { type: 'string' },
+  json: { type: 'string' },
+  quiet: { type: 'boolean' },
+  debug: { type: 'boolean' },
+};
+
+const MIGRATE_FLAGS: FlagSpec = {
+  machine: { type: 'string' },
+  vcpus: { type: 'string' },
+  workload: { type: 'string' },
+  churn: { type: 'string' },
+  strategy: { type: 'string' },
+  bandwidth: { type: 'string' },
+  'downtime-limit': { type: 'string' },
+  'max-rounds': { type: 'string' },
+  to: { type: 'string' },
+  from: { type: 'string' },
+  'no-dirty-log': { type: 'boolean' },
+  seed: { type: 'string' },
   json: { type: 'string' },
   html: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -93,6 +142,7 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   churnRate: '--churn-rate',
   seed: '--seed',
   check: '--no-check',
+  verify: '--verify',
   faults: '--faults',
   record: '--record',
   replay: '--replay',
@@ -102,6 +152,13 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   quiet: '--quiet',
   debug: '--debug',
   quick: '--quick',
+  duration: '--duration',
+  bandwidth: '--bandwidth',
+  downtimeLimit: '--downtime-limit',
+  maxRounds: '--max-rounds',
+  to: '--to',
+  from: '--from',
+  dirtyLog: '--no-dirty-log',
 };
 
 /** Reads a whole command line (without `node` and the script). Throws `UsageError`. */
@@ -113,10 +170,14 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (first === '-v' || first === '--version') return { kind: 'version' };
   if (first === 'help') return { kind: 'help', topic: helpTopic(rest[0]) };
   if (first.startsWith('-')) {
-    throw new UsageError(`unknown option ${first} (expected a command: run, mtree or bench)`);
+    throw new UsageError(
+      `unknown option ${first} (expected a command: run, mtree, bench, migrate or torture)`,
+    );
   }
   if (!COMMANDS.includes(first as CommandName)) {
-    throw new UsageError(`unknown command "${first}" (expected run, mtree or bench)`);
+    throw new UsageError(
+      `unknown command "${first}" (expected run, mtree, bench, migrate or torture)`,
+    );
   }
   const command = first as CommandName;
   if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: command };
@@ -127,7 +188,34 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       return { kind: 'mtree', options: parseMtree(rest) };
     case 'bench':
       return { kind: 'bench', options: parseBench(rest) };
+    case 'migrate':
+      return { kind: 'migrate', options: parseMigrate(rest) };
+    case 'torture':
+      return { kind: 'torture', options: parseTorture(rest) };
   }
+}
+
+function parseMigrate(args: readonly string[]): ResolvedMigrateOptions {
+  const v = readFlags('migrate', args, MIGRATE_FLAGS);
+  const options: Record<string, unknown> = {
+    machine: v.machine,
+    vcpus: numeric(v.vcpus),
+    workload: v.workload,
+    churn: v.churn,
+    strategy: v.strategy,
+    bandwidth: numeric(v.bandwidth),
+    downtimeLimit: numeric(v['downtime-limit']),
+    maxRounds: numeric(v['max-rounds']),
+    to: v.to,
+    from: v.from,
+    dirtyLog: v['no-dirty-log'] === true ? false : undefined,
+    seed: numeric(v.seed),
+    json: v.json,
+    html: v.html,
+    quiet: v.quiet,
+    debug: v.debug,
+  };
+  return withFlagNames(v, () => resolveMigrateOptions(defined(options) as MigrateOptions));
 }
 
 /** Whether the command line asks for stack traces, even one that fails to parse. */
@@ -138,7 +226,9 @@ export function wantsDebug(argv: readonly string[]): boolean {
 function helpTopic(name: string | undefined): HelpTopic {
   if (name === undefined) return 'main';
   if (COMMANDS.includes(name as CommandName)) return name as CommandName;
-  throw new UsageError(`unknown command "${name}" (expected run, mtree or bench)`);
+  throw new UsageError(
+    `unknown command "${name}" (expected run, mtree, bench, migrate or torture)`,
+  );
 }
 
 function parseRun(args: readonly string[]): { options: ResolvedRunOptions; given: RunOptions } {
@@ -153,6 +243,7 @@ function parseRun(args: readonly string[]): { options: ResolvedRunOptions; given
     churnRate: numeric(v['churn-rate']),
     seed: numeric(v.seed),
     check: v['no-check'] === true ? false : undefined,
+    verify: v.verify,
     faults: v.faults,
     record: v.record,
     replay: v.replay,
@@ -164,6 +255,41 @@ function parseRun(args: readonly string[]): { options: ResolvedRunOptions; given
   };
   const given = defined(options) as RunOptions;
   return { options: withFlagNames(v, () => resolveRunOptions(given)), given };
+}
+
+function parseTorture(args: readonly string[]): TortureCliOptions {
+  const v = readFlags('torture', args, TORTURE_FLAGS);
+  const json = v.json;
+  if (json !== undefined && (typeof json !== 'string' || json.trim() === '')) {
+    throw new UsageError('--json: must be a file path, or - for stdout', '--json');
+  }
+  const torture: TortureOptions = withFlagNames(v, () => {
+    const duration = v.duration === undefined ? undefined : parseDuration(v.duration);
+    const options = defined({
+      duration,
+      strategy: v.strategy,
+      faults: v.faults,
+      seed: numeric(v.seed),
+      machine: v.machine,
+      vcpus: numeric(v.vcpus),
+    }) as TortureOptions;
+    // The run options are checked here, so a typo fails before any round starts.
+    resolveRunOptions(
+      defined({
+        strategy: options.strategy,
+        seed: options.seed,
+        machine: options.machine,
+        vcpus: options.vcpus,
+      }) as RunOptions,
+    );
+    return options;
+  });
+  return {
+    torture,
+    json: json as string | undefined,
+    quiet: v.quiet === true,
+    debug: v.debug === true,
+  };
 }
 
 function parseBench(args: readonly string[]): ResolvedBenchOptions {

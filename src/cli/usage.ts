@@ -2,12 +2,14 @@
  * The help texts of `addrspace` and its subcommands (SPEC 9's synopsis, then one line
  * per flag with its default). Text only: parsing is args.ts's job.
  */
+import { STRATEGIES } from '../concurrent/reader/reader-api.js';
 import { WORKLOAD_KINDS } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS } from '../machine/churn-kind.js';
 import { FAULT_KINDS } from '../sim/fault-kinds.js';
+import { DEFAULT_MIGRATE_OPTIONS } from '../sim/migration/options.js';
 import { DEFAULT_RUN_OPTIONS } from '../sim/options.js';
 
-export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench';
+export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench' | 'migrate' | 'torture';
 
 const d = DEFAULT_RUN_OPTIONS;
 
@@ -16,17 +18,28 @@ simulated under real multi-threaded load.
 
 Usage:
   addrspace run   [--machine pc|FILE.json] [--vcpus N] [--duration SECONDS]
-                  [--strategy rcu|seqlock|mutex|none] [--workload seq|random|hot|mmio|mixed]
+                  [--strategy ${STRATEGIES.join('|')}|./module.js]
+                  [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
-                  [--seed N] [--no-check] [--no-hyp-ioeventfd] [--faults LIST]
-                  [--record FILE | --replay FILE] [--json FILE] [--html FILE] [--quiet] [--debug]
+                  [--seed N] [--no-check] [--verify all|sampled] [--no-hyp-ioeventfd]
+                  [--faults LIST] [--record FILE | --replay FILE] [--json FILE] [--html FILE]
+                  [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
+  addrspace migrate [--machine pc|FILE.json] [--vcpus N] [--workload ...] [--churn ...]
+                  [--strategy ...] [--bandwidth MiB/s] [--downtime-limit MS]
+                  [--max-rounds N] [--to FILE | --from FILE] [--no-dirty-log]
+                  [--seed N] [--json FILE] [--html FILE] [--quiet]
+  addrspace torture [--duration 10m] [--strategy S] [--faults LIST] [--seed N]
+                  [--json FILE] [--quiet]
 
 Commands:
   run     boot a machine, run vCPUs and topology churn with invariant checks, report
   mtree   print a machine's flat view and region tree
   bench   compare publication strategies and measure render cost
+  migrate live-migrate a running machine's RAM (pre-copy, dirty logging) and compare
+  torture every churn kind at full rate, every workload, self-checking memory and fault
+          injection, for minutes to hours
 
 Options:
   -h, --help     show help (also after a command: addrspace run --help)
@@ -48,13 +61,17 @@ Options:
   --machine pc|FILE.json   built-in pc machine or a machine file (default ${d.machine})
   --vcpus N                vCPU threads, 1 to 64 (default: one per core)
   --duration SECONDS       how long the vCPUs run (default ${d.durationSeconds})
-  --strategy NAME          rcu, seqlock, mutex or none (default ${d.strategy}; none is unsafe)
+  --strategy NAME|FILE.js  ${STRATEGIES.join(', ')} (default ${d.strategy}; none is
+                           unsafe), or a module whose default export is a StrategyDefinition
   --workload NAME          ${WORKLOAD_KINDS.join(', ')} (default ${d.workload})
   --churn KINDS            comma list of ${CHURN_KINDS.join(', ')}; or all, or none
                            (default all)
   --churn-rate PER_SECOND  topology updates per second over all kinds (default ${d.churnRate})
   --seed N                 seed of the churn and workload sequences (default ${d.seed})
   --no-check               turn the invariant checks off
+  --verify all|sampled     all: self-checking guest memory, every RAM access checks the
+                           tags of the words it touched against the translation that
+                           served it (default sampled: one access in 512)
   --faults LIST            inject faults on a schedule, each counted and survived
                            (report key "faults"): comma list of ${FAULT_KINDS.slice(0, 3).join(', ')},
                            ${FAULT_KINDS.slice(3).join(', ')}; or all, or none
@@ -102,14 +119,74 @@ Options:
   -h, --help       show this help
 `;
 
+const m = DEFAULT_MIGRATE_OPTIONS;
+
+const MIGRATE_HELP = `Usage: addrspace migrate [options]
+
+Live-migrates a running machine's RAM: pre-copy rounds of dirty pages paced at a
+bandwidth while the vCPUs write, the device backend does DMA and the topology churns
+(hotplug is held), then a stop-and-copy with the vCPUs paused, then a byte-for-byte
+comparison of every migrated mapping.
+
+Options:
+  --machine pc|FILE.json   built-in pc machine or a machine file (default ${m.machine})
+  --vcpus N                vCPU threads, 1 to 64 (default: one per core)
+  --workload NAME          ${WORKLOAD_KINDS.join(', ')} (default ${m.workload})
+  --churn KINDS            comma list, all or none (default ${m.churn.join(',')}; hotplug is held)
+  --strategy NAME          rcu, seqlock, mutex or none (default ${m.strategy})
+  --bandwidth MiB/s        pacing of every round (default ${m.bandwidth})
+  --downtime-limit MS      pre-copy ends once the dirty set fits it (default ${m.downtimeLimit})
+  --max-rounds N           pre-copy rounds after the first full copy (default ${m.maxRounds})
+  --to FILE                also write the migration stream (docs/migration-stream.md)
+  --from FILE              load a stream into a fresh machine and run the vCPUs on it
+  --no-dirty-log           copy once without logging: must end in differences
+  --seed N                 seed of the churn and workload sequences (default ${m.seed})
+  --json FILE              write the report as JSON (- for stdout)
+  --html FILE              write dirty and sent pages per round as an HTML page
+  --quiet                  no summary
+  --debug                  print stack traces on errors
+  -h, --help               show this help
+
+Exit status: 0 when every byte matches, 1 when any page differs, 2 for bad usage or a
+bad or truncated stream.
+`;
+
+const TORTURE_HELP = `Usage: addrspace torture [options]
+
+Torture test (rcutorture's idea): every churn kind at full rate, every workload in
+turn (seq, random, hot, mmio, mixed; rounds of at most a minute), self-checking guest
+memory (run --verify all) and fault injection, on the pc machine. A line a minute goes
+to stderr; a summary ends the run.
+
+Options:
+  --duration TIME    how long in all: 10m, 90s, 1h, 1h30m or seconds (default 10m)
+  --strategy NAME    rcu, seqlock, mutex or none (default rcu; none must fail)
+  --faults LIST      fault kinds to inject: a comma list, all or none (default all)
+  --seed N           seed of round 0; round k uses N + k (default 1)
+  --vcpus N          vCPU threads (default: one per core)
+  --machine pc|FILE  the machine (default pc)
+  --json FILE        write the report as JSON (- for stdout)
+  --quiet            no line a minute and no summary
+  --debug            print stack traces on errors
+  -h, --help         show this help
+
+Exit status: 0 when nothing was violated and every injected fault was survived, 1 for
+a violation, 2 for bad usage, 3 when a worker died or a device or listener failed
+without being injected, or an end-of-run check could not run; 130 when interrupted.
+`;
+
 export function helpText(topic: HelpTopic): string {
   switch (topic) {
+    case 'migrate':
+      return MIGRATE_HELP;
     case 'run':
       return RUN_HELP;
     case 'mtree':
       return MTREE_HELP;
     case 'bench':
       return BENCH_HELP;
+    case 'torture':
+      return TORTURE_HELP;
     default:
       return MAIN_HELP;
   }

@@ -15,8 +15,10 @@
  * progress line from `onProgress`.
  */
 import { PAGE_SIZE } from '../base/constants.js';
+import { isAddressSpaceError } from '../base/errors.js';
 import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import { POISON_U32 } from '../concurrent/reader/poison.js';
+import { resolveStrategy } from '../concurrent/strategies/registry.js';
 import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
 import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
 import type { WorkloadKind } from '../concurrent/vcpu/workload.js';
@@ -42,6 +44,7 @@ import { type ChurnOp, ChurnSchedule, describeChurnOp } from './churn-schedule.j
 import { type CompletionCheck, DeviceBackend } from './device-backend.js';
 import type { BackendReport } from './device-backend-protocol.js';
 import { FaultInjector } from './fault-injector.js';
+import { stampAliasTargets, stampRanges, stampRegion } from './memory-stamp.js';
 import { OptionsError } from './option-checks.js';
 import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from './options.js';
 import type { RunReport } from './report-types.js';
@@ -102,9 +105,16 @@ export async function runSimulation(
   const recording = first.replay === undefined ? undefined : readRecording(first.replay);
   const given = recording === undefined ? options : withReplayDefaults(options, recording);
   const checked = resolveRunOptions(given);
+  // A plug-in module is loaded (and registered) here; from then on it goes by its name.
+  const strategy = (await resolveStrategy(checked.strategy)).name;
   const machine = await loadSimulationMachine(checked.machine, checked.hypIoeventfd);
   try {
-    return await simulate(withMachineDefaults(given, machine), machine, internals, recording);
+    return await simulate(
+      withMachineDefaults({ ...given, strategy }, machine),
+      machine,
+      internals,
+      recording,
+    );
   } finally {
     machine.dispose();
   }
@@ -166,6 +176,9 @@ async function simulate(
 ): Promise<RunReport> {
   const startedAt = new Date();
   const churnConfig = { kinds: o.churn, rate: o.churnRate };
+  const verifyAll = o.verify === 'all';
+  // Self-checking memory: every block is stamped for its region before it is published.
+  if (verifyAll && machine.hotplug !== undefined) machine.hotplug.onPlug = stampRegion;
   if (churnConfig.kinds.includes('hotplug')) {
     plugChurnedHotplugSlots(machine);
     warmHotplugPool(machine);
@@ -214,6 +227,7 @@ async function simulate(
     poisonWord: o.check ? POISON_U32 : -1,
     sliceMs: SLICE_MS,
     onMmioError: (vcpu, error) => faults.onMmioError(vcpu, error),
+    verify: verifyAll,
     doorbells: machine.memory,
   });
   const observer = new RunObserver(pool, checker, o.vcpus);
@@ -250,8 +264,13 @@ async function simulate(
       seed: o.seed,
       vcpus: o.vcpus,
       churn: churnConfig.kinds,
+      aliasWindows: verifyAll,
     });
     prefault(machine, workloads[0]?.ram ?? []);
+    if (verifyAll) {
+      stampRanges(machine, workloads[0]?.ram ?? []);
+      stampAliasTargets(machine);
+    }
     pool.start(workloads);
     await pool.whenRunning();
     if (o.record !== undefined) recorder = new ChurnRecorder(o.record, recordHeader(o, publisher));
@@ -312,6 +331,7 @@ async function simulate(
     backend: observer.backend,
     interrupted,
     lostVcpus: pool.lost.length,
+    droppedSamples: pool.droppedSamples(),
     failures,
     faults: o.faults.length > 0 ? faults.report() : undefined,
     replay:
@@ -450,7 +470,12 @@ function prefault(machine: Machine, ranges: readonly { base: number; size: numbe
   const memory = machine.memory;
   for (const r of ranges) {
     for (let gpa = r.base; gpa < r.base + r.size; gpa += PAGE_SIZE) {
-      memory.writeU8(gpa, memory.readU8(gpa));
+      try {
+        memory.writeU8(gpa, memory.readU8(gpa));
+      } catch (error) {
+        // A window that is not writable RAM now (an alias switched off): nothing to touch.
+        if (!isAddressSpaceError(error)) throw error;
+      }
     }
   }
 }

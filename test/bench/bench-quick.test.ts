@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../../src/bench/report-types.js';
+import { STRATEGIES } from '../../src/concurrent/reader/reader-api.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const main = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -73,7 +74,7 @@ describe('addrspace bench --quick --vcpus 1 --json FILE', () => {
     const expected: string[] = [];
     for (const workload of ['seq', 'random', 'hot']) {
       for (const churn of [0, 1000]) {
-        for (const strategy of ['rcu', 'seqlock', 'mutex', 'none']) {
+        for (const strategy of STRATEGIES) {
           expected.push(`${strategy}/${workload}/${churn}`);
         }
       }
@@ -103,13 +104,7 @@ describe('addrspace bench --quick --vcpus 1 --json FILE', () => {
   });
 
   it('has bare reader loop rows for every strategy and raw', () => {
-    expect(report.readerLoop?.map((r) => r.strategy).sort()).toEqual([
-      'mutex',
-      'none',
-      'raw',
-      'rcu',
-      'seqlock',
-    ]);
+    expect(report.readerLoop?.map((r) => r.strategy).sort()).toEqual([...STRATEGIES, 'raw'].sort());
   });
 
   it('has the latency, micro, memory and target sections', () => {
@@ -121,5 +116,25 @@ describe('addrspace bench --quick --vcpus 1 --json FILE', () => {
       touchedBytes: 32 * 2 ** 20,
     });
     expect(report.targets?.map((t) => t.name)).toContain('rcu vs raw, seq (rcu at churn 0)');
+  });
+
+  it('has doorbell rows with hyp_ioevtfd on (signal, no exit) and off (one exit each)', () => {
+    const rows = report.doorbells ?? [];
+    expect(rows.map((r) => [r.hypIoeventfd, r.exitsPerDoorbell, r.vcpuSignalsPerDoorbell])).toEqual(
+      [
+        [true, 0, 1],
+        [false, 1, 0],
+      ],
+    );
+    expect(rows.every((r) => r.doorbellsPerSecond > 0)).toBe(true);
+  });
+
+  it('has dirty-logging rows, off and on, for writes-only seq under rcu', () => {
+    const rows = report.dirtyLog ?? [];
+    expect(rows.map((r) => [r.strategy, r.workload, r.logging, r.ratioToOff > 0])).toEqual([
+      ['rcu', 'seq, writes only', 'off', true],
+      ['rcu', 'seq, writes only', 'on', true],
+    ]);
+    expect(rows[0]!.ratioToOff).toBe(1);
   });
 });
