@@ -74,7 +74,12 @@ interface PendingSurvival {
 export interface FaultsReport {
   readonly injected: FaultCounts;
   readonly survived: FaultCounts;
+  /** The first errors the injected throws came back as, with their text (at most 10). */
+  readonly errors: readonly string[];
 }
+
+/** Error texts of injected throws kept for the report. */
+const KEPT_ERRORS = 10;
 
 export class FaultInjector {
   readonly injected = zeroFaultCounts();
@@ -98,6 +103,7 @@ export class FaultInjector {
   private listener: ArmableListener | undefined;
   private armedDevice: { restore: () => void; until: number } | undefined;
   private growths = 0;
+  private readonly errors: string[] = [];
   private now = 0;
 
   constructor(options: FaultInjectorOptions) {
@@ -124,7 +130,11 @@ export class FaultInjector {
 
   /** The report's `faults` key. */
   report(): FaultsReport {
-    return { injected: { ...this.injected }, survived: { ...this.survived } };
+    return {
+      injected: { ...this.injected },
+      survived: { ...this.survived },
+      errors: [...this.errors],
+    };
   }
 
   /**
@@ -158,6 +168,15 @@ export class FaultInjector {
       });
   }
 
+  /**
+   * Whether the run should go on past its time so that an injection in flight ends and
+   * the pending faults can show they were survived (at most `SURVIVE_SECONDS` more).
+   */
+  recovering(now: number): boolean {
+    if (now >= this.o.durationSeconds + SURVIVE_SECONDS) return false;
+    return this.inFlight !== undefined || this.pending.length > 0;
+  }
+
   /** Before the run stops: waits for the injection in flight, then judges every pending one. */
   async settle(): Promise<void> {
     await this.inFlight;
@@ -184,6 +203,7 @@ export class FaultInjector {
    */
   onMmioError(vcpu: number, error: unknown): void {
     if (isInjected(error, 'throw-device')) {
+      this.keepError(`vCPU ${vcpu}: ${errorText(error)}`);
       const base = this.o.pool.counters().accesses;
       this.expectSurvival('throw-device', () => this.o.pool.counters().accesses > base);
       return;
@@ -204,6 +224,7 @@ export class FaultInjector {
    */
   onRefused(what: string, error: unknown): void {
     if (isInjected(error, 'throw-listener')) {
+      this.keepError(`${what}: ${errorText(error)}`);
       const base = this.o.churnUpdates();
       this.expectSurvival('throw-listener', () => this.o.churnUpdates() > base);
       return;
@@ -215,6 +236,10 @@ export class FaultInjector {
       `a memory listener failed ${what}: ${errorText(error)}`,
       this.now,
     );
+  }
+
+  private keepError(text: string): void {
+    if (this.errors.length < KEPT_ERRORS) this.errors.push(text);
   }
 
   private nextKind(): FaultKind {

@@ -260,6 +260,8 @@ export interface RunReport {
   readonly faults?: {
     readonly injected: Readonly<Record<FaultKind, number>>;
     readonly survived: Readonly<Record<FaultKind, number>>;
+    /** The first errors injected throws came back as, with their text. */
+    readonly errors?: readonly string[];
   };
   /** ISO 8601 time the run started. */
   readonly startedAt?: string;

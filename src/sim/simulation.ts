@@ -390,9 +390,8 @@ async function runLoop(
       o.onProgress(observer.progress(o.durationSeconds, publisher.generation, churn.updates));
       nextProgress += o.progressIntervalMs / 1000;
     }
-    if (now >= o.durationSeconds && (replay === undefined || replay.done || now >= replayLimit)) {
-      return false;
-    }
+    const replaying = replay !== undefined && !replay.done && now < replayLimit;
+    if (now >= o.durationSeconds && !replaying && !faults.recovering(now)) return false;
   }
 }
 

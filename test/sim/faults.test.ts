@@ -39,7 +39,7 @@ describe('fault injection', () => {
   it.each([['kill-vcpu,kill-backend'], ['slow-owner,table-growth']] as const)(
     'injects and survives %s',
     async (faults) => {
-      const report = await runSimulation({ ...short, durationSeconds: 2, faults });
+      const report = await runSimulation({ ...short, durationSeconds: 3, faults });
       expect(report.failures).toEqual([]);
       expect(report.exitCode).toBe(0);
       const { injected, survived } = report.faults!;
@@ -49,6 +49,28 @@ describe('fault injection', () => {
       }
     },
   );
+
+  it('keeps the text of the errors injected throws came back as', async () => {
+    const report = await runSimulation({
+      ...short,
+      durationSeconds: 2,
+      workload: 'mmio',
+      churn: 'alias',
+      churnRate: 500,
+      faults: 'throw-device,throw-listener',
+    });
+    expect(report.failures).toEqual([]);
+    const { injected, survived, errors } = report.faults!;
+    expect(survived).toEqual(injected);
+    expect(errors!.length).toBe(injected['throw-device'] + injected['throw-listener']);
+    expect(injected['throw-device']).toBeGreaterThan(0);
+    expect(injected['throw-listener']).toBeGreaterThan(0);
+    for (const text of errors!) {
+      expect(text).toMatch(
+        /(^vCPU \d+: AddressSpaceError: Failed to access IO-type region.* \(caused by InjectedFault: injected fault throw-device: \w+ (read|write)\)$)|(^churn #\d+ alias .*: AddressSpaceError: listener failed to handle \w+: injected fault throw-listener: a memory listener refused the change \(caused by InjectedFault: .*\)$)/,
+      );
+    }
+  });
 
   it('reports no faults key without --faults', async () => {
     const report = await runSimulation({ ...short, durationSeconds: 0.5 });
