@@ -15,6 +15,10 @@
  * Lines are written as the run goes, in batches, with synchronous appends on the owner
  * thread (a few microseconds per batch). A file that is not this format is refused with
  * one line naming the line number and what is wrong.
+ *
+ * A replay injects no faults: an operation an injected fault refused when recorded is
+ * not applied (refused again, in effect). Changes a fault made itself (`table-growth`)
+ * are not in the file, so the generations after one differ and the replay counts them.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { AddressSpaceError } from '../base/errors.js';
@@ -176,8 +180,10 @@ export function readRecording(path: string): Recording {
  */
 export class ReplaySchedule {
   readonly activeKinds: readonly ChurnKind[];
-  /** Operations handed out. */
+  /** Operations replayed: handed out, or refused again as an injected fault refused them. */
   handedOut = 0;
+  /** Operations an injected fault refused when recorded, not applied in the replay. */
+  refusedAsRecorded = 0;
   /** Operations whose outcome (generation, or refusal) differed from the recording. */
   mismatches = 0;
   firstMismatch: string | undefined;
@@ -198,10 +204,18 @@ export class ReplaySchedule {
   }
 
   next(): ChurnOp | undefined {
-    const recorded = this.ops[this.handedOut];
-    if (recorded === undefined) return undefined;
-    this.handedOut++;
-    return recorded.op;
+    for (;;) {
+      const recorded = this.ops[this.handedOut];
+      if (recorded === undefined) return undefined;
+      this.handedOut++;
+      // Refused by an injected fault when recorded: refused again by not applying it
+      // (the replay injects nothing), so the state and the generations stay in step.
+      if (recorded.refused?.includes('InjectedFault') === true) {
+        this.refusedAsRecorded++;
+        continue;
+      }
+      return recorded.op;
+    }
   }
 
   /** Compares what operation `seq` did now with what it did when recorded. */

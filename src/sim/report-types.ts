@@ -249,6 +249,8 @@ export interface RunReport {
     readonly replayed: number;
     /** Operations whose generation (or refusal) differed from the recording. */
     readonly mismatches: number;
+    /** Operations an injected fault refused when recorded, not applied again. */
+    readonly refusedAsRecorded?: number;
     readonly firstMismatch?: string;
   };
   /** With `--record` (SPEC 11): the file and how many operations it holds. */

@@ -342,6 +342,9 @@ async function simulate(
             total: replay.total,
             replayed: replay.handedOut,
             mismatches: replay.mismatches,
+            ...(replay.refusedAsRecorded > 0
+              ? { refusedAsRecorded: replay.refusedAsRecorded }
+              : {}),
             ...(replay.firstMismatch === undefined ? {} : { firstMismatch: replay.firstMismatch }),
           },
     record: recorder === undefined ? undefined : { file: recorder.path, ops: recorder.count },

@@ -73,6 +73,25 @@ describe('record and replay', () => {
     expect(replayed.exitCode).toBe(0);
   });
 
+  it('replays a run with injected listener refusals: refused again, same generations', async () => {
+    const file = await scratch('faults.jsonl');
+    const recorded = await runSimulation({
+      machine: MACHINE,
+      vcpus: 1,
+      durationSeconds: 1.5,
+      churn: 'alias,romd',
+      churnRate: 400,
+      faults: 'throw-listener',
+      record: file,
+    });
+    const refusals = recorded.faults!.injected['throw-listener'];
+    expect(refusals).toBeGreaterThan(0);
+    const replayed = await runSimulation({ replay: file });
+    expect(replayed.replay).toMatchObject({ mismatches: 0, refusedAsRecorded: refusals });
+    expect(replayed.replayed).toBe(recorded.record!.ops);
+    expect(replayed.churn.updates).toBe(recorded.churn.updates);
+  });
+
   it('a violation carries the command that replays it', async () => {
     const file = await scratch('none.jsonl');
     const report = await runSimulation({
