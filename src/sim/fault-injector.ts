@@ -12,9 +12,10 @@
  * Survival, per kind: `kill-vcpu` the pool restarted the vCPU and it made accesses again;
  * `kill-backend` a new backend answered a drain; `throw-device` the vCPU got its failed
  * access back and the vCPUs kept running; `throw-listener` the refused change was rolled
- * back and a later change applied; `slow-owner` the vCPUs made accesses across the stall
- * (readers never wait for the owner); `table-growth` the big view and its removal were
- * both published and passed a grace period. A fault not survived within
+ * back and a later change was published (a device's own change, such as a flash flipping
+ * its romd mode, meets the armed listener too); `slow-owner` the vCPUs made accesses
+ * across the stall (readers never wait for the owner); `table-growth` the big view and
+ * its removal were both published and passed a grace period. A fault not survived within
  * `SURVIVE_SECONDS`, or by the end of the run, is a `fault-not-survived` failure.
  *
  * Owner thread only; `tick` is called from the run loop, `settle` before the run stops.
@@ -60,8 +61,6 @@ export interface FaultInjectorOptions {
   readonly pool: VcpuPool;
   readonly backend: BackendSlot;
   readonly failures: FailureLog;
-  /** Topology updates applied so far (the churn driver's count). */
-  readonly churnUpdates: () => number;
 }
 
 interface PendingSurvival {
@@ -202,6 +201,12 @@ export class FaultInjector {
    * is survived once the vCPUs run on; anything else a device threw is a failure.
    */
   onMmioError(vcpu: number, error: unknown): void {
+    // A device that changes the topology itself (a flash flipping its romd mode) meets an
+    // armed listener like any change: that refusal is the listener fault, not the device's.
+    if (isInjected(error, 'throw-listener')) {
+      this.onRefused(`a device's own change (vCPU ${vcpu})`, error);
+      return;
+    }
     if (isInjected(error, 'throw-device')) {
       this.keepError(`vCPU ${vcpu}: ${errorText(error)}`);
       const base = this.o.pool.counters().accesses;
@@ -225,8 +230,9 @@ export class FaultInjector {
   onRefused(what: string, error: unknown): void {
     if (isInjected(error, 'throw-listener')) {
       this.keepError(`${what}: ${errorText(error)}`);
-      const base = this.o.churnUpdates();
-      this.expectSurvival('throw-listener', () => this.o.churnUpdates() > base);
+      // Survived once a later change gets through the listeners and is published.
+      const base = this.o.publisher.generation;
+      this.expectSurvival('throw-listener', () => this.o.publisher.generation > base);
       return;
     }
     if (!(error instanceof AddressSpaceError) || error.code !== 'ListenerRequest') return;

@@ -253,7 +253,6 @@ async function simulate(
     pool,
     backend,
     failures,
-    churnUpdates: () => churn.updates,
   });
   let interrupted = false;
   let seconds = 0;
