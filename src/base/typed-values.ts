@@ -6,6 +6,8 @@
 import { AddressSpaceError } from './errors.js';
 
 const U64_LIMIT = 1n << 64n;
+/** The largest 64-bit value. */
+export const U64_MAX = U64_LIMIT - 1n;
 
 /** Validates an unsigned value that fits `size` bytes (1, 2 or 4). */
 export function checkUnsigned(value: unknown, size: number): number {
@@ -18,14 +20,20 @@ export function checkUnsigned(value: unknown, size: number): number {
   return value;
 }
 
-export function encodeU64(value: unknown): Uint8Array {
+/** Validates a 64-bit value: a bigint in [0, 2**64). */
+export function checkU64(value: unknown): bigint {
   if (typeof value !== 'bigint' || value < 0n || value >= U64_LIMIT) {
     throw AddressSpaceError.invalidArgument(
       `value must be a bigint in [0, 2**64), got ${typeof value === 'bigint' ? `${value}n` : String(value)}`,
     );
   }
+  return value;
+}
+
+export function encodeU64(value: unknown): Uint8Array {
+  checkU64(value);
   const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, value, true);
+  new DataView(b.buffer).setBigUint64(0, value as bigint, true);
   return b;
 }
 

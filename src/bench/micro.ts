@@ -69,6 +69,13 @@ export async function measureMicro(plan: MicroPlan): Promise<BenchMicroRow[]> {
         op: 'read',
         gpas: Float64Array.from({ length: REPS }, (_, i) => i * 4),
       });
+      jobs.get(strategy)!.push({
+        name: `reader writeU32, cache hit (${strategy})`,
+        group: 'translate',
+        handle: readerHandle(guest.publisher, cleanups),
+        op: 'write',
+        gpas: Float64Array.from({ length: REPS }, (_, i) => i * 4),
+      });
     }
     const mainTasks = [...coreTranslateTasks(ram, guests.get('rcu')!)];
     for (const count of plan.lookupRanges) {

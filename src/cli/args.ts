@@ -50,7 +50,15 @@ export interface TortureCliOptions {
 export type CliCommand =
   | { readonly kind: 'help'; readonly topic: HelpTopic }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly options: ResolvedRunOptions }
+  | {
+      readonly kind: 'run';
+      readonly options: ResolvedRunOptions;
+      /**
+       * Only the options the flags gave: what `runSimulation` gets, so the machine file's
+       * and a replay file's defaults apply where no flag was given.
+       */
+      readonly given: RunOptions;
+    }
   | { readonly kind: 'mtree'; readonly options: MtreeOptions }
   | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions }
   | {
@@ -77,6 +85,9 @@ const RUN_FLAGS: FlagSpec = {
   seed: { type: 'string' },
   'no-check': { type: 'boolean' },
   verify: { type: 'string' },
+  faults: { type: 'string' },
+  record: { type: 'string' },
+  replay: { type: 'string' },
   'no-hyp-ioeventfd': { type: 'boolean' },
   stall: { type: 'string' },
   json: { type: 'string' },
@@ -144,6 +155,9 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   seed: '--seed',
   check: '--no-check',
   verify: '--verify',
+  faults: '--faults',
+  record: '--record',
+  replay: '--replay',
   hypIoeventfd: '--no-hyp-ioeventfd',
   stall: '--stall',
   json: '--json',
@@ -151,7 +165,6 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   quiet: '--quiet',
   debug: '--debug',
   quick: '--quick',
-  faults: '--faults',
   duration: '--duration',
   bandwidth: '--bandwidth',
   downtimeLimit: '--downtime-limit',
@@ -184,7 +197,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: command };
   switch (command) {
     case 'run':
-      return { kind: 'run', options: parseRun(rest) };
+      return { kind: 'run', ...parseRun(rest) };
     case 'mtree':
       return { kind: 'mtree', options: parseMtree(rest) };
     case 'bench':
@@ -236,7 +249,7 @@ function helpTopic(name: string | undefined): HelpTopic {
   );
 }
 
-function parseRun(args: readonly string[]): ResolvedRunOptions {
+function parseRun(args: readonly string[]): { options: ResolvedRunOptions; given: RunOptions } {
   const v = readFlags('run', args, RUN_FLAGS);
   const options: Record<string, unknown> = {
     machine: v.machine,
@@ -249,6 +262,9 @@ function parseRun(args: readonly string[]): ResolvedRunOptions {
     seed: numeric(v.seed),
     check: v['no-check'] === true ? false : undefined,
     verify: v.verify,
+    faults: v.faults,
+    record: v.record,
+    replay: v.replay,
     hypIoeventfd: v['no-hyp-ioeventfd'] === true ? false : undefined,
     stall: stallFlag(v.stall),
     json: v.json,
@@ -256,7 +272,8 @@ function parseRun(args: readonly string[]): ResolvedRunOptions {
     quiet: v.quiet,
     debug: v.debug,
   };
-  return withFlagNames(v, () => resolveRunOptions(defined(options) as RunOptions));
+  const given = defined(options) as RunOptions;
+  return { options: withFlagNames(v, () => resolveRunOptions(given)), given };
 }
 
 function parseTorture(args: readonly string[]): TortureCliOptions {

@@ -21,7 +21,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return EXIT_OK;
       case 'run': {
         const { runCommand } = await import('./run-command.js');
-        return await runCommand(command.options, io);
+        return await runCommand(command.options, io, command.given);
       }
       case 'mtree': {
         const { mtreeCommand } = await import('./mtree-command.js');

@@ -2,7 +2,8 @@
 /**
  * The `addrspace` executable (package.json `bin`: dist/src/cli/main.js). Wires `runCli`
  * to the process: real streams, Ctrl-C (the first stops the run early and still reports;
- * a second one exits at once with 130), and the exit status once output is flushed.
+ * a second one exits at once with 130), the exit status once output is flushed, and a
+ * closed pipe on stdout (EPIPE) ends the output quietly.
  * Everything else is in cli.ts.
  */
 import { runCli } from './cli.js';
@@ -12,6 +13,19 @@ process.on('SIGINT', () => {
   if (interrupt.signal.aborted) process.exit(130);
   interrupt.abort(new Error('interrupted'));
 });
+
+// A reader that goes away (`addrspace mtree | head -1`) is not an error: later output is
+// dropped quietly and the command ends with its own status.
+const gone = new Set<NodeJS.WriteStream>();
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || (gone.has(stream) && error.code === 'ERR_STREAM_DESTROYED')) {
+      gone.add(stream);
+      return;
+    }
+    throw error;
+  });
+}
 
 const status = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
@@ -25,7 +39,7 @@ process.exit(status);
 
 function drain(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {
-    if (stream.writableLength === 0) resolve();
+    if (gone.has(stream) || stream.destroyed || stream.writableLength === 0) resolve();
     else stream.write('', () => resolve());
   });
 }

@@ -5,7 +5,7 @@
  * failures and no violation). The simulation
  * itself lives in src/sim/simulation.ts; this command adds no measurement of its own.
  */
-import type { ResolvedRunOptions } from '../sim/options.js';
+import type { ResolvedRunOptions, RunOptions } from '../sim/options.js';
 import { renderHtmlReport } from '../sim/report-html.js';
 import type { RunReport } from '../sim/report-types.js';
 import { runSimulation } from '../sim/simulation.js';
@@ -15,14 +15,23 @@ import { checkWritable, writeReportFile } from './output.js';
 import { ProgressLine } from './progress.js';
 import { formatRunSummary, summaryRow } from './summary.js';
 
-export async function runCommand(options: ResolvedRunOptions, io: CliIo): Promise<number> {
+/**
+ * `given` are the options the flags set (the rest come from the machine file, a replay
+ * file, or the defaults, in that order, inside `runSimulation`); without it `options`
+ * are passed whole.
+ */
+export async function runCommand(
+  options: ResolvedRunOptions,
+  io: CliIo,
+  given: RunOptions = options,
+): Promise<number> {
   await checkWritable(options.json, '--json');
   await checkWritable(options.html, '--html');
   const progress = new ProgressLine(io.stdout, options.quiet);
   let report: RunReport;
   try {
     report = await runSimulation({
-      ...options,
+      ...given,
       onProgress: progress.enabled ? (p) => progress.update(p) : options.onProgress,
       signal: options.signal ?? io.signal,
     });

@@ -7,6 +7,7 @@ import { BENCH_SECTIONS } from '../bench/options.js';
 import { STRATEGIES } from '../concurrent/reader/reader-api.js';
 import { WORKLOAD_KINDS } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS } from '../machine/churn-kind.js';
+import { FAULT_KINDS } from '../sim/fault-kinds.js';
 import { DEFAULT_MIGRATE_OPTIONS } from '../sim/migration/options.js';
 import { DEFAULT_RUN_OPTIONS } from '../sim/options.js';
 
@@ -23,7 +24,8 @@ Usage:
                   [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
                   [--seed N] [--no-check] [--verify all|sampled] [--no-hyp-ioeventfd]
-                  [--stall MS] [--json FILE] [--html FILE] [--quiet] [--debug]
+                  [--stall MS] [--faults LIST] [--record FILE | --replay FILE]
+                  [--json FILE] [--html FILE] [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE] [--sections LIST]
   addrspace migrate [--machine pc|FILE.json] [--vcpus N] [--workload ...] [--churn ...]
@@ -72,6 +74,14 @@ Options:
   --verify all|sampled     all: self-checking guest memory, every RAM access checks the
                            tags of the words it touched against the translation that
                            served it (default sampled: one access in 512)
+  --faults LIST            inject faults on a schedule, each counted and survived
+                           (report key "faults"): comma list of ${FAULT_KINDS.slice(0, 3).join(', ')},
+                           ${FAULT_KINDS.slice(3).join(', ')}; or all, or none
+                           (default none)
+  --record FILE            write the run's seeds, flags and every churn operation with
+                           its generation to FILE (JSON lines)
+  --replay FILE            apply exactly the churn recorded in FILE (its machine, seed and
+                           flags unless flags say otherwise); the report says "replayed"
   --no-hyp-ioeventfd       the hypervisor does not handle ioeventfds: doorbell writes
                            exit to the owner, which signals them (default: the machine's)
   --stall MS               vCPU 0 stops inside an access for MS milliseconds once a

@@ -13,6 +13,7 @@ import { hex } from '../base/errors.js';
 import { MAX_MAPPING_SIZE } from '../host/window.js';
 import { checkFeatures } from './config-features.js';
 import { MachineConfigError } from './errors.js';
+import { MAX_RENDER_DEPTH } from './file-limits.js';
 import type { MachineConfig, RegionConfig } from './machine-config.js';
 
 export function checkRelations(config: MachineConfig): void {
@@ -63,6 +64,7 @@ export function checkRelations(config: MachineConfig): void {
     if (region.type === 'Alias') checkAlias(region, byName);
   }
   checkAliasCycles(config, byName);
+  checkQueueAreas(byName);
 
   if (config.machineRam !== undefined && !byName.has(config.machineRam)) {
     throw new MachineConfigError('machineRam', `no region named "${config.machineRam}"`);
@@ -99,35 +101,77 @@ function checkAlias(alias: RegionConfig, byName: ReadonlyMap<string, RegionConfi
 }
 
 /**
- * Rendering follows children and alias targets; a cycle through them would never end.
- * Depth-first search over that graph, reporting the first alias that closes a cycle.
+ * Rendering follows children and alias targets; a cycle through them would never end,
+ * and a path through them longer than `MAX_RENDER_DEPTH` (a chain of 5,000 aliases, ...)
+ * would take a stack that deep. Depth-first search with an explicit stack over that
+ * graph: reports the first alias that closes a cycle, or the region whose path down
+ * reaches too deep.
  */
 function checkAliasCycles(config: MachineConfig, byName: ReadonlyMap<string, RegionConfig>): void {
   const state = new Map<RegionConfig, 'open' | 'done'>();
-  const trail: RegionConfig[] = [];
-  const walk = (region: RegionConfig): void => {
-    if (state.get(region) === 'done') return;
-    state.set(region, 'open');
-    trail.push(region);
-    const next =
-      region.type === 'Alias' ? [byName.get(region.target!)!] : (region.children as RegionConfig[]);
-    for (const to of next) {
-      if (state.get(to) === 'open') {
-        const loop = trail.slice(trail.indexOf(to)).map((r) => r.name);
-        const alias = [...trail].reverse().find((r) => r.type === 'Alias')!;
+  /** Longest path of children and alias targets below each finished region (1: a leaf). */
+  const depth = new Map<RegionConfig, number>();
+  const nextOf = (region: RegionConfig): readonly RegionConfig[] =>
+    region.type === 'Alias' ? [byName.get(region.target!)!] : region.children;
+  const walk = (root: RegionConfig): void => {
+    if (state.get(root) === 'done') return;
+    const trail: { region: RegionConfig; next: number }[] = [{ region: root, next: 0 }];
+    state.set(root, 'open');
+    while (trail.length > 0) {
+      const top = trail[trail.length - 1]!;
+      const next = nextOf(top.region);
+      if (top.next < next.length) {
+        const to = next[top.next++]!;
+        if (state.get(to) === 'open') {
+          const names = trail.map((t) => t.region);
+          const loop = names.slice(names.indexOf(to)).map((r) => r.name);
+          const alias = [...names].reverse().find((r) => r.type === 'Alias')!;
+          throw new MachineConfigError(
+            `${alias.path}.target`,
+            `alias cycle: ${[...loop, to.name].join(' -> ')}`,
+          );
+        }
+        if (state.get(to) !== 'done') {
+          state.set(to, 'open');
+          trail.push({ region: to, next: 0 });
+        }
+        continue;
+      }
+      trail.pop();
+      const region = top.region;
+      const below = Math.max(0, ...next.map((to) => depth.get(to) ?? 0));
+      if (below + 1 > MAX_RENDER_DEPTH) {
         throw new MachineConfigError(
-          `${alias.path}.target`,
-          `alias cycle: ${[...loop, to.name].join(' -> ')}`,
+          `${region.path}.${region.type === 'Alias' ? 'target' : 'children'}`,
+          `children and alias targets reach more than ${MAX_RENDER_DEPTH} levels deep from "${region.name}"`,
         );
       }
-      walk(to);
+      depth.set(region, below + 1);
+      state.set(region, 'done');
     }
-    trail.pop();
-    state.set(region, 'done');
   };
   walk(config.memory);
   if (config.io !== undefined) walk(config.io);
   for (const region of config.detached) walk(region);
+}
+
+/** Two virtio devices whose queue areas overlap would corrupt each other's requests. */
+function checkQueueAreas(byName: ReadonlyMap<string, RegionConfig>): void {
+  const areas: { region: RegionConfig; gpa: number; end: number }[] = [];
+  for (const region of byName.values()) {
+    const queue = region.device?.model === 'virtio-mmio' ? region.device.queue : undefined;
+    if (queue !== undefined) areas.push({ region, gpa: queue.gpa, end: queue.gpa + queue.size });
+  }
+  areas.sort((a, b) => a.gpa - b.gpa);
+  for (let i = 1; i < areas.length; i++) {
+    const [a, b] = [areas[i - 1]!, areas[i]!];
+    if (b.gpa < a.end) {
+      throw new MachineConfigError(
+        `${b.region.path}.device.queue.gpa`,
+        `the queue area ${hex(b.gpa)}..${hex(b.end)} overlaps the queue area of "${a.region.name}" (${hex(a.gpa)}..${hex(a.end)})`,
+      );
+    }
+  }
 }
 
 function checkHotplug(

@@ -71,7 +71,11 @@ export const regionSchema: z.ZodType<RawRegion> = z.lazy(() =>
     name: z.string().min(1),
     size: numberLike.optional(),
     offset: numberLike.optional(),
-    priority: z.int().optional(),
+    priority: z
+      .int()
+      .min(-(2 ** 31))
+      .max(2 ** 31 - 1)
+      .optional(),
     enabled: z.boolean().optional(),
     children: z.array(regionSchema).optional(),
     target: z.string().min(1).optional(),

@@ -32,6 +32,7 @@ import {
 import { RAM_BLOCK_SIZE } from './devices/ram-block-pool.js';
 import { DEVICE_REGION, parseDeviceConfig } from './devices/registry.js';
 import { MachineConfigError } from './errors.js';
+import { checkFileShape, checkFileText } from './file-limits.js';
 import type {
   ChurnConfig,
   HotplugConfig,
@@ -49,7 +50,9 @@ const DEFAULT_MACHINE_NAME = 'machine';
 /** Checks a machine file given as JSON text or as the parsed object. */
 export function parseMachineFile(source: string | object, fallbackName?: string): MachineConfig {
   let value: unknown = source;
+  let rounded: ReadonlyMap<number, string> = new Map();
   if (typeof source === 'string') {
+    rounded = checkFileText(source);
     try {
       value = JSON.parse(source);
     } catch (cause) {
@@ -63,6 +66,7 @@ export function parseMachineFile(source: string | object, fallbackName?: string)
       `a machine file must be a JSON object, got ${describeInput(value)}`,
     );
   }
+  checkFileShape(value, rounded);
   const raw = parseWithSchema(machineFileSchema, value);
   const mappings = parseMappings(raw.mappings ?? {});
   const memory = parseRegion(raw.memory, 'memory', mappings, true);

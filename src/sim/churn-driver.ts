@@ -15,7 +15,7 @@
  */
 import { isAddressSpaceError } from '../base/errors.js';
 import type { ChurnKind } from '../machine/churn-kind.js';
-import type { ChurnOp, ChurnSchedule } from './churn-schedule.js';
+import type { ChurnOp } from './churn-schedule.js';
 import { LatencyRecorder } from './stats.js';
 
 /** Most operations applied in one event-loop turn. */
@@ -25,14 +25,22 @@ export const MAX_BATCH_MS = 2;
 /** Operations due longer ago than this are skipped instead of applied in a burst. */
 export const MAX_BACKLOG_SECONDS = 0.1;
 
+/** Where the driver takes its operations from: the seeded schedule, or a replay. */
+export interface ChurnSource {
+  readonly activeKinds: readonly ChurnKind[];
+  next(): ChurnOp | undefined;
+}
+
 export interface ChurnDriverOptions {
-  readonly schedule: ChurnSchedule;
+  readonly schedule: ChurnSource;
   /** Target operations per second over all kinds; 0 applies nothing. */
   readonly rate: number;
   /** Applies one operation; throws an `AddressSpaceError` when the change is refused. */
   readonly apply: (op: ChurnOp) => void;
   /** Called after each applied (not failed) operation, `t` in seconds since `start`. */
   readonly onApplied?: (op: ChurnOp, t: number) => void;
+  /** Called with each operation the address space refused and its `AddressSpaceError`. */
+  readonly onRefused?: (op: ChurnOp, error: unknown, t: number) => void;
   /** How many applied operations to keep in `applied` (default 0: none). */
   readonly keepOps?: number;
 }
@@ -134,6 +142,7 @@ export class ChurnDriver {
       }
       this.failed++;
       this.failedByKind[op.kind]++;
+      this.options.onRefused?.(op, error, (performance.now() - this.startMs) / 1000);
       return;
     }
     const after = performance.now();

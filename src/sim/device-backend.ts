@@ -44,6 +44,18 @@ export interface DeviceBackendOptions {
   readonly workerFile?: string | URL;
   /** Longest doorbell wait between looks at the stop flag, in ms (default 20). */
   readonly pollMs?: number;
+  /**
+   * A backend this one replaces (after it was killed): the queue areas are found in the
+   * host memory it found them in, where the guest's window onto them is switched off now.
+   */
+  readonly replaces?: DeviceBackend;
+}
+
+/** Where a queue area was in host memory when the first backend started. */
+interface QueueHome {
+  readonly mapping: HostMemMapping;
+  /** Offset of the queue area's first byte in `mapping`. */
+  readonly offset: number;
 }
 
 /** The virtio devices of `machine` that have a queue area large enough to serve. */
@@ -100,16 +112,17 @@ export class DeviceBackend {
    */
   died: string | undefined;
   /**
-   * Where each device's completion record was in host memory when the backend started,
-   * for reading it back while churn has the guest address switched off (`undefined`: not
-   * RAM then).
+   * Where each device's queue area was in host memory when the first backend started, for
+   * reaching it while churn has the guest address switched off (`undefined`: not RAM).
    */
-  private readonly completionHome: ({ mapping: HostMemMapping; offset: number } | undefined)[] = [];
+  private readonly homes: (QueueHome | undefined)[] = [];
   private readonly worker: Worker;
   private readonly remote: Remote<DeviceBackendApi>;
   private readonly publisher: SharedViewPublisher;
   private readonly exited: Promise<void>;
   private stopped = false;
+  /** Set by `kill`: the death that follows was injected. */
+  killed = false;
 
   private constructor(
     worker: Worker,
@@ -147,26 +160,21 @@ export class DeviceBackend {
     const devices = backendDevicesOf(options.machine);
     if (devices.length === 0) return undefined;
     const memory = options.machine.memory;
+    const homes = devices.map(
+      (device, index) => options.replaces?.homes[index] ?? queueHome(memory, device.gpa),
+    );
     devices.forEach((device, index) => {
       const words = requestWordsFor(options.seed, index);
-      memory.write(new Uint8Array(words.buffer), device.gpa + kRequestOffset);
-      memory.write(new Uint8Array(COMPLETION_WORDS * 4), device.gpa + kCompletionOffset);
+      writeQueue(memory, homes[index], device.gpa, kRequestOffset, new Uint8Array(words.buffer));
+      const cleared = new Uint8Array(COMPLETION_WORDS * 4);
+      writeQueue(memory, homes[index], device.gpa, kCompletionOffset, cleared);
     });
     const publisher = options.publisher;
     const readerIndex = publisher.allocateReader();
     const file = options.workerFile ?? new URL('../../workers/device-backend.js', import.meta.url);
     const worker = new Worker(file);
     const backend = new DeviceBackend(worker, devices, publisher, readerIndex);
-    for (const device of devices) {
-      const gpa = device.gpa + kCompletionOffset;
-      const piece = memory.flatView.findFlatRange(gpa);
-      const mapping = piece?.owner.regionType === 'Ram' ? piece.owner.mapping : undefined;
-      backend.completionHome.push(
-        mapping === undefined
-          ? undefined
-          : { mapping, offset: piece!.offsetInRegion + (gpa - piece!.addrRange.base) },
-      );
-    }
+    backend.homes.push(...homes);
     try {
       await backend.call(
         backend.remote.start(
@@ -189,13 +197,13 @@ export class DeviceBackend {
 
   /** Counters so far, and the samples and findings since the last drain. */
   drain(): Promise<BackendReport | undefined> {
-    if (this.stopped) return Promise.resolve(undefined);
+    if (this.stopped || this.killed) return Promise.resolve(undefined);
     return this.call(this.remote.drain()).catch(() => undefined);
   }
 
   /** Stops serving and returns the last drain (`undefined` if the thread had died). */
   async stop(): Promise<BackendReport | undefined> {
-    if (this.stopped) return undefined;
+    if (this.stopped || this.killed) return undefined;
     let report: BackendReport | undefined;
     try {
       report = await this.call(this.remote.stop());
@@ -218,11 +226,12 @@ export class DeviceBackend {
     this.devices.forEach((device, index) => {
       const gpa = device.gpa + kCompletionOffset;
       const bytes = new Uint8Array(COMPLETION_WORDS * 4);
-      const home = this.completionHome[index];
+      const home = this.homes[index];
       if (memory.addressInMemory(gpa, bytes.length)) {
         memory.read(bytes, gpa);
       } else if (home !== undefined && !home.mapping.isReleased) {
-        bytes.set(home.mapping.bytes.subarray(home.offset, home.offset + bytes.length));
+        const at = home.offset + kCompletionOffset;
+        bytes.set(home.mapping.bytes.subarray(at, at + bytes.length));
       } else {
         notRun.push(
           `${device.name}: completion record at 0x${gpa.toString(16)} is in no RAM now and its host memory is gone`,
@@ -233,6 +242,20 @@ export class DeviceBackend {
       if (problem !== undefined) problems.push(`${device.name}: completion record ${problem}`);
     });
     return { problems, notRun };
+  }
+
+  /**
+   * Fault injection: terminates the backend thread as if it died (it is `died`, its
+   * reader offline and given back), without a last drain. `stop` then returns nothing.
+   */
+  async kill(): Promise<void> {
+    if (this.stopped) return;
+    this.killed = true;
+    this.remote[releaseProxy]();
+    await this.worker.terminate();
+    await this.exited;
+    this.stopped = true;
+    this.publisher.releaseReader(this.readerIndex);
   }
 
   private async terminate(): Promise<void> {
@@ -252,4 +275,35 @@ export class DeviceBackend {
       }),
     ]);
   }
+}
+
+/** Where the queue area at `gpa` is in host memory now, if it is RAM. */
+function queueHome(memory: Machine['memory'], gpa: number): QueueHome | undefined {
+  const piece = memory.flatView.findFlatRange(gpa);
+  const mapping = piece?.owner.regionType === 'Ram' ? piece.owner.mapping : undefined;
+  if (piece === undefined || mapping === undefined) return undefined;
+  return { mapping, offset: piece.offsetInRegion + (gpa - piece.addrRange.base) };
+}
+
+/**
+ * Writes `bytes` at `offset` into the queue area at `gpa`: through the guest's view where
+ * that is RAM now, else into the host memory it was found in (churn may have switched
+ * the window off). Throws the view's error when it is neither.
+ */
+function writeQueue(
+  memory: Machine['memory'],
+  home: QueueHome | undefined,
+  gpa: number,
+  offset: number,
+  bytes: Uint8Array,
+): void {
+  if (
+    memory.addressInMemory(gpa + offset, bytes.length) ||
+    home === undefined ||
+    home.mapping.isReleased
+  ) {
+    memory.write(bytes, gpa + offset);
+    return;
+  }
+  home.mapping.bytes.set(bytes, home.offset + offset);
 }

@@ -14,6 +14,7 @@ import type { Strategy } from '../concurrent/reader/reader-api.js';
 import { hasStrategy, isStrategyPath, unknownStrategy } from '../concurrent/strategies/registry.js';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS, type ChurnKind } from '../machine/churn-kind.js';
+import { type FaultKind, parseFaultList } from './fault-kinds.js';
 import {
   asRecord,
   churnRate,
@@ -49,6 +50,8 @@ export interface RunOptions {
   readonly seed?: number;
   /** Invariant checks (translation, poison, torn reads). */
   readonly check?: boolean;
+  /** Fault kinds to inject (SPEC 11): a list, `'all'` / `'none'`, or a comma list. */
+  readonly faults?: readonly FaultKind[] | 'all' | 'none' | string;
   /**
    * `all`: self-checking guest memory, every RAM access verified (SPEC 11; needs
    * `check`); `sampled` (default): one access in 512 checked.
@@ -64,6 +67,16 @@ export interface RunOptions {
    * milliseconds once a second while churn goes on. Absent or 0: no stall.
    */
   readonly stall?: number;
+  /**
+   * Record the run's churn to this file as JSON lines (SPEC 11): the one file
+   * `runSimulation` writes itself, as the run goes.
+   */
+  readonly record?: string;
+  /**
+   * Replay the churn recorded in this file (SPEC 11) instead of the seeded schedule; the
+   * file's machine, seed and flags fill in every option not given.
+   */
+  readonly replay?: string;
   /** Where the CLI writes the JSON report; `runSimulation` itself writes nothing. */
   readonly json?: string;
   /** Where the CLI writes the HTML report; `runSimulation` itself writes nothing. */
@@ -88,6 +101,9 @@ export interface ResolvedRunOptions {
   readonly seed: number;
   readonly check: boolean;
   readonly verify: VerifyMode;
+  readonly faults: readonly FaultKind[];
+  readonly record: string | undefined;
+  readonly replay: string | undefined;
   readonly hypIoeventfd: boolean | undefined;
   /** 0: no stall. */
   readonly stall: number;
@@ -117,6 +133,9 @@ export const DEFAULT_RUN_OPTIONS: Omit<ResolvedRunOptions, 'vcpus'> = {
   seed: 1,
   check: true,
   verify: 'sampled',
+  faults: [],
+  record: undefined,
+  replay: undefined,
   hypIoeventfd: undefined,
   stall: 0,
   json: undefined,
@@ -144,6 +163,9 @@ const RUN_KEYS: readonly string[] = [
   'seed',
   'check',
   'verify',
+  'faults',
+  'record',
+  'replay',
   'hypIoeventfd',
   'stall',
   'json',
@@ -199,6 +221,9 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
     seed: integerBetween(orDefault(given.seed, d.seed), 'seed', 0, MAX_SEED),
     check,
     verify,
+    faults: parseFaultList(orDefault(given.faults, d.faults)),
+    record: filePath(given.record, 'record'),
+    replay: filePath(given.replay, 'replay'),
     hypIoeventfd:
       given.hypIoeventfd === undefined ? undefined : flag(given.hypIoeventfd, 'hypIoeventfd'),
     // 0 (the resolved form of "no stall") is accepted back; `run --stall 0` is refused by the CLI.

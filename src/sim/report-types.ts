@@ -12,6 +12,7 @@
 import type { Strategy } from '../concurrent/reader/reader-api.js';
 import type { WorkloadKind } from '../concurrent/vcpu/workload.js';
 import type { ChurnKind } from '../machine/churn-kind.js';
+import type { FaultKind } from './fault-kinds.js';
 
 /** The `version` key of both reports (the run's and the bench's). */
 export const REPORT_VERSION = 1;
@@ -85,6 +86,8 @@ export interface Violation {
   readonly detail: string;
   /** Seconds since the start of the run (extra). */
   readonly t?: number;
+  /** The command that replays the run's churn (SPEC 11): `addrspace run --replay FILE`, ... */
+  readonly reproduce?: string;
 }
 
 /**
@@ -205,6 +208,8 @@ export interface RunReport {
     readonly dropped?: number;
     /** Violations by kind. */
     readonly byKind?: Readonly<Partial<Record<ViolationKind, number>>>;
+    /** With violations: the command that replays the run's churn (SPEC 11). */
+    readonly reproduce?: string;
   };
   readonly timeline: readonly TimelinePoint[];
 
@@ -214,9 +219,12 @@ export interface RunReport {
   readonly churnKinds?: readonly ChurnKind[];
   /** The requested churn rate (updates per second); `churn.perSecond` is what was achieved. */
   readonly churnRate?: number;
-  /** Churn events in time order; may be capped (see `churnEventsDropped`). */
+  /** Churn events in time order; capped: see `churnEventsTruncated`. */
   readonly churnEvents?: readonly ChurnEvent[];
+  /** Churn events left out of `churnEvents` (0: none). */
   readonly churnEventsDropped?: number;
+  /** Present (true) when `churnEvents` stops short of every event. */
+  readonly churnEventsTruncated?: true;
   readonly histograms?: {
     readonly adoptLatencyUs?: HistogramReport;
     readonly gracePeriodUs?: HistogramReport;
@@ -232,6 +240,31 @@ export interface RunReport {
   readonly failures?: readonly RunFailure[];
   /** Failures found past the ones kept in `failures` (absent when none were left out). */
   readonly failuresTruncated?: number;
+  /** With `--replay` (SPEC 11): recorded operations applied, in order. */
+  readonly replayed?: number;
+  /** With `--replay`: the file, its operations, and any that published differently. */
+  readonly replay?: {
+    readonly file: string;
+    readonly total: number;
+    readonly replayed: number;
+    /** Operations whose generation (or refusal) differed from the recording. */
+    readonly mismatches: number;
+    /** Operations an injected fault refused when recorded, not applied again. */
+    readonly refusedAsRecorded?: number;
+    readonly firstMismatch?: string;
+  };
+  /** With `--record` (SPEC 11): the file and how many operations it holds. */
+  readonly record?: { readonly file: string; readonly ops: number };
+  /**
+   * With `--faults` (SPEC 11): faults injected and survived, per kind (every kind, 0 for
+   * the ones not enabled).
+   */
+  readonly faults?: {
+    readonly injected: Readonly<Record<FaultKind, number>>;
+    readonly survived: Readonly<Record<FaultKind, number>>;
+    /** The first errors injected throws came back as, with their text. */
+    readonly errors?: readonly string[];
+  };
   /** ISO 8601 time the run started. */
   readonly startedAt?: string;
   readonly environment?: EnvironmentInfo;

@@ -51,13 +51,9 @@ export class FailureLog {
   }
 }
 
-/** `Name: message` of an error (its cause's too, when it has one), or its string form. */
+/** `Name: message` of an error (and of the cause it wraps), or its string form. */
 export function errorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const own = `${error.name}: ${error.message}`;
-  const cause = error.cause;
-  if (cause === undefined || (cause instanceof Error && error.message.includes(cause.message))) {
-    return own;
-  }
-  return `${own} (caused by ${errorText(cause)})`;
+  return error.cause === undefined ? own : `${own} (caused by ${errorText(error.cause)})`;
 }

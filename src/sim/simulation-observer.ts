@@ -18,8 +18,10 @@ import { TimelineRecorder } from './stats-timeline.js';
 export class RunObserver {
   readonly mmioLatency = new LatencyRecorder();
   readonly timeline: TimelineRecorder;
-  /** The backend's latest counters (its final drain once stopped). */
-  backend: BackendReport | undefined;
+  /** The latest counters of the backend serving now (its final drain once stopped). */
+  private current: BackendReport | undefined;
+  /** Counters of backends that were replaced (killed by fault injection), summed. */
+  private replaced: BackendReport | undefined;
   private readonly pool: VcpuPool;
   private readonly checker: Checker;
   private readonly vcpus: number;
@@ -62,10 +64,36 @@ export class RunObserver {
     this.pool.drainMmioLatencies((us) => this.mmioLatency.record(us));
   }
 
+  /**
+   * The device backend's counters over the whole run: every backend that served, the
+   * replaced ones included (`undefined`: none drained).
+   */
+  get backend(): BackendReport | undefined {
+    const a = this.replaced;
+    const b = this.current;
+    if (a === undefined || b === undefined) return b ?? a;
+    return {
+      ...b,
+      dmaOps: a.dmaOps + b.dmaOps,
+      requests: a.requests + b.requests,
+      signals: a.signals + b.signals,
+      faults: a.faults + b.faults,
+      reattached: a.reattached + b.reattached,
+      checked: a.checked + b.checked,
+    };
+  }
+
+  /** A new backend replaced the current one: its counters start from zero. */
+  backendReplaced(): void {
+    this.replaced = this.backend;
+    this.current = undefined;
+    this.backendChecked = 0;
+  }
+
   /** Takes in one drain of the device backend (`undefined`: nothing came back). */
   absorbBackend(report: BackendReport | undefined): void {
     if (report === undefined) return;
-    this.backend = report;
+    this.current = report;
     const t = this.elapsed();
     for (const s of report.samples)
       this.checker.checkSample({ ...s, kind: SampleKind.Read }, -1, t);

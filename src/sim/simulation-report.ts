@@ -11,6 +11,7 @@ import type { ChurnKind } from '../machine/churn-kind.js';
 import type { Checker } from './checker.js';
 import type { ChurnDriver } from './churn-driver.js';
 import type { BackendReport } from './device-backend-protocol.js';
+import type { FaultsReport } from './fault-injector.js';
 import type { ResolvedRunOptions } from './options.js';
 import { environmentInfo } from './report-environment.js';
 import { REPORT_VERSION, type RunReport } from './report-types.js';
@@ -43,6 +44,29 @@ export interface RunMeasurements {
   /** Samples and violation records the vCPUs' rings dropped (full). */
   readonly droppedSamples?: number;
   readonly failures: FailureLog;
+  /** Injected and survived faults, when faults were injected. */
+  readonly faults: FaultsReport | undefined;
+  /** With `--replay`: what was replayed. */
+  readonly replay: RunReport['replay'];
+  /** With `--record`: where the churn went. */
+  readonly record: RunReport['record'];
+}
+
+/**
+ * The command that replays this run's churn: `--replay` of the file it recorded or
+ * replayed; else the flags that give the same seeded churn sequence, recording it.
+ */
+export function reproduceCommand(o: ResolvedRunOptions): string {
+  const file = o.record ?? o.replay;
+  if (file !== undefined) return `addrspace run --replay ${quote(file)}`;
+  const churn = o.churn.length === 0 ? 'none' : o.churn.join(',');
+  const faults = o.faults.length === 0 ? '' : ` --faults ${o.faults.join(',')}`;
+  return `addrspace run --machine ${quote(o.machine)} --vcpus ${o.vcpus} --duration ${o.durationSeconds} --strategy ${o.strategy} --workload ${o.workload} --churn ${churn} --churn-rate ${o.churnRate} --seed ${o.seed}${faults} --record run.jsonl`;
+}
+
+/** A shell word: as is when it is plain, else single-quoted. */
+function quote(word: string): string {
+  return /^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 function latencyOf(samples: readonly number[]): LatencyRecorder {
@@ -89,7 +113,16 @@ export function buildRunReport(m: RunMeasurements): RunReport {
   for (const kind of m.churnKinds) byKind[kind] = m.churn.byKind[kind];
   const adopt = latencyOf(m.publication.adoptLatencyUs);
   const grace = latencyOf(m.publication.gracePeriodUs);
-  const check = { ...m.checker.summary(), ...verifySummary(m, sum) };
+  const summary = { ...m.checker.summary(), ...verifySummary(m, sum) };
+  const reproduce = reproduceCommand(m.options);
+  const check: RunReport['check'] =
+    summary.violations === 0
+      ? summary
+      : {
+          ...summary,
+          reproduce,
+          firstViolations: summary.firstViolations.map((v) => ({ ...v, reproduce })),
+        };
   const strategy: Strategy = o.strategy;
   const report: RunReport = {
     version: REPORT_VERSION,
@@ -128,6 +161,7 @@ export function buildRunReport(m: RunMeasurements): RunReport {
     churnRate: m.churnRate,
     churnEvents: m.churnEvents.events(),
     churnEventsDropped: m.churnEvents.dropped,
+    ...(m.churnEvents.dropped > 0 ? { churnEventsTruncated: true } : {}),
     churnFailed: m.churn.failed,
     histograms: {
       adoptLatencyUs: adopt.toReport(),
@@ -162,6 +196,9 @@ export function buildRunReport(m: RunMeasurements): RunReport {
         }),
     exitCode: check.violations > 0 ? 1 : m.failures.count > 0 ? 3 : 0,
     failures: [...m.failures.kept],
+    ...(m.faults === undefined ? {} : { faults: m.faults }),
+    ...(m.replay === undefined ? {} : { replayed: m.replay.replayed, replay: m.replay }),
+    ...(m.record === undefined ? {} : { record: m.record }),
     ...(m.failures.truncated > 0 ? { failuresTruncated: m.failures.truncated } : {}),
     startedAt: m.startedAt.toISOString(),
     environment: environmentInfo(),

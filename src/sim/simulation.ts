@@ -23,6 +23,7 @@ import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
 import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
 import type { WorkloadKind } from '../concurrent/vcpu/workload.js';
 import type { Machine } from '../machine/machine.js';
+import { BackendSlot } from './backend-slot.js';
 import { Checker } from './checker.js';
 import {
   applyChurnOp,
@@ -31,9 +32,18 @@ import {
   warmHotplugPool,
 } from './churn-apply.js';
 import { ChurnDriver } from './churn-driver.js';
-import { type ChurnOp, ChurnSchedule } from './churn-schedule.js';
+import {
+  ChurnRecorder,
+  RECORD_FORMAT,
+  type RecordHeader,
+  type Recording,
+  ReplaySchedule,
+  readRecording,
+} from './churn-record.js';
+import { type ChurnOp, ChurnSchedule, describeChurnOp } from './churn-schedule.js';
 import { type CompletionCheck, DeviceBackend } from './device-backend.js';
 import type { BackendReport } from './device-backend-protocol.js';
+import { FaultInjector } from './fault-injector.js';
 import { stampAliasTargets, stampRanges, stampRegion } from './memory-stamp.js';
 import { OptionsError } from './option-checks.js';
 import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from './options.js';
@@ -77,6 +87,16 @@ export interface SimulationInternals {
   readonly keepChurnOps?: number;
   /** Called with the kept churn operations, in order, when the run ends. */
   readonly onChurnOps?: (ops: readonly ChurnOp[]) => void;
+  /**
+   * Called with the built machine before anything runs (after hotplug setup), to add
+   * listeners or wrap devices: how tests make a listener or device fail on its own.
+   */
+  readonly prepareMachine?: (machine: Machine) => void;
+  /**
+   * Called once the vCPUs run and the clock started, with the pool and the backend's
+   * slot: how tests make a thread die on its own (not injected).
+   */
+  readonly onRunning?: (run: { readonly pool: VcpuPool; readonly backend: BackendSlot }) => void;
 }
 
 /** Runs one simulation and resolves its report. Bad options throw `OptionsError`. */
@@ -84,19 +104,47 @@ export async function runSimulation(
   options: RunOptions = {},
   internals: SimulationInternals = {},
 ): Promise<RunReport> {
-  const checked = resolveRunOptions(options);
+  const first = resolveRunOptions(options);
+  const recording = first.replay === undefined ? undefined : readRecording(first.replay);
+  const given = recording === undefined ? options : withReplayDefaults(options, recording);
+  const checked = resolveRunOptions(given);
   // A plug-in module is loaded (and registered) here; from then on it goes by its name.
   const strategy = (await resolveStrategy(checked.strategy)).name;
   const machine = await loadSimulationMachine(checked.machine, checked.hypIoeventfd);
   try {
     return await simulate(
-      withMachineDefaults({ ...options, strategy }, machine),
+      withMachineDefaults({ ...given, strategy }, machine),
       machine,
       internals,
+      recording,
     );
   } finally {
     machine.dispose();
   }
+}
+
+/**
+ * The options with a recording's machine, seed and flags filled in where the caller gave
+ * none (faults are not: a replay applies the recorded churn, it injects only what it is
+ * asked to).
+ */
+function withReplayDefaults(options: RunOptions, recording: Recording): RunOptions {
+  const h = recording.header;
+  const f = h.flags;
+  const pick = <K extends keyof RunOptions>(key: K, value: RunOptions[K]) =>
+    options[key] === undefined ? { [key]: value } : {};
+  return {
+    ...options,
+    ...pick('machine', h.machine),
+    ...pick('seed', h.seeds.churn),
+    ...pick('vcpus', f.vcpus),
+    ...pick('durationSeconds', f.durationSeconds),
+    ...pick('strategy', f.strategy as RunOptions['strategy']),
+    ...pick('workload', f.workload as RunOptions['workload']),
+    ...pick('churn', f.churn),
+    ...pick('churnRate', f.churnRate),
+    ...pick('check', f.check),
+  };
 }
 
 /**
@@ -127,6 +175,7 @@ async function simulate(
   o: ResolvedRunOptions,
   machine: Machine,
   internals: SimulationInternals,
+  recording: Recording | undefined,
 ): Promise<RunReport> {
   const startedAt = new Date();
   const churnConfig = { kinds: o.churn, rate: o.churnRate };
@@ -150,15 +199,28 @@ async function simulate(
     regionName: (id) => publisher.regionById(id)?.name,
   });
   const churnEvents = new ChurnEventLog();
+  const replay = recording === undefined ? undefined : new ReplaySchedule(recording);
+  let recorder: ChurnRecorder | undefined;
   const churn = new ChurnDriver({
-    schedule: new ChurnSchedule({
-      seed: o.seed,
-      kinds: churnConfig.kinds,
-      targets: churnTargetsOf(machine),
-    }),
+    schedule:
+      replay ??
+      new ChurnSchedule({
+        seed: o.seed,
+        kinds: churnConfig.kinds,
+        targets: churnTargetsOf(machine),
+      }),
     rate: churnConfig.rate,
     apply: (op) => applyChurnOp(machine, publisher, op),
-    onApplied: (op, t) => churnEvents.record(t, op.kind),
+    onApplied: (op, t) => {
+      churnEvents.record(t, op.kind);
+      recorder?.applied(op, publisher.generation);
+      replay?.outcome(op, publisher.generation);
+    },
+    onRefused: (op, error) => {
+      recorder?.refused(op, errorText(error));
+      replay?.outcome(op, undefined);
+      faults.onRefused(`churn ${describeChurnOp(op)}`, error);
+    },
     keepOps: internals.keepChurnOps ?? 0,
   });
   const pool = new VcpuPool({
@@ -167,22 +229,39 @@ async function simulate(
     sampleEvery: o.check ? SAMPLE_EVERY : 0,
     poisonWord: o.check ? POISON_U32 : -1,
     sliceMs: SLICE_MS,
+    onMmioError: (vcpu, error) => faults.onMmioError(vcpu, error),
     verify: verifyAll,
     doorbells: machine.memory,
     ...(o.stall > 0 ? { stall: { vcpu: 0, ms: o.stall, everyMs: STALL_EVERY_MS } } : {}),
   });
   const observer = new RunObserver(pool, checker, o.vcpus);
   const failures = new FailureLog();
-  let backend: DeviceBackend | undefined;
+  const backend = new BackendSlot(
+    (replaces) =>
+      DeviceBackend.start({
+        machine,
+        publisher,
+        seed: o.seed,
+        poisonWord: o.check ? POISON_U32 : -1,
+        replaces,
+      }),
+    () => observer.backendReplaced(),
+  );
+  internals.prepareMachine?.(machine);
+  const faults = new FaultInjector({
+    kinds: o.faults,
+    seed: o.seed,
+    durationSeconds: o.durationSeconds,
+    machine,
+    publisher,
+    pool,
+    backend,
+    failures,
+  });
   let interrupted = false;
   let seconds = 0;
   try {
-    backend = await DeviceBackend.start({
-      machine,
-      publisher,
-      seed: o.seed,
-      poisonWord: o.check ? POISON_U32 : -1,
-    });
+    await backend.start();
     const workloads = workloadsFor(machine, {
       workload: o.workload,
       seed: o.seed,
@@ -197,29 +276,40 @@ async function simulate(
     }
     pool.start(workloads);
     await pool.whenRunning();
+    if (o.record !== undefined) recorder = new ChurnRecorder(o.record, recordHeader(o, publisher));
     const t0 = performance.now();
     observer.start(t0);
     churn.start(t0);
-    interrupted = await runLoop(o, observer, churn, publisher, backend, failures);
+    internals.onRunning?.({ pool, backend });
+    interrupted = await runLoop(o, observer, churn, publisher, backend, faults, replay);
   } finally {
-    // Stop order: churn, vCPUs, backend; then one last grace period before anything ends.
-    // Each step that throws is a failure in the report, never an exception past it.
+    // Stop order: faults, churn, vCPUs, backend; then one last grace period before
+    // anything ends. Each step that throws is a failure in the report, never an exception
+    // past it.
+    await failures.guard('fault-not-survived', 'settling the injected faults', () =>
+      faults.settle(),
+    );
     churn.stop();
+    recorder?.close();
     await failures.guard('check-not-run', 'stopping the vCPUs', () => pool.stop());
     seconds = observer.elapsed();
+    backend.reportDeath(failures);
+    const current = backend.current;
     const final = await failures.guard('backend-died', 'stopping the device backend', () =>
-      backend?.stop(),
+      current?.stop(),
     );
     observer.absorbBackend(final);
     observer.drainVcpus(publisher.generation);
     await failures.guard('check-not-run', 'the final grace period', () => publisher.synchronize());
-    if (backend !== undefined) {
-      checkCompletions(backend, machine, final, checker, failures, publisher.generation, seconds);
+    if (current !== undefined) {
+      checkCompletions(current, machine, final, checker, failures, publisher.generation, seconds);
     }
     await failures.guard('check-not-run', 'ending the vCPU threads', () => pool.destroy());
     await failures.guard('check-not-run', 'closing the publisher', () => publisher.close());
+    faults.dispose();
   }
   for (const lost of pool.lost) {
+    if (faults.wasInjected(lost)) continue;
     failures.record('vcpu-died', `vCPU ${lost.vcpu} died in slice ${lost.slice}: ${lost.error}`);
   }
   observer.sampleTimeline(seconds, publisher.generation);
@@ -247,6 +337,21 @@ async function simulate(
     ownerIoeventfdSignals: pool.ownerIoeventfdSignals,
     droppedSamples: pool.droppedSamples(),
     failures,
+    faults: o.faults.length > 0 ? faults.report() : undefined,
+    replay:
+      replay === undefined || recording === undefined
+        ? undefined
+        : {
+            file: recording.path,
+            total: replay.total,
+            replayed: replay.handedOut,
+            mismatches: replay.mismatches,
+            ...(replay.refusedAsRecorded > 0
+              ? { refusedAsRecorded: replay.refusedAsRecorded }
+              : {}),
+            ...(replay.firstMismatch === undefined ? {} : { firstMismatch: replay.firstMismatch }),
+          },
+    record: recorder === undefined ? undefined : { file: recorder.path, ops: recorder.count },
   });
 }
 
@@ -260,9 +365,12 @@ async function runLoop(
   observer: RunObserver,
   churn: ChurnDriver,
   publisher: SharedViewPublisher,
-  backend: DeviceBackend | undefined,
-  failures: FailureLog,
+  backend: BackendSlot,
+  faults: FaultInjector,
+  replay: ReplaySchedule | undefined,
 ): Promise<boolean> {
+  // A replay runs on until every recorded operation was applied (at most twice as long).
+  const replayLimit = 2 * o.durationSeconds + 5;
   let nextTimeline = TIMELINE_MS / 1000;
   let nextProgress = o.progressIntervalMs / 1000;
   let nextBackendDrain = BACKEND_DRAIN_MS / 1000;
@@ -270,21 +378,18 @@ async function runLoop(
   for (;;) {
     await sleep(TICK_MS);
     if (o.signal?.aborted) return true;
+    const now = observer.elapsed();
     if (churn.error !== undefined && !churnFailed) {
       churnFailed = true;
-      failures.record(
-        'churn-failed',
-        `churn stopped: ${errorText(churn.error)}`,
-        observer.elapsed(),
-      );
+      faults.failures.record('churn-failed', `churn stopped: ${errorText(churn.error)}`, now);
     }
-    const now = observer.elapsed();
+    faults.tick(now);
     observer.drainVcpus(publisher.generation);
     if (now >= nextTimeline) {
       observer.sampleTimeline(now, publisher.generation);
       nextTimeline += TIMELINE_MS / 1000;
     }
-    if (backend !== undefined && now >= nextBackendDrain) {
+    if (now >= nextBackendDrain) {
       observer.absorbBackend(await backend.drain());
       nextBackendDrain += BACKEND_DRAIN_MS / 1000;
     }
@@ -292,7 +397,8 @@ async function runLoop(
       o.onProgress(observer.progress(o.durationSeconds, publisher.generation, churn.updates));
       nextProgress += o.progressIntervalMs / 1000;
     }
-    if (now >= o.durationSeconds) return false;
+    const replaying = replay !== undefined && !replay.done && now < replayLimit;
+    if (now >= o.durationSeconds && !replaying && !faults.recovering(now)) return false;
   }
 }
 
@@ -310,9 +416,6 @@ function checkCompletions(
   generation: number,
   seconds: number,
 ): void {
-  if (backend.died !== undefined) {
-    failures.record('backend-died', `the device backend thread died: ${backend.died}`);
-  }
   if (final === undefined) {
     failures.record(
       'check-not-run',
@@ -341,6 +444,27 @@ function checkCompletions(
     });
   }
   checker.countSamples(backend.devices.length - found.problems.length - found.notRun.length);
+}
+
+/** The header of a `--record` file: seeds, machine, the run's flags, the start generation. */
+function recordHeader(o: ResolvedRunOptions, publisher: SharedViewPublisher): RecordHeader {
+  return {
+    type: 'header',
+    format: RECORD_FORMAT,
+    machine: o.machine,
+    seeds: { churn: o.seed, workload: o.seed, faults: o.seed },
+    flags: {
+      vcpus: o.vcpus,
+      durationSeconds: o.durationSeconds,
+      strategy: o.strategy,
+      workload: o.workload,
+      churn: o.churn,
+      churnRate: o.churnRate,
+      check: o.check,
+      faults: o.faults,
+    },
+    startGeneration: publisher.generation,
+  };
 }
 
 /**

@@ -157,3 +157,28 @@ describe('parseChurnList', () => {
     );
   });
 });
+
+describe('faults (SPEC 11)', () => {
+  it('are off by default; all, none and comma lists come back in the documented order', () => {
+    expect(resolveRunOptions({}).faults).toEqual([]);
+    expect(resolveRunOptions({ faults: 'all' }).faults).toEqual([
+      'kill-vcpu',
+      'kill-backend',
+      'throw-device',
+      'throw-listener',
+      'slow-owner',
+      'table-growth',
+    ]);
+    expect(resolveRunOptions({ faults: 'slow-owner,kill-vcpu,slow-owner' }).faults).toEqual([
+      'kill-vcpu',
+      'slow-owner',
+    ]);
+    expect(resolveRunOptions({ faults: 'none' }).faults).toEqual([]);
+  });
+
+  it('names the position of a bad kind', () => {
+    expect(() => resolveRunOptions({ faults: 'kill-vcpu,kill-cpu' })).toThrow(
+      'faults[1]: must be one of kill-vcpu, kill-backend, throw-device, throw-listener, slow-owner, table-growth, got "kill-cpu"',
+    );
+  });
+});

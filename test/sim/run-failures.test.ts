@@ -36,7 +36,7 @@ describe('FailureLog', () => {
     expect(log.count).toBe(KEPT_FAILURES + 5);
   });
 
-  it("names an error's cause when its message does not already carry it", () => {
+  it("names an error's cause, with the cause's own type", () => {
     const error = new Error('listener failed', { cause: new TypeError('x is not a function') });
     expect(errorText(error)).toBe(
       'Error: listener failed (caused by TypeError: x is not a function)',

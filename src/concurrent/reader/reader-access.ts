@@ -37,7 +37,8 @@ export function isWritableMemory(flags: number): boolean {
 
 /** Validates an access span without allocating; the typed error comes from `checkRange`. */
 export function checkAccess(gpa: number, len: number): void {
-  if (Math.floor(gpa) === gpa && gpa >= 0 && gpa <= ADDRESS_LIMIT - len) return;
+  if (typeof gpa === 'number' && Math.floor(gpa) === gpa && gpa >= 0 && gpa <= ADDRESS_LIMIT - len)
+    return;
   checkRange(gpa, len, 'access');
   throw AddressSpaceError.overflow(gpa, `access of ${len} bytes passes 2**53`);
 }

@@ -27,6 +27,7 @@
  */
 import { PAGE_SIZE } from '../../base/constants.js';
 import { AddressSpaceError } from '../../base/errors.js';
+import { checkU64, checkUnsigned, U64_MAX } from '../../base/typed-values.js';
 import { markDirtyPage, markDirtyPages } from '../../host/dirty-bitmap.js';
 import { kFlagIoeventfd, kTypeMask } from './layout.js';
 import {
@@ -115,30 +116,38 @@ export abstract class TableReader extends VerifiedTable {
   // ---- unsynchronized accessors: cached hit, else slow path ----
 
   protected unsynchronizedReadU8(gpa: number): number {
-    const off = gpa - this.rDelta;
-    if (typeof gpa === 'number' && off >>> 0 === off && off >= this.rLow && off + 1 <= this.rHigh) {
-      return this.rBytes[off]!;
+    if (typeof gpa === 'number') {
+      const off = gpa - this.rDelta;
+      if (off >>> 0 === off && off >= this.rLow && off + 1 <= this.rHigh) {
+        return this.rBytes[off]!;
+      }
     }
     return this.slowRead(gpa, 1);
   }
   protected unsynchronizedReadU16(gpa: number): number {
-    const off = gpa - this.rDelta;
-    if (typeof gpa === 'number' && off >>> 0 === off && off >= this.rLow && off + 2 <= this.rHigh) {
-      return this.rView.getUint16(off, true);
+    if (typeof gpa === 'number') {
+      const off = gpa - this.rDelta;
+      if (off >>> 0 === off && off >= this.rLow && off + 2 <= this.rHigh) {
+        return this.rView.getUint16(off, true);
+      }
     }
     return this.slowRead(gpa, 2);
   }
   protected unsynchronizedReadU32(gpa: number): number {
-    const off = gpa - this.rDelta;
-    if (typeof gpa === 'number' && off >>> 0 === off && off >= this.rLow && off + 4 <= this.rHigh) {
-      return this.rView.getUint32(off, true);
+    if (typeof gpa === 'number') {
+      const off = gpa - this.rDelta;
+      if (off >>> 0 === off && off >= this.rLow && off + 4 <= this.rHigh) {
+        return this.rView.getUint32(off, true);
+      }
     }
     return this.slowRead(gpa, 4);
   }
   protected unsynchronizedReadU64(gpa: number): bigint {
-    const off = gpa - this.rDelta;
-    if (typeof gpa === 'number' && off >>> 0 === off && off >= this.rLow && off + 8 <= this.rHigh) {
-      return this.rView.getBigUint64(off, true);
+    if (typeof gpa === 'number') {
+      const off = gpa - this.rDelta;
+      if (off >>> 0 === off && off >= this.rLow && off + 8 <= this.rHigh) {
+        return this.rView.getBigUint64(off, true);
+      }
     }
     this.readBytes(gpa, this.scratchBySize[8]!);
     return this.scratchView.getBigUint64(0, true);
@@ -147,29 +156,55 @@ export abstract class TableReader extends VerifiedTable {
   // a uint32 value >= 2**30 stays an untagged number (a shared `(gpa, size, value)` body
   // was too big to inline, and passing such a value to it boxed it on every write).
   protected unsynchronizedWriteU8(gpa: number, value: number): void {
-    const at = gpa - this.wDelta;
-    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 1 <= this.wHigh) {
-      this.wBytes[at] = value;
-      return;
+    if (typeof gpa === 'number') {
+      const at = gpa - this.wDelta;
+      // The value is checked as AddressSpace checks it, after the address (a cached hit).
+      if (
+        at >>> 0 === at &&
+        at >= this.wLow &&
+        at + 1 <= this.wHigh &&
+        typeof value === 'number' &&
+        (value & 0xff) === value
+      ) {
+        this.wBytes[at] = value;
+        return;
+      }
     }
-    this.slowWrite(gpa, 1, value & 0xff);
+    this.slowWrite(gpa, 1, value);
   }
   protected unsynchronizedWriteU16(gpa: number, value: number): void {
-    const at = gpa - this.wDelta;
-    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 2 <= this.wHigh) {
-      this.wView.setUint16(at, value, true);
-      return;
+    if (typeof gpa === 'number') {
+      const at = gpa - this.wDelta;
+      // The value is checked as AddressSpace checks it, after the address (a cached hit).
+      if (
+        at >>> 0 === at &&
+        at >= this.wLow &&
+        at + 2 <= this.wHigh &&
+        typeof value === 'number' &&
+        (value & 0xffff) === value
+      ) {
+        this.wView.setUint16(at, value, true);
+        return;
+      }
     }
-    this.slowWrite(gpa, 2, value & 0xffff);
+    this.slowWrite(gpa, 2, value);
   }
   protected unsynchronizedWriteU32(gpa: number, value: number): void {
-    const at = gpa - this.wDelta;
-    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 4 <= this.wHigh) {
-      this.wView.setUint32(at, value, true);
-      return;
+    if (typeof gpa === 'number') {
+      const at = gpa - this.wDelta;
+      // The value is checked as AddressSpace checks it, after the address (a cached hit).
+      if (
+        at >>> 0 === at &&
+        at >= this.wLow &&
+        at + 4 <= this.wHigh &&
+        typeof value === 'number' &&
+        value >>> 0 === value
+      ) {
+        this.wView.setUint32(at, value, true);
+        return;
+      }
     }
-    // As an int32 (same four bytes): a Smi more often than the uint32 would be.
-    this.slowWrite(gpa, 4, value | 0);
+    this.slowWrite(gpa, 4, value);
   }
 
   /**
@@ -177,7 +212,10 @@ export abstract class TableReader extends VerifiedTable {
    * match first, then memory checked whole, or one MMIO exit). `value` holds the low
    * `size` bytes to store (any int32 or uint32 with those bytes).
    */
-  private slowWrite(gpa: number, size: 1 | 2 | 4, value: number): void {
+  private slowWrite(gpa: number, size: 1 | 2 | 4, unchecked: number): void {
+    // Checked here, off the fast paths, as AddressSpace checks it (typed error, nothing
+    // written); as an int32 then (same bytes): a Smi more often than the uint32 would be.
+    const value = checkUnsigned(unchecked, size) | 0;
     if (this.logDirty && this.loggedWrite(gpa, size, value)) return;
     if (typeof gpa === 'number' && this.promote(gpa, size, true)) {
       const off = gpa - this.wDelta;
@@ -198,12 +236,9 @@ export abstract class TableReader extends VerifiedTable {
    * page (host/dirty-bitmap.ts: bytes first, mark after). False on a miss.
    */
   private loggedWrite(gpa: number, size: 1 | 2 | 4, value: number): boolean {
+    if (typeof gpa !== 'number') return false;
     const at = gpa - this.lDelta;
-    if (
-      !(typeof gpa === 'number' && at >>> 0 === at && at >= this.lLow && at + size <= this.lHigh)
-    ) {
-      return false;
-    }
+    if (!(at >>> 0 === at && at >= this.lLow && at + size <= this.lHigh)) return false;
     if (size === 4) this.lView.setInt32(at, value, true);
     else if (size === 1) this.lBytes[at] = value;
     else this.lView.setUint16(at, value, true);
@@ -214,11 +249,14 @@ export abstract class TableReader extends VerifiedTable {
   }
 
   protected unsynchronizedWriteU64(gpa: number, value: bigint): void {
-    const at = gpa - this.wDelta;
-    if (typeof gpa === 'number' && at >>> 0 === at && at >= this.wLow && at + 8 <= this.wHigh) {
-      this.wView.setBigUint64(at, value, true);
-      return;
+    if (typeof gpa === 'number' && typeof value === 'bigint' && value >= 0n && value <= U64_MAX) {
+      const at = gpa - this.wDelta;
+      if (at >>> 0 === at && at >= this.wLow && at + 8 <= this.wHigh) {
+        this.wView.setBigUint64(at, value, true);
+        return;
+      }
     }
+    checkU64(value);
     this.scratchView.setBigUint64(0, value, true);
     this.writeBytes(gpa, this.scratchBySize[8]!);
   }
@@ -272,6 +310,8 @@ export abstract class TableReader extends VerifiedTable {
 
   /** Reads `dst.length` bytes at `gpa`: memory (across adjacent pieces) or one MMIO exit. */
   protected readBytes(gpa: number, dst: Uint8Array): void {
+    if (!(dst instanceof Uint8Array))
+      throw AddressSpaceError.invalidArgument('dst must be a Uint8Array');
     const len = dst.length;
     checkAccess(gpa, len);
     const row = this.rowOrThrow(gpa);
@@ -294,6 +334,8 @@ export abstract class TableReader extends VerifiedTable {
 
   /** Writes `src` at `gpa`: an ioeventfd, memory (checked whole first) or one MMIO exit. */
   protected writeBytes(gpa: number, src: Uint8Array): void {
+    if (!(src instanceof Uint8Array))
+      throw AddressSpaceError.invalidArgument('src must be a Uint8Array');
     const len = src.length;
     checkAccess(gpa, len);
     const row = this.rowOrThrow(gpa);

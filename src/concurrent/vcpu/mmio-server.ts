@@ -4,7 +4,7 @@
  *
  * Requests of one vCPU are served one at a time, in the order the vCPU posted them; a
  * handler that throws or returns false fails that access (the vCPU raises `IoAccess`) and
- * serving goes on. This module never resolves regions itself: the handler does (see
+ * serving goes on; what a handler threw is handed to `onError`, never dropped unseen. This module never resolves regions itself: the handler does (see
  * `regionIoHandler` below), and never decides when vCPUs run.
  */
 import { dispatchIo } from '../../core/io-dispatch.js';
@@ -17,18 +17,31 @@ export type MmioRequestHandler = (vcpu: number, request: MmioRequest) => boolean
 export interface MmioServerStats {
   served: number;
   failed: number;
+  /** Requests whose handler threw (counted in `failed` too). */
+  thrown: number;
 }
 
 export class MmioServer {
-  readonly stats: MmioServerStats = { served: 0, failed: 0 };
+  readonly stats: MmioServerStats = { served: 0, failed: 0, thrown: 0 };
   private readonly ports: MmioMailboxPort[];
   private readonly handler: MmioRequestHandler;
   private readonly loops: Promise<void>[] = [];
   private running = false;
 
-  constructor(mailboxes: readonly SharedArrayBuffer[], handler: MmioRequestHandler) {
+  private readonly onError: ((vcpu: number, error: unknown) => void) | undefined;
+
+  /**
+   * `onError` hears of every request whose handler threw (the access still fails): a
+   * device callback that threw reaches it as the `IoAccess` error carrying it as `cause`.
+   */
+  constructor(
+    mailboxes: readonly SharedArrayBuffer[],
+    handler: MmioRequestHandler,
+    onError?: (vcpu: number, error: unknown) => void,
+  ) {
     this.ports = mailboxes.map((b) => new MmioMailboxPort(b));
     this.handler = handler;
+    this.onError = onError;
   }
 
   /** Starts serving every mailbox. */
@@ -61,8 +74,10 @@ export class MmioServer {
     let ok = false;
     try {
       ok = this.handler(vcpu, request) === true;
-    } catch {
+    } catch (error) {
       ok = false;
+      this.stats.thrown++;
+      this.onError?.(vcpu, error);
     }
     this.stats.served++;
     if (!ok) this.stats.failed++;

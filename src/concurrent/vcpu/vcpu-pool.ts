@@ -68,6 +68,8 @@ export interface VcpuPoolOptions {
   readonly doorbells?: ExitedWriteMatcher;
   /** Called once when a vCPU's thread died (after its reader was marked offline). */
   readonly onReaderLost?: (vcpu: number) => void;
+  /** Hears every MMIO exit whose handler threw (a device callback that threw, ...). */
+  readonly onMmioError?: (vcpu: number, error: unknown) => void;
   /** Called with every slice's exit record. */
   readonly onSliceExit?: (exit: VcpuSliceExit) => void;
   /** Worker entry (default: the built `workers/vcpu.js`). */
@@ -166,6 +168,9 @@ export class VcpuPool {
   private readonly piscina: Piscina<VcpuSliceTask, VcpuSliceExit>;
   private readonly slicesStarted: number[];
   private readonly workloadKeys: string[] = [];
+  private readonly workloads: WorkloadDescription[] = [];
+  /** vCPUs started again on a fresh thread after theirs died (`restartVcpu`). */
+  restarts = 0;
   private loops: Promise<void>[] = [];
   private stopping = false;
   private destroyed = false;
@@ -232,7 +237,7 @@ export class VcpuPool {
       (publisher === undefined
         ? () => false
         : regionIoHandler((id) => publisher.regionById(id), this.countingMatcher(options)));
-    this.mmio = new MmioServer(this.mailboxes, handler);
+    this.mmio = new MmioServer(this.mailboxes, handler, options.onMmioError);
 
     const filename = options.workerFile ?? new URL('../../../workers/vcpu.js', import.meta.url);
     this.piscina = new Piscina({
@@ -293,7 +298,26 @@ export class VcpuPool {
     this.stopping = false;
     this.stallSinceMs = wallClockMs();
     this.mmio.start();
+    this.workloads.splice(0, this.workloads.length, ...perVcpu);
     this.loops = perVcpu.map((w, v) => this.runVcpu(v, w));
+  }
+
+  /**
+   * Starts vCPU `vcpu` again after its thread died (`Crashed`), on a fresh pool thread,
+   * with the same reader slot (offline since the death; the next slice attaches with a
+   * fresh handle) and its workload resuming where its generator was. Returns false when
+   * the pool is not running or the vCPU is not crashed. Its entry in `lost` stays.
+   */
+  restartVcpu(vcpu: number): boolean {
+    if (!this.running || this.destroyed || this.state.status(vcpu) !== VcpuStatus.Crashed) {
+      return false;
+    }
+    const workload = this.workloads[vcpu];
+    if (workload === undefined) return false;
+    this.state.setStatus(vcpu, VcpuStatus.Idle);
+    this.restarts++;
+    this.loops.push(this.runVcpu(vcpu, workload));
+    return true;
   }
 
   private async runVcpu(vcpu: number, workload: WorkloadDescription): Promise<void> {
@@ -426,8 +450,12 @@ export class VcpuPool {
     this.pausedNow = false;
     this.openGate();
     for (let v = 0; v < this.vcpus; v++) this.state.requestStop(v);
-    await Promise.all(this.loops);
-    this.loops = [];
+    // A vCPU restarted while this waited adds its loop: wait until no loop is left.
+    while (this.loops.length > 0) {
+      const loops = this.loops;
+      await Promise.all(loops);
+      this.loops = this.loops.filter((l) => !loops.includes(l));
+    }
   }
 
   /** Live counters of one vCPU, or the sum over all. */

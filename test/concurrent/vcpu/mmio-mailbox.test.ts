@@ -99,7 +99,7 @@ describe('MMIO mailbox', () => {
     expect(a!.reads).toEqual(Array.from({ length: count }, (_, i) => i + 1));
     expect(b!.reads).toEqual(Array.from({ length: count }, (_, i) => 1000 + i + 1));
     expect([a!.exits, b!.exits]).toEqual([2 * count, 2 * count]);
-    expect(server.stats).toEqual({ served: 4 * count, failed: 0 });
+    expect(server.stats).toEqual({ served: 4 * count, failed: 0, thrown: 0 });
     // Every round trip left a positive latency sample (microseconds).
     const samples: number[] = [];
     for (const ring of latencies) ring.drain((v, at) => samples.push(v[at]!));
@@ -107,20 +107,26 @@ describe('MMIO mailbox', () => {
     expect(Math.min(...samples)).toBeGreaterThan(0);
   });
 
-  it('a throwing or false-returning device fails only that access', async () => {
+  it('a throwing or false-returning device fails only that access; what it threw is heard', async () => {
     const mailbox = createMmioMailbox();
-    const server = new MmioServer([mailbox], (_vcpu, request) => {
-      if (request.offset === 8) throw new Error('device fault');
-      if (request.offset === 12 && !request.isWrite) return false;
-      if (!request.isWrite) request.data.fill(0x5a);
-      return true;
-    });
+    const heard: string[] = [];
+    const server = new MmioServer(
+      [mailbox],
+      (_vcpu, request) => {
+        if (request.offset === 8) throw new Error('device fault');
+        if (request.offset === 12 && !request.isWrite) return false;
+        if (!request.isWrite) request.data.fill(0x5a);
+        return true;
+      },
+      (vcpu, error) => heard.push(`vCPU ${vcpu}: ${(error as Error).message}`),
+    );
     server.start();
     const result = await runVcpu(0, mailbox, SampleRing.create(64, 1), 5);
     await server.close();
     expect(result.failed).toEqual(['w2', 'r2', 'r3']);
     expect(result.reads).toEqual([0x5a5a5a5a, 0x5a5a5a5a, 0x5a5a5a5a]);
-    expect(server.stats).toEqual({ served: 10, failed: 3 });
+    expect(server.stats).toEqual({ served: 10, failed: 3, thrown: 2 });
+    expect(heard).toEqual(['vCPU 0: device fault', 'vCPU 0: device fault']);
   });
 
   it('close() ends serving and fails a vCPU that posts afterwards instead of hanging it', async () => {

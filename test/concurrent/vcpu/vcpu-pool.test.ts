@@ -152,6 +152,25 @@ describe('VcpuPool over raw memory', () => {
     expect(pool.status(1)).toBe(VcpuStatus.Stopped);
   });
 
+  it('restarts a vCPU whose thread died on a fresh thread, where its workload left off', async () => {
+    const pool = rawPool(new SharedArrayBuffer(RAM_SIZE), { sliceMs: 10_000 });
+    pool.start({ kind: 'seq', seed: 3, ram: [{ base: RAM_BASE, size: RAM_SIZE }] });
+    await pool.whenRunning();
+    expect(pool.restartVcpu(0)).toBe(false); // running: nothing to restart
+    expect(await pool.terminateVcpuThread(0)).toBe(true);
+    const started = performance.now();
+    while (pool.lost.length === 0 && performance.now() - started < 10_000) await sleep(2);
+    const before = pool.counters(0).accesses;
+    expect(pool.restartVcpu(0)).toBe(true);
+    expect(pool.restarts).toBe(1);
+    await untilAccesses(pool, before + 10_000, 0);
+    expect(pool.status(0)).not.toBe(VcpuStatus.Crashed);
+    await pool.stop();
+    expect(pool.status(0)).toBe(VcpuStatus.Stopped);
+    expect(pool.lost).toMatchObject([{ vcpu: 0, slice: 0 }]);
+    expect(pool.restartVcpu(0)).toBe(false); // stopped: the pool does not run
+  });
+
   it('counts faults and goes on when the workload leaves guest memory', async () => {
     const pool = rawPool(new SharedArrayBuffer(RAM_SIZE), { vcpus: 1 });
     // The second range lies past the end of the raw memory: RegionNotFound there.
