@@ -6,13 +6,16 @@
  * (latency.ts), single-thread paths with tinybench (micro.ts), render cost
  * (render.ts), resident memory of a lazily committed guest (memory.ts), then the issue's
  * targets judged on this run's numbers (targets.ts). What each section runs and for how
- * long is in plan.ts. Unless `quiet`, each section's table goes to stderr as soon as it
- * is measured (progress for a run of several minutes); the returned report is plain JSON
- * data, and `formatBenchReport` (table.ts) prints all of it.
+ * long is in plan.ts. `onProgress` hears of every measured row and section (the CLI draws
+ * a progress line from it); `signal` stops it early, with the rows measured so far and
+ * `interrupted: true`. The returned report is plain JSON data, and `formatBenchReport`
+ * (table.ts) prints all of it.
  *
- * It measures and reports; it never writes files (the CLI writes `--json`).
+ * It measures and reports; it never prints and never writes files (the CLI writes
+ * `--json` and `--html`).
  */
 import { loadavg } from 'node:os';
+import { formatCount } from '../sim/html/format.js';
 import { environmentInfo } from '../sim/report-environment.js';
 import { REPORT_VERSION } from '../sim/report-types.js';
 import { BenchRam } from './guest.js';
@@ -24,15 +27,6 @@ import { type BenchOptions, resolveBenchOptions } from './options.js';
 import { benchPlan } from './plan.js';
 import { measureRender } from './render.js';
 import type { BenchLatencyRow, BenchReport, BenchStrategyRow } from './report-types.js';
-import {
-  formatLatency,
-  formatMemory,
-  formatMicro,
-  formatRender,
-  formatStrategies,
-  formatTargets,
-  READER_LOOP_TITLE,
-} from './table.js';
 import { checkTargets } from './targets.js';
 import { measureThroughput } from './throughput.js';
 
@@ -47,62 +41,67 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const sectionSeconds: Record<string, number> = {};
   let sectionStart = performance.now();
-  const endSection = (name: string) => {
+  const tell = (section: string, detail: string, warning?: string) =>
+    o.onProgress?.({
+      elapsedSeconds: (performance.now() - started) / 1000,
+      section,
+      detail,
+      ...(warning === undefined ? {} : { warning }),
+    });
+  const endSection = (name: string, detail: string) => {
     const now = performance.now();
     sectionSeconds[name] = Math.round((now - sectionStart) / 100) / 10;
     sectionStart = now;
+    tell(name, detail);
   };
-  const say = (text: string) => {
-    if (!o.quiet) process.stderr.write(`${text}\n`);
-  };
-  say(
-    `addrspace bench${o.quick ? ' --quick' : ''}: vCPUs ${o.vcpus.join(',')}, ` +
-      `${plan.throughput.rounds} round(s) of ${plan.throughput.roundMs} ms per row, ` +
-      `host load ${loadAtStart.join(' ')}`,
+  /** Sections run in order until Ctrl-C; a skipped one reports no rows. */
+  const stopped = () => o.signal?.aborted === true;
+  tell(
+    'throughput',
+    `vCPUs ${o.vcpus.join(',')}, ${plan.throughput.rounds} round(s) of ${plan.throughput.roundMs} ms per row, host load ${loadAtStart.join(' ')}`,
   );
 
   const strategies: BenchStrategyRow[] = await measureThroughput(plan.throughput, (row) => {
-    if (row.lostVcpus !== undefined) {
-      say(
-        `warning: ${row.strategy} ${row.workload} churn ${row.churnPerSecond}: ${row.lostVcpus} vCPU thread(s) died; the row undercounts`,
-      );
-    }
-    if (o.debug)
-      say(
-        `  ${row.strategy} ${row.vcpus} ${row.workload} ${row.churnPerSecond}: ${row.accessesPerSecond}`,
-      );
+    const what = `${row.strategy} ${row.vcpus} vCPU${row.vcpus === 1 ? '' : 's'} ${row.workload} churn ${row.churnPerSecond}/s`;
+    tell(
+      'throughput',
+      `${what}: ${formatCount(row.accessesPerSecond)} acc/s`,
+      row.lostVcpus === undefined
+        ? undefined
+        : `${what}: ${row.lostVcpus} vCPU thread(s) died; the row undercounts`,
+    );
   });
-  endSection('throughput');
-  say(formatStrategies(strategies));
+  endSection('throughput', `${strategies.length} rows`);
 
-  const readerLoop = await measureReaderLoops(plan.readerLoop);
-  endSection('readerLoop');
-  say(formatStrategies(readerLoop, READER_LOOP_TITLE));
-
-  const latencyRam = new BenchRam(plan.throughput.ramBytes);
-  let latency: BenchLatencyRow[];
-  try {
-    latency = await measureLatencies(plan.latency, latencyRam);
-  } finally {
-    latencyRam.release();
+  let readerLoop: BenchStrategyRow[] = [];
+  if (!stopped()) {
+    readerLoop = await measureReaderLoops(plan.readerLoop);
+    endSection('readerLoop', `${readerLoop.length} rows`);
   }
-  endSection('latency');
-  say(formatLatency(latency));
 
-  const micro = await measureMicro(plan.micro);
-  endSection('micro');
-  say(formatMicro(micro));
+  let latency: BenchLatencyRow[] = [];
+  if (!stopped()) {
+    const latencyRam = new BenchRam(plan.throughput.ramBytes);
+    try {
+      latency = await measureLatencies(plan.latency, latencyRam);
+    } finally {
+      latencyRam.release();
+    }
+    endSection('latency', `${latency.length} rows`);
+  }
 
-  const render = measureRender([...plan.renderRegions], 'grouped', { published: true });
-  endSection('render');
-  say(formatRender(render));
+  const micro = stopped() ? [] : await measureMicro(plan.micro);
+  if (!stopped()) endSection('micro', `${micro.length} rows`);
 
-  const memory = measureMemory(plan.memory);
-  endSection('memory');
-  say(formatMemory(memory));
+  const render = stopped()
+    ? []
+    : measureRender([...plan.renderRegions], 'grouped', { published: true });
+  if (!stopped()) endSection('render', `${render.length} rows`);
+
+  const memory = stopped() ? [] : measureMemory(plan.memory);
+  if (!stopped()) endSection('memory', `${memory.length} rows`);
 
   const targets = checkTargets({ strategies, readerLoop, latency, render });
-  say(formatTargets(targets));
 
   return {
     version: REPORT_VERSION,
@@ -121,5 +120,6 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     micro,
     memory,
     targets,
+    ...(stopped() ? { interrupted: true } : {}),
   };
 }

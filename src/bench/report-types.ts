@@ -124,4 +124,6 @@ export interface BenchReport {
   /** Seconds per measured throughput round and rounds per row. */
   readonly roundSeconds?: number;
   readonly rounds?: number;
+  /** Extra: true when the bench was stopped early (Ctrl-C); the rows measured are kept. */
+  readonly interrupted?: boolean;
 }

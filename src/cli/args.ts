@@ -1,5 +1,5 @@
 /**
- * Command-line parsing (SPEC 9): `addrspace run | mtree | bench [flags]`, `--help` at
+ * Command-line parsing (SPEC 9): `addrspace run | mtree | bench | compare [flags]`, `--help` at
  * every level and `--version`. Flags are read with `node:util` `parseArgs`, turned into
  * the library's option objects and validated by the library's own resolvers, so the
  * CLI and `runSimulation` accept exactly the same values. Every problem becomes a
@@ -27,14 +27,23 @@ export interface MtreeOptions {
   readonly debug: boolean;
 }
 
+/** `addrspace compare A.json B.json [...] [--html FILE] [--quiet]`. */
+export interface CompareOptions {
+  readonly files: readonly string[];
+  readonly html: string | undefined;
+  readonly quiet: boolean;
+  readonly debug: boolean;
+}
+
 export type CliCommand =
   | { readonly kind: 'help'; readonly topic: HelpTopic }
   | { readonly kind: 'version' }
   | { readonly kind: 'run'; readonly options: ResolvedRunOptions }
   | { readonly kind: 'mtree'; readonly options: MtreeOptions }
-  | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions };
+  | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions }
+  | { readonly kind: 'compare'; readonly options: CompareOptions };
 
-const COMMANDS = ['run', 'mtree', 'bench'] as const;
+const COMMANDS = ['run', 'mtree', 'bench', 'compare'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -65,7 +74,20 @@ const MTREE_FLAGS: FlagSpec = {
 const BENCH_FLAGS: FlagSpec = {
   quick: { type: 'boolean' },
   vcpus: { type: 'string' },
+  strategies: { type: 'string' },
+  workloads: { type: 'string' },
+  'churn-rates': { type: 'string' },
+  'round-ms': { type: 'string' },
+  rounds: { type: 'string' },
+  seed: { type: 'string' },
   json: { type: 'string' },
+  html: { type: 'string' },
+  quiet: { type: 'boolean' },
+  debug: { type: 'boolean' },
+};
+
+const COMPARE_FLAGS: FlagSpec = {
+  html: { type: 'string' },
   quiet: { type: 'boolean' },
   debug: { type: 'boolean' },
 };
@@ -86,6 +108,11 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   quiet: '--quiet',
   debug: '--debug',
   quick: '--quick',
+  strategies: '--strategies',
+  workloads: '--workloads',
+  churnRates: '--churn-rates',
+  roundMs: '--round-ms',
+  rounds: '--rounds',
 };
 
 /** Reads a whole command line (without `node` and the script). Throws `UsageError`. */
@@ -97,10 +124,10 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (first === '-v' || first === '--version') return { kind: 'version' };
   if (first === 'help') return { kind: 'help', topic: helpTopic(rest[0]) };
   if (first.startsWith('-')) {
-    throw new UsageError(`unknown option ${first} (expected a command: run, mtree or bench)`);
+    throw new UsageError(`unknown option ${first} (expected a command: ${commandList()})`);
   }
   if (!COMMANDS.includes(first as CommandName)) {
-    throw new UsageError(`unknown command "${first}" (expected run, mtree or bench)`);
+    throw new UsageError(`unknown command "${first}" (expected ${commandList()})`);
   }
   const command = first as CommandName;
   if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: command };
@@ -111,7 +138,14 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       return { kind: 'mtree', options: parseMtree(rest) };
     case 'bench':
       return { kind: 'bench', options: parseBench(rest) };
+    case 'compare':
+      return { kind: 'compare', options: parseCompare(rest) };
   }
+}
+
+/** `run, mtree, bench or compare`. */
+function commandList(): string {
+  return `${COMMANDS.slice(0, -1).join(', ')} or ${COMMANDS[COMMANDS.length - 1]}`;
 }
 
 /** Whether the command line asks for stack traces, even one that fails to parse. */
@@ -122,7 +156,7 @@ export function wantsDebug(argv: readonly string[]): boolean {
 function helpTopic(name: string | undefined): HelpTopic {
   if (name === undefined) return 'main';
   if (COMMANDS.includes(name as CommandName)) return name as CommandName;
-  throw new UsageError(`unknown command "${name}" (expected run, mtree or bench)`);
+  throw new UsageError(`unknown command "${name}" (expected ${commandList()})`);
 }
 
 function parseRun(args: readonly string[]): ResolvedRunOptions {
@@ -150,11 +184,50 @@ function parseBench(args: readonly string[]): ResolvedBenchOptions {
   const options: Record<string, unknown> = {
     quick: v.quick,
     vcpus: v.vcpus,
+    strategies: v.strategies,
+    workloads: v.workloads,
+    churnRates: v['churn-rates'],
+    roundMs: numeric(v['round-ms']),
+    rounds: numeric(v.rounds),
+    seed: numeric(v.seed),
     json: v.json,
+    html: v.html,
     quiet: v.quiet,
     debug: v.debug,
   };
   return withFlagNames(v, () => resolveBenchOptions(defined(options) as BenchOptions));
+}
+
+function parseCompare(args: readonly string[]): CompareOptions {
+  let parsed: { values: FlagValues; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: COMPARE_FLAGS,
+      strict: true,
+      allowPositionals: true,
+    }) as {
+      values: FlagValues;
+      positionals: string[];
+    };
+  } catch (error) {
+    throw usageFromParseArgs('compare', error);
+  }
+  const { values: v, positionals } = parsed;
+  if (positionals.length < 2) {
+    throw new UsageError(
+      'compare: needs at least two report files (addrspace compare A.json B.json)',
+    );
+  }
+  if (v.html !== undefined && (typeof v.html !== 'string' || v.html.trim() === '')) {
+    throw new UsageError('--html: must be a file path', '--html');
+  }
+  return {
+    files: positionals,
+    html: v.html as string | undefined,
+    quiet: v.quiet === true,
+    debug: v.debug === true,
+  };
 }
 
 function parseMtree(args: readonly string[]): MtreeOptions {

@@ -2,8 +2,8 @@
  * How the CLI reports failure: `UsageError` for bad command lines, one readable line
  * `addrspace: <message>` for any error (the stack only with --debug), and the exit status
  * that goes with it (SPEC 9): 2 for bad usage and for bad input that the library rejects
- * with `InvalidArgument` (options, machine files), 1 for anything else. It never exits
- * the process itself.
+ * with `InvalidArgument` (options, machine files), 130 after Ctrl-C, 1 for anything else.
+ * It never exits the process itself.
  */
 import { AddressSpaceError } from '../base/errors.js';
 
@@ -12,6 +12,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Bad usage or a bad machine file. */
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it. The reports are still written. */
+export const EXIT_INTERRUPTED = 130;
 
 /** A command line the CLI cannot accept. `flag` names the flag when there is one. */
 export class UsageError extends AddressSpaceError {

@@ -2,11 +2,12 @@
  * The help texts of `addrspace` and its subcommands (SPEC 9's synopsis, then one line
  * per flag with its default). Text only: parsing is args.ts's job.
  */
+import { BENCH_STRATEGIES, BENCH_WORKLOADS } from '../bench/options.js';
 import { WORKLOAD_KINDS } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS } from '../machine/churn-kind.js';
 import { DEFAULT_RUN_OPTIONS } from '../sim/options.js';
 
-export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench';
+export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench' | 'compare';
 
 const d = DEFAULT_RUN_OPTIONS;
 
@@ -20,18 +21,27 @@ Usage:
                   [--seed N] [--no-check] [--json FILE] [--html FILE] [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
+                  [--strategies LIST] [--workloads LIST] [--churn-rates LIST]
+                  [--round-ms MS] [--rounds N] [--html FILE] [--quiet]
+  addrspace compare A.json B.json [...] [--html FILE]
 
 Commands:
-  run     boot a machine, run vCPUs and topology churn with invariant checks, report
-  mtree   print a machine's flat view and region tree
-  bench   compare publication strategies and measure render cost
+  run      boot a machine, run vCPUs and topology churn with invariant checks, report
+  mtree    print a machine's flat view and region tree
+  bench    compare publication strategies and measure render cost
+  compare  run or bench reports side by side, ratios to the first
 
 Options:
   -h, --help     show help (also after a command: addrspace run --help)
   -v, --version  show the version
 
+Conventions: --json - writes the report to stdout (the summary then goes to stderr);
+the progress line goes to stderr, only when it is a terminal; --quiet means no progress
+and no summary; Ctrl-C stops early, still writes the reports ("interrupted": true) and
+exits 130.
+
 Exit status: 0 when every invariant held, 1 when the checker found a violation
-(or the run failed), 2 for bad usage or a bad machine file.
+(or the run failed), 2 for bad usage or a bad machine file, 130 after Ctrl-C.
 `;
 
 const RUN_HELP = `Usage: addrspace run [options]
@@ -50,14 +60,14 @@ Options:
   --churn-rate PER_SECOND  topology updates per second over all kinds (default ${d.churnRate})
   --seed N                 seed of the churn and workload sequences (default ${d.seed})
   --no-check               turn the invariant checks off
-  --json FILE              write the report as JSON
-  --html FILE              write the report as a self-contained HTML page
+  --json FILE              write the report as JSON (- for stdout)
+  --html FILE              write the report as a self-contained HTML page (- for stdout)
   --quiet                  no progress line and no summary
   --debug                  print stack traces on errors
   -h, --help               show this help
 
 Exit status: 0 when every invariant held, 1 when the checker found a violation,
-2 for bad usage or a bad machine file.
+2 for bad usage or a bad machine file, 130 after Ctrl-C (the reports are still written).
 `;
 
 const MTREE_HELP = `Usage: addrspace mtree [options]
@@ -75,15 +85,40 @@ Options:
 const BENCH_HELP = `Usage: addrspace bench [options]
 
 Measures vCPU throughput under each publication strategy (with the none and raw rows
-as baselines) and the cost of rendering flat views.
+as baselines), latencies and the cost of rendering flat views. The tables go to stdout
+at the end (to stderr with --json -); the progress line to stderr, on a terminal.
 
 Options:
-  --quick          short rows, for a quick look
-  --vcpus LIST     comma list of vCPU counts (default: 1, 2, 4, ... up to the cores)
-  --json FILE      write the results as JSON
-  --quiet          no progress output
+  --quick              short rows, for a quick look (defaults below in brackets)
+  --vcpus LIST         comma list of vCPU counts (default: 1, 2, 4, ... up to the cores)
+  --strategies LIST    comma list of ${BENCH_STRATEGIES.join(', ')} (default all)
+  --workloads LIST     comma list of ${BENCH_WORKLOADS.join(', ')} (default all)
+  --churn-rates LIST   topology updates per second, comma list (default 0,1000,10000 [0,1000])
+  --round-ms MS        length of one measured round (default 1000 [250])
+  --rounds N           measured rounds per row, the row is their median (default 3 [1])
+  --seed N             seed of the workloads (default ${d.seed})
+  --json FILE          write the results as JSON (- for stdout)
+  --html FILE          write a self-contained HTML page, strategies side by side (- for stdout)
+  --quiet              no progress line and no tables
+  --debug              print stack traces on errors
+  -h, --help           show this help
+
+Exit status: 0, 2 for bad usage, 130 after Ctrl-C (the reports have the rows measured).
+`;
+
+const COMPARE_HELP = `Usage: addrspace compare [options] A.json B.json [...]
+
+Puts run reports or bench reports (all of one kind, from --json) side by side: one line
+per key, each report's value and its ratio to the first report's. Rows of arrays (bench
+rows, latencies) are matched by strategy, vCPUs, workload, churn rate and name.
+
+Options:
+  --html FILE      also write a self-contained HTML page with charts (- for stdout)
+  --quiet          no text (with --html)
   --debug          print stack traces on errors
   -h, --help       show this help
+
+Exit status: 0, 2 for a missing, unreadable, non-report or mixed file.
 `;
 
 export function helpText(topic: HelpTopic): string {
@@ -94,6 +129,8 @@ export function helpText(topic: HelpTopic): string {
       return MTREE_HELP;
     case 'bench':
       return BENCH_HELP;
+    case 'compare':
+      return COMPARE_HELP;
     default:
       return MAIN_HELP;
   }

@@ -87,5 +87,13 @@ table.counters td:first-child { width: 58%; }
 }
 .tooltip .row { display: flex; align-items: center; gap: 6px; }
 .tooltip .row b { margin-left: auto; padding-left: 12px; font-weight: 600; }
+svg.chart text.axis-title { font-size: 11.5px; font-weight: 600; }
+svg.chart text.group-label { fill: var(--ink); font-weight: 600; font-size: 12px; }
+svg.chart text.bar-name { font-size: 11.5px; }
+svg.chart text.bar-value { fill: var(--ink); font-size: 11.5px; font-variant-numeric: tabular-nums; }
+svg.chart .warmup rect { fill: var(--muted); opacity: 0.12; }
+svg.chart .warmup text { font-size: 11px; font-weight: 600; }
+td.better { color: var(--good); }
+td.worse { color: var(--bad); }
 footer { color: var(--muted); font-size: 12px; margin-top: 22px; }
 `;
