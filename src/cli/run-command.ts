@@ -2,15 +2,16 @@
  * `addrspace run`: checks that the reports can be written, runs `runSimulation` with a
  * progress line on stderr when it is a terminal, writes `--json` / `--html` (`-` is
  * stdout), prints the summary (stderr when stdout carries a report; none with --quiet),
- * and returns the exit status: 0, 1 when the checker found a violation, 130 when Ctrl-C
- * stopped the run (the reports are still written, marked `"interrupted": true`). The
- * simulation itself lives in src/sim/simulation.ts; this command adds no measurement.
+ * and returns the exit status: 0; 1 when the checker found a violation; 3 when the report
+ * lists failures and no violation; 130 when Ctrl-C stopped the run (the reports are still
+ * written, marked `"interrupted": true`). The simulation itself lives in
+ * src/sim/simulation.ts; this command adds no measurement.
  */
 import type { ResolvedRunOptions } from '../sim/options.js';
 import { renderHtmlReport } from '../sim/report-html.js';
 import type { RunReport } from '../sim/report-types.js';
 import { runSimulation } from '../sim/simulation.js';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from './errors.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED } from './errors.js';
 import type { CliIo } from './io.js';
 import {
   checkReportTargets,
@@ -52,8 +53,12 @@ export async function runCommand(options: ResolvedRunOptions, io: CliIo): Promis
   return exitCodeOfReport(report);
 }
 
-/** SPEC 9: 130 when the run was interrupted, 1 when the checker found a violation, else 0. */
+/**
+ * SPEC 9 and 11: 130 when the run was interrupted, else 1 when the checker found a
+ * violation, else 3 with failures, else 0.
+ */
 export function exitCodeOfReport(report: RunReport): number {
   if (report.interrupted) return EXIT_INTERRUPTED;
-  return report.check.violations > 0 ? EXIT_FAILURE : EXIT_OK;
+  if (report.check.violations > 0) return EXIT_FAILURE;
+  return (report.failures?.length ?? 0) > 0 ? EXIT_RUN_FAILED : EXIT_OK;
 }

@@ -18,7 +18,8 @@ Usage:
   addrspace run   [--machine pc|FILE.json] [--vcpus N] [--duration SECONDS]
                   [--strategy rcu|seqlock|mutex|none] [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
-                  [--seed N] [--no-check] [--json FILE] [--html FILE] [--quiet] [--debug]
+                  [--seed N] [--no-check] [--no-hyp-ioeventfd] [--json FILE] [--html FILE]
+                  [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
                   [--strategies LIST] [--workloads LIST] [--churn-rates LIST]
@@ -41,7 +42,11 @@ and no summary; Ctrl-C stops early, still writes the reports ("interrupted": tru
 exits 130.
 
 Exit status: 0 when every invariant held, 1 when the checker found a violation
-(or the run failed), 2 for bad usage or a bad machine file, 130 after Ctrl-C.
+(or the command failed), 2 for bad usage or a bad machine file, 3 when a run could
+not keep itself whole: a vCPU or device-backend thread died or a device callback or
+listener failed without being injected, an end-of-run check could not run, or an
+injected fault was not survived (the report's "failures" list says which), 130 after
+Ctrl-C.
 `;
 
 const RUN_HELP = `Usage: addrspace run [options]
@@ -60,6 +65,8 @@ Options:
   --churn-rate PER_SECOND  topology updates per second over all kinds (default ${d.churnRate})
   --seed N                 seed of the churn and workload sequences (default ${d.seed})
   --no-check               turn the invariant checks off
+  --no-hyp-ioeventfd       the hypervisor does not handle ioeventfds: doorbell writes
+                           exit to the owner, which signals them (default: the machine's)
   --json FILE              write the report as JSON (- for stdout)
   --html FILE              write the report as a self-contained HTML page (- for stdout)
   --quiet                  no progress line and no summary
@@ -67,7 +74,9 @@ Options:
   -h, --help               show this help
 
 Exit status: 0 when every invariant held, 1 when the checker found a violation,
-2 for bad usage or a bad machine file, 130 after Ctrl-C (the reports are still written).
+2 for bad usage or a bad machine file, 3 when the run lists failures (a thread died,
+a device or listener failed, an end-of-run check could not run) and no violation,
+130 after Ctrl-C (the reports are still written).
 `;
 
 const MTREE_HELP = `Usage: addrspace mtree [options]
