@@ -77,16 +77,16 @@ export function renderCompareHtml(c: Comparison): string {
   const charts =
     c.kind === 'run' ? runCharts(byKey, letters, colours) : benchChart(c.rows, letters, colours);
   const table = htmlTable(
-    ['key', ...letters.map((l, i) => (i === 0 ? l : `${l} (/A)`))],
+    ['key', ...letters.flatMap((l, i) => (i === 0 ? [l] : [l, `${l} / A`]))],
     c.rows.map((row) => [
       { text: row.key },
-      ...row.values.map((v, i) => ({
-        text:
-          i === 0 || row.ratios[i] === undefined
-            ? formatValue(v)
-            : `${formatValue(v)}  ${formatRatio(row.ratios[i])}`,
-        num: true,
-      })),
+      ...row.values.flatMap((v, i) => {
+        const value = { text: formatValue(v), num: true };
+        if (i === 0) return [value];
+        const r = row.ratios[i];
+        const cls = r === undefined || Math.abs(r - 1) < 0.005 ? '' : 'changed';
+        return [value, { text: formatRatio(r), num: true, cls }];
+      }),
     ]),
   );
   const body = [

@@ -148,7 +148,18 @@ export interface RunReport {
     readonly perSecond: number;
     /** Total accesses of each vCPU, indexed by vCPU. */
     readonly perVcpu: readonly number[];
+    /**
+     * Extra: accesses per second after the JIT warm-up (`warmup`), the headline figure;
+     * `perSecond` is the whole run's. Equal to the timeline's average when no warm-up
+     * was found.
+     */
+    readonly warmPerSecond?: number;
   };
+  /**
+   * Extra: the JIT warm-up found in the timeline (sim/warmup.ts): it ends `seconds` after
+   * the start (0: none found), with `accessesPerSecond` during it.
+   */
+  readonly warmup?: { readonly seconds: number; readonly accessesPerSecond: number };
   readonly mmioExits: {
     readonly count: number;
     /** Round trip of an exit as the vCPU sees it: post, owner runs the ops, resume. */

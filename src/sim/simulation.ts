@@ -44,8 +44,19 @@ import { workloadsFor } from './workloads.js';
 
 /** Owner loop period: samples, MMIO latencies and aborts are looked at this often. */
 const TICK_MS = 25;
-/** Timeline resolution (SPEC 9: a point about every half second). */
-const TIMELINE_MS = 500;
+/**
+ * Timeline resolution, from the run's length: about `TIMELINE_POINTS` points, one every
+ * 5 ms at least and every `TICK_MS` at most (the recorder merges neighbours past its
+ * capacity, so a long run keeps an even resolution). A run of 3 s gets a point every
+ * 15 ms, enough to see the JIT warm-up and each churn burst for what it is.
+ */
+const TIMELINE_POINTS = 200;
+const MIN_TIMELINE_MS = 5;
+
+export function timelineIntervalMs(durationSeconds: number): number {
+  const even = (durationSeconds * 1000) / TIMELINE_POINTS;
+  return Math.min(TICK_MS, Math.max(MIN_TIMELINE_MS, even));
+}
 /** One translation sample every this many vCPU accesses (poison reads: always). */
 const SAMPLE_EVERY = 512;
 /** How often the device backend's counters and samples are drained. */
@@ -227,8 +238,8 @@ async function simulate(
 }
 
 /**
- * The owner's loop while the vCPUs run: every `TICK_MS` it checks samples, and now and
- * then adds a timeline point, drains the backend and reports progress. Resolves `true`
+ * The owner's loop while the vCPUs run: every timeline interval (at most `TICK_MS`) it
+ * checks samples and adds a timeline point, and now and then drains the backend and reports progress. Resolves `true`
  * when the run was aborted, `false` when its time is up.
  */
 async function runLoop(
@@ -239,12 +250,13 @@ async function runLoop(
   backend: DeviceBackend | undefined,
   failures: FailureLog,
 ): Promise<boolean> {
-  let nextTimeline = TIMELINE_MS / 1000;
+  const timelineMs = timelineIntervalMs(o.durationSeconds);
+  let nextTimeline = timelineMs / 1000;
   let nextProgress = o.progressIntervalMs / 1000;
   let nextBackendDrain = BACKEND_DRAIN_MS / 1000;
   let churnFailed = false;
   for (;;) {
-    await sleep(TICK_MS);
+    await sleep(timelineMs);
     if (o.signal?.aborted) return true;
     if (churn.error !== undefined && !churnFailed) {
       churnFailed = true;
@@ -258,7 +270,7 @@ async function runLoop(
     observer.drainVcpus(publisher.generation);
     if (now >= nextTimeline) {
       observer.sampleTimeline(now, publisher.generation);
-      nextTimeline += TIMELINE_MS / 1000;
+      nextTimeline += timelineMs / 1000;
     }
     if (backend !== undefined && now >= nextBackendDrain) {
       observer.absorbBackend(await backend.drain());

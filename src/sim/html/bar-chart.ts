@@ -79,7 +79,7 @@ export function renderBarChart(spec: BarChartSpec): string {
     y += GROUP_LABEL;
     for (const bar of group.bars) {
       const width = Math.max(0, x(Number.isFinite(bar.value) ? bar.value : 0) - LEFT);
-      const value = `${spec.format(bar.value)}${bar.note ? `  ${bar.note}` : ''}`;
+      const value = `${spec.format(bar.value)}${bar.note ? ` · ${bar.note}` : ''}`;
       parts.push(
         `<g class="bar-row" data-group="${escapeHtml(group.label)}" data-bar="${escapeHtml(bar.name)}">`,
         `<title>${escapeHtml(`${group.label} · ${bar.name}: ${value}`)}</title>`,

@@ -44,7 +44,11 @@ export interface Cell {
 }
 
 export function htmlTable(head: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  // A column of numbers is right-aligned, its heading too.
+  const numeric = head.map((_, i) => rows.length > 0 && rows.every((r) => r[i]?.num === true));
+  const th = head
+    .map((h, i) => `<th${numeric[i] ? ' class="num"' : ''}>${escapeHtml(h)}</th>`)
+    .join('');
   const tr = rows.map(
     (r) =>
       `<tr>${r
