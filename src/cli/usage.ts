@@ -59,7 +59,8 @@ Options:
   --vcpus N                vCPU threads, 1 to 64 (default: one per core)
   --duration SECONDS       how long the vCPUs run (default ${d.durationSeconds})
   --strategy NAME          rcu, seqlock, mutex or none (default ${d.strategy}; none is unsafe)
-  --workload NAME          ${WORKLOAD_KINDS.join(', ')} (default ${d.workload})
+  --workload NAME|FILE.js  ${WORKLOAD_KINDS.join(', ')} (default ${d.workload}), or a workload
+                           module (./file.js: a WorkloadDefinition, docs/writing-a-workload.md)
   --churn KINDS            comma list of ${CHURN_KINDS.join(', ')}; or all, or none
                            (default all)
   --churn-rate PER_SECOND  topology updates per second over all kinds (default ${d.churnRate})

@@ -192,7 +192,8 @@ export interface RunReport {
   readonly timeline: readonly TimelinePoint[];
 
   // ---- extras ----
-  readonly workload?: WorkloadKind;
+  /** The workload kind, or the workload module's path as given. */
+  readonly workload?: WorkloadKind | string;
   /** The churn kinds that were enabled. */
   readonly churnKinds?: readonly ChurnKind[];
   /** The requested churn rate (updates per second); `churn.perSecond` is what was achieved. */

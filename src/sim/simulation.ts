@@ -15,11 +15,15 @@
  * progress line from `onProgress`.
  */
 import { PAGE_SIZE } from '../base/constants.js';
+import { isModulePath, moduleUrl } from '../base/plugin-module.js';
 import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import { POISON_U32 } from '../concurrent/reader/poison.js';
+import { AccessGenerator } from '../concurrent/vcpu/access-pattern.js';
 import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
 import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
-import type { WorkloadKind } from '../concurrent/vcpu/workload.js';
+import type { WorkloadDescription } from '../concurrent/vcpu/workload.js';
+import { loadWorkloadPlugin } from '../concurrent/vcpu/workload-plugin.js';
+import { PluginDevice } from '../machine/devices/plugin.js';
 import type { Machine } from '../machine/machine.js';
 import { Checker } from './checker.js';
 import {
@@ -90,6 +94,8 @@ export async function runSimulation(
   internals: SimulationInternals = {},
 ): Promise<RunReport> {
   const checked = resolveRunOptions(options);
+  // A workload module is loaded and tried before anything starts (SPEC 9).
+  if (isModulePath(checked.workload)) await loadWorkloadModule(checked);
   const machine = await loadSimulationMachine(checked.machine, checked.hypIoeventfd);
   try {
     return await simulate(withMachineDefaults(options, machine), machine, internals);
@@ -99,11 +105,40 @@ export async function runSimulation(
 }
 
 /**
+ * Loads the workload module of `o.workload` in this (the owner) thread before anything
+ * starts: a module that cannot be imported, or whose default export is not a
+ * `WorkloadDefinition`, is refused with `InvalidArgument` (exit 2 from the CLI).
+ */
+async function loadWorkloadModule(o: ResolvedRunOptions): Promise<void> {
+  await loadWorkloadPlugin(moduleUrl(o.workload));
+}
+
+/**
+ * Has a workload module build each vCPU's step function and make its first access here,
+ * with the run's real targets, so a module that throws fails the run now, naming itself,
+ * rather than in a vCPU thread.
+ */
+function tryWorkloadModule(workloads: readonly WorkloadDescription[]): void {
+  for (const w of workloads) {
+    if (w.plugin === undefined) continue;
+    const generator = new AccessGenerator(w);
+    try {
+      generator.next();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`workload module ${w.plugin.url}: its step threw: ${message}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+/**
  * The options with the machine file's run defaults (`churn`, `workload`) filled in where
  * the caller gave none, resolved. A bad default names its path under `machine.`.
  */
 function withMachineDefaults(options: RunOptions, machine: Machine): ResolvedRunOptions {
-  const defaults: { churn?: RunOptions['churn']; churnRate?: number; workload?: WorkloadKind } = {};
+  const defaults: { churn?: RunOptions['churn']; churnRate?: number; workload?: string } = {};
   if (options.churn === undefined && machine.churn?.kinds !== undefined) {
     defaults.churn = machine.churn.kinds as RunOptions['churn']; // checked when resolved
   }
@@ -111,7 +146,7 @@ function withMachineDefaults(options: RunOptions, machine: Machine): ResolvedRun
     defaults.churnRate = machine.churn.rate;
   }
   if (options.workload === undefined && machine.workload !== undefined) {
-    defaults.workload = machine.workload as WorkloadKind;
+    defaults.workload = machine.workload; // checked when resolved
   }
   try {
     return resolveRunOptions({ ...options, ...defaults });
@@ -179,10 +214,12 @@ async function simulate(
     });
     const workloads = workloadsFor(machine, {
       workload: o.workload,
+      ...(isModulePath(o.workload) ? { pluginUrl: moduleUrl(o.workload) } : {}),
       seed: o.seed,
       vcpus: o.vcpus,
       churn: churnConfig.kinds,
     });
+    tryWorkloadModule(workloads);
     prefault(machine, workloads[0]?.ram ?? []);
     pool.start(workloads);
     await pool.whenRunning();
@@ -210,6 +247,12 @@ async function simulate(
   }
   for (const lost of pool.lost) {
     failures.record('vcpu-died', `vCPU ${lost.vcpu} died in slice ${lost.slice}: ${lost.error}`);
+  }
+  // A device plug-in that threw: the vCPU saw IoAccess, the run lists the failure.
+  for (const d of machine.devices.values()) {
+    if (d.device instanceof PluginDevice && d.device.failure !== undefined) {
+      failures.record('device-failed', `device ${d.name} (${d.device.name}): ${d.device.failure}`);
+    }
   }
   observer.sampleTimeline(seconds, publisher.generation);
   const publication = publisher.stats();
