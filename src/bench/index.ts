@@ -4,7 +4,8 @@
  * Sections, in order: multi-vCPU throughput (throughput.ts), bare reader loops
  * (loop-throughput.ts), latencies while vCPUs run
  * (latency.ts), single-thread paths with tinybench (micro.ts), render cost
- * (render.ts), resident memory of a lazily committed guest (memory.ts), then the issue's
+ * (render.ts), resident memory of a lazily committed guest (memory.ts), doorbells with
+ * and without hyp_ioevtfd and dirty logging off and on (hypervisor-paths.ts), then the issue's
  * targets judged on this run's numbers (targets.ts). What each section runs and for how
  * long is in plan.ts. `onProgress` hears of every measured row and section (the CLI draws
  * a progress line from it); `signal` stops it early, with the rows measured so far and
@@ -19,6 +20,7 @@ import { formatCount } from '../sim/html/format.js';
 import { environmentInfo } from '../sim/report-environment.js';
 import { REPORT_VERSION } from '../sim/report-types.js';
 import { BenchRam } from './guest.js';
+import { measureDirtyLog, measureDoorbells } from './hypervisor-paths.js';
 import { measureLatencies } from './latency.js';
 import { measureReaderLoops } from './loop-throughput.js';
 import { measureMemory } from './memory.js';
@@ -26,7 +28,13 @@ import { measureMicro } from './micro.js';
 import { type BenchOptions, resolveBenchOptions } from './options.js';
 import { benchPlan } from './plan.js';
 import { measureRender } from './render.js';
-import type { BenchLatencyRow, BenchReport, BenchStrategyRow } from './report-types.js';
+import type {
+  BenchDirtyLogRow,
+  BenchDoorbellRow,
+  BenchLatencyRow,
+  BenchReport,
+  BenchStrategyRow,
+} from './report-types.js';
 import { checkTargets } from './targets.js';
 import { measureThroughput } from './throughput.js';
 
@@ -101,6 +109,19 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const memory = stopped() ? [] : measureMemory(plan.memory);
   if (!stopped()) endSection('memory', `${memory.length} rows`);
 
+  let doorbells: BenchDoorbellRow[] = [];
+  let dirtyLog: BenchDirtyLogRow[] = [];
+  if (!stopped()) {
+    const pathsRam = new BenchRam(plan.throughput.ramBytes);
+    try {
+      doorbells = await measureDoorbells(plan.hypervisorPaths, pathsRam);
+      if (!stopped()) dirtyLog = await measureDirtyLog(plan.hypervisorPaths, pathsRam);
+    } finally {
+      pathsRam.release();
+    }
+    endSection('hypervisorPaths', `${doorbells.length + dirtyLog.length} rows`);
+  }
+
   const targets = checkTargets({ strategies, readerLoop, latency, render });
 
   return {
@@ -119,6 +140,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     readerLoop,
     micro,
     memory,
+    doorbells,
+    dirtyLog,
     targets,
     ...(stopped() ? { interrupted: true } : {}),
   };

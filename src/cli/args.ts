@@ -12,6 +12,11 @@ import {
   type ResolvedBenchOptions,
   resolveBenchOptions,
 } from '../bench/options.js';
+import {
+  type MigrateOptions,
+  type ResolvedMigrateOptions,
+  resolveMigrateOptions,
+} from '../sim/migration/options.js';
 import { OptionsError } from '../sim/option-checks.js';
 import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from '../sim/options.js';
 import { UsageError } from './errors.js';
@@ -41,9 +46,10 @@ export type CliCommand =
   | { readonly kind: 'run'; readonly options: ResolvedRunOptions }
   | { readonly kind: 'mtree'; readonly options: MtreeOptions }
   | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions }
+  | { readonly kind: 'migrate'; readonly options: ResolvedMigrateOptions }
   | { readonly kind: 'compare'; readonly options: CompareOptions };
 
-const COMMANDS = ['run', 'mtree', 'bench', 'compare'] as const;
+const COMMANDS = ['run', 'mtree', 'bench', 'migrate', 'compare'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -59,6 +65,25 @@ const RUN_FLAGS: FlagSpec = {
   seed: { type: 'string' },
   'no-check': { type: 'boolean' },
   'no-hyp-ioeventfd': { type: 'boolean' },
+  json: { type: 'string' },
+  html: { type: 'string' },
+  quiet: { type: 'boolean' },
+  debug: { type: 'boolean' },
+};
+
+const MIGRATE_FLAGS: FlagSpec = {
+  machine: { type: 'string' },
+  vcpus: { type: 'string' },
+  workload: { type: 'string' },
+  churn: { type: 'string' },
+  strategy: { type: 'string' },
+  bandwidth: { type: 'string' },
+  'downtime-limit': { type: 'string' },
+  'max-rounds': { type: 'string' },
+  to: { type: 'string' },
+  from: { type: 'string' },
+  'no-dirty-log': { type: 'boolean' },
+  seed: { type: 'string' },
   json: { type: 'string' },
   html: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -115,6 +140,12 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   churnRates: '--churn-rates',
   roundMs: '--round-ms',
   rounds: '--rounds',
+  bandwidth: '--bandwidth',
+  downtimeLimit: '--downtime-limit',
+  maxRounds: '--max-rounds',
+  to: '--to',
+  from: '--from',
+  dirtyLog: '--no-dirty-log',
 };
 
 /** Reads a whole command line (without `node` and the script). Throws `UsageError`. */
@@ -140,6 +171,8 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       return { kind: 'mtree', options: parseMtree(rest) };
     case 'bench':
       return { kind: 'bench', options: parseBench(rest) };
+    case 'migrate':
+      return { kind: 'migrate', options: parseMigrate(rest) };
     case 'compare':
       return { kind: 'compare', options: parseCompare(rest) };
   }
@@ -148,6 +181,29 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
 /** `run, mtree, bench or compare`. */
 function commandList(): string {
   return `${COMMANDS.slice(0, -1).join(', ')} or ${COMMANDS[COMMANDS.length - 1]}`;
+}
+
+function parseMigrate(args: readonly string[]): ResolvedMigrateOptions {
+  const v = readFlags('migrate', args, MIGRATE_FLAGS);
+  const options: Record<string, unknown> = {
+    machine: v.machine,
+    vcpus: numeric(v.vcpus),
+    workload: v.workload,
+    churn: v.churn,
+    strategy: v.strategy,
+    bandwidth: numeric(v.bandwidth),
+    downtimeLimit: numeric(v['downtime-limit']),
+    maxRounds: numeric(v['max-rounds']),
+    to: v.to,
+    from: v.from,
+    dirtyLog: v['no-dirty-log'] === true ? false : undefined,
+    seed: numeric(v.seed),
+    json: v.json,
+    html: v.html,
+    quiet: v.quiet,
+    debug: v.debug,
+  };
+  return withFlagNames(v, () => resolveMigrateOptions(defined(options) as MigrateOptions));
 }
 
 /** Whether the command line asks for stack traces, even one that fails to parse. */

@@ -44,6 +44,10 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       const { benchCommand } = await import('./bench-command.js');
       return await benchCommand(command.options, io);
     }
+    case 'migrate': {
+      const { migrateCommand } = await import('./migrate-command.js');
+      return await migrateCommand(command.options, io);
+    }
     case 'compare': {
       const { compareCommand } = await import('./compare-command.js');
       return await compareCommand(command.options, io);

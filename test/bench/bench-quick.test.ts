@@ -123,4 +123,24 @@ describe('addrspace bench --quick --vcpus 1 --json FILE', () => {
     });
     expect(report.targets?.map((t) => t.name)).toContain('rcu vs raw, seq (rcu at churn 0)');
   });
+
+  it('has doorbell rows with hyp_ioevtfd on (signal, no exit) and off (one exit each)', () => {
+    const rows = report.doorbells ?? [];
+    expect(rows.map((r) => [r.hypIoeventfd, r.exitsPerDoorbell, r.vcpuSignalsPerDoorbell])).toEqual(
+      [
+        [true, 0, 1],
+        [false, 1, 0],
+      ],
+    );
+    expect(rows.every((r) => r.doorbellsPerSecond > 0)).toBe(true);
+  });
+
+  it('has dirty-logging rows, off and on, for writes-only seq under rcu', () => {
+    const rows = report.dirtyLog ?? [];
+    expect(rows.map((r) => [r.strategy, r.workload, r.logging, r.ratioToOff > 0])).toEqual([
+      ['rcu', 'seq, writes only', 'off', true],
+      ['rcu', 'seq, writes only', 'on', true],
+    ]);
+    expect(rows[0]!.ratioToOff).toBe(1);
+  });
 });

@@ -226,9 +226,12 @@ describe('commands, help and version', () => {
   });
 
   it.each([
-    [['frob'], 'unknown command "frob" (expected run, mtree, bench or compare)'],
-    [['help', 'frob'], 'unknown command "frob" (expected run, mtree, bench or compare)'],
-    [['--vcpus', '2'], 'unknown option --vcpus (expected a command: run, mtree, bench or compare)'],
+    [['frob'], 'unknown command "frob" (expected run, mtree, bench, migrate or compare)'],
+    [['help', 'frob'], 'unknown command "frob" (expected run, mtree, bench, migrate or compare)'],
+    [
+      ['--vcpus', '2'],
+      'unknown option --vcpus (expected a command: run, mtree, bench, migrate or compare)',
+    ],
   ])('%j → %s', (argv, message) => {
     expect(usageError(argv).message).toBe(message);
   });

@@ -42,6 +42,8 @@ export interface LineChartSpec {
   readonly yTitle: string;
   /** Title of the time axis (default `time since the run started (s)`), under its labels. */
   readonly xTitle?: string;
+  /** Text of an x tick (default seconds: `1.5 s`). */
+  readonly xFormat?: (x: number) => string;
   /** A shaded stretch of time with a label, such as the JIT warm-up. */
   readonly band?: { readonly from: number; readonly to: number; readonly label: string };
 }
@@ -113,7 +115,7 @@ export function renderLineChart(spec: LineChartSpec): RenderedChart {
       `<line class="x-tick" x1="${tx}" x2="${tx}" y1="${plotBottom}" y2="${plotBottom + 4}"/>`,
     );
     parts.push(
-      `<text class="x-label" x="${tx}" y="${height - 6 - X_TITLE}" text-anchor="middle">${escapeHtml(`${Number(t.toPrecision(6))} s`)}</text>`,
+      `<text class="x-label" x="${tx}" y="${height - 6 - X_TITLE}" text-anchor="middle">${escapeHtml(spec.xFormat === undefined ? `${Number(t.toPrecision(6))} s` : spec.xFormat(t))}</text>`,
     );
   }
   if (spec.xLabels !== false) {
