@@ -119,6 +119,11 @@ export interface BenchDirtyLogRow {
   readonly ratioToOff: number;
 }
 
+/**
+ * The result of `runBench` and the content of `addrspace bench --json FILE`: the
+ * `strategies` rows (accesses per second, ratio to `none`) and the `render` rows
+ * (microseconds) that SPEC 9 requires, plus the extras marked below. Plain JSON data.
+ */
 export interface BenchReport {
   readonly strategies: readonly BenchStrategyRow[];
   readonly render: readonly BenchRenderRow[];

@@ -33,6 +33,11 @@ export const MAX_VCPUS = 64;
 /** Seeds are 32-bit unsigned integers. */
 export const MAX_SEED = 0xffff_ffff;
 
+/**
+ * Options of `runSimulation`, the flags of `addrspace run` in camelCase (SPEC 9). Every
+ * field is optional; a bad one throws `OptionsError` (an `AddressSpaceError` with code
+ * `InvalidArgument`, message `path: problem`).
+ */
 export interface RunOptions {
   /** `'pc'` (built in) or the path of a machine file (JSON, SPEC 9). */
   readonly machine?: string;

@@ -40,6 +40,11 @@ const LEGEND_VCPUS = 12;
 const VCPU_SPECTRUM =
   'linear-gradient(90deg, hsl(0 60% 52%), hsl(120 60% 52%), hsl(240 60% 52%), hsl(360 60% 52%))';
 
+/**
+ * One self-contained HTML page for a `RunReport` (what `run --html` writes): headline
+ * figures, throughput over time with churn and the JIT warm-up marked, the published
+ * generation, latency histograms and the run's parameters. Pure: it writes nothing.
+ */
 export function renderHtmlReport(report: RunReport): string {
   const hover: Record<string, LineChartHoverData> = {};
   const throughput = throughputPanel(report, hover);

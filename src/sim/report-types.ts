@@ -59,6 +59,11 @@ export type ViolationKind =
   /** An ioeventfd write was not signalled, or reached the device. */
   | 'ioeventfd';
 
+/**
+ * One invariant violation the checker saw: its `kind` (poison read, translation no
+ * generation published, torn view, ...), the vCPU (-1: the owner), the generation, the
+ * GPA, what was expected and what was seen, and when (`t`, seconds since the start).
+ */
 export interface Violation {
   readonly kind: ViolationKind;
   /** The vCPU index that saw it (-1 for the owner thread). */

@@ -5,6 +5,12 @@
 import { AddressSpaceError } from '../../base/errors.js';
 import { STRATEGIES, type Strategy } from '../reader/reader-api.js';
 
+/**
+ * Options of `SharedViewPublisher.attachTo`: the `strategy` (default `rcu`), `maxReaders`
+ * (reader slots), `check` (poison retired memory), `history`, `leaseMs` and `pollMs`
+ * (milliseconds) and `batchLimit` (accesses between a reader's adoption checks).
+ * Every field is optional; a bad value throws `AddressSpaceError` (`InvalidArgument`).
+ */
 export interface PublisherOptions {
   /** Publication strategy (default `rcu`). */
   strategy?: Strategy;

@@ -10,7 +10,13 @@
 import type { DirectorySnapshot } from './directory.js';
 import type { TranslationTarget } from './translation.js';
 
+/**
+ * A publication strategy (SPEC 7): `rcu` (quiescent-state based, the default), `seqlock`,
+ * `mutex` (one lock around every lookup) or `none` (no synchronisation: a benchmark
+ * baseline only, unsafe).
+ */
 export type Strategy = 'rcu' | 'seqlock' | 'mutex' | 'none';
+/** The built-in publication strategies, in the order the reports list them. */
 export const STRATEGIES: readonly Strategy[] = ['rcu', 'seqlock', 'mutex', 'none'];
 
 /** Range types as stored in the published table (one small integer each). */

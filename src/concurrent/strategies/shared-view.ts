@@ -27,6 +27,13 @@ function isReaderHandle(h: unknown): h is ReaderHandle {
   );
 }
 
+/**
+ * The reader side of the published view, in any thread (SPEC 7). `SharedView.attach(handle)`
+ * builds this thread's reader from a `ReaderHandle` (from `publisher.readerHandle(index)`);
+ * the reader starts offline: call `online()` before translating or accessing guest memory
+ * and `offline()` before blocking. Throws `AddressSpaceError` (`InvalidArgument`) for
+ * something that is not a reader handle or names an unknown strategy.
+ */
 export const SharedView = {
   /** Builds this thread's reader for `handle`. The reader starts offline. */
   attach(handle: ReaderHandle): SharedViewReader {

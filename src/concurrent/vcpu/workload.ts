@@ -11,7 +11,14 @@ import type { AddressRange } from '../../base/address.js';
 import { checkedAdd } from '../../base/address.js';
 import { AddressSpaceError } from '../../base/errors.js';
 
+/**
+ * A built-in workload (exported as `Workload`): `seq` (a sequential RAM sweep), `random`
+ * (uniform over RAM), `hot` (90% of accesses in a few hot pages), `mmio` (device
+ * registers: exits and ioeventfds) or `mixed` (all of them by weight). Workloads from user
+ * code are `WorkloadDefinition`s.
+ */
 export type WorkloadKind = 'seq' | 'random' | 'hot' | 'mmio' | 'mixed';
+/** The built-in workloads, as `--workload` accepts them (exported as `WORKLOADS`). */
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['seq', 'random', 'hot', 'mmio', 'mixed'];
 
 export type AccessSize = 1 | 2 | 4 | 8;
