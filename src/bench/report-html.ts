@@ -48,6 +48,9 @@ export function renderBenchHtml(report: BenchReport): string {
   if ((report.latency ?? []).length > 0) sections.push(latencyPanel(report));
   if (report.render.length > 0) sections.push(renderPanel(report));
   if ((report.memory ?? []).length > 0) sections.push(memoryPanel(report));
+  if ((report.doorbells ?? []).length > 0 || (report.dirtyLog ?? []).length > 0) {
+    sections.push(hypervisorPanel(report));
+  }
   if ((report.targets ?? []).length > 0) sections.push(targetsPanel(report));
   sections.push(`<footer>addrspace bench report, version ${report.version ?? 1}.</footer>`);
   return htmlPage(`addrspace bench · ${strategies.join(', ')}`, sections.join('\n'));
@@ -197,6 +200,39 @@ function memoryPanel(report: BenchReport): string {
         { text: `${m.residentPerTouched.toFixed(2)}x`, num: true },
       ]),
     ),
+  );
+}
+
+/** Doorbells with and without hyp_ioevtfd, and writes with dirty logging off and on. */
+function hypervisorPanel(report: BenchReport): string {
+  const doorbells = htmlTable(
+    ['doorbell path', 'hyp_ioevtfd', 'doorbells /s', 'ns each', 'exits each', 'vCPU signals each'],
+    (report.doorbells ?? []).map((r) => [
+      { text: r.path },
+      { text: r.hypIoeventfd ? 'on' : 'off' },
+      { text: formatCount(r.doorbellsPerSecond), num: true },
+      { text: formatCount(r.nsPerDoorbell), num: true },
+      { text: r.exitsPerDoorbell.toFixed(2), num: true },
+      { text: r.vcpuSignalsPerDoorbell.toFixed(2), num: true },
+    ]),
+  );
+  const dirty = htmlTable(
+    ['strategy', 'vCPUs', 'workload', 'dirty log', 'writes /s', 'ns each', 'vs off'],
+    (report.dirtyLog ?? []).map((r) => [
+      { text: r.strategy },
+      { text: String(r.vcpus), num: true },
+      { text: r.workload },
+      { text: r.logging },
+      { text: formatCount(r.writesPerSecond), num: true },
+      { text: formatCount(r.nsPerWrite), num: true },
+      { text: ratio(r.ratioToOff), num: true },
+    ]),
+  );
+  return panel(
+    'hypervisor-paths',
+    'Doorbells and dirty logging',
+    'Doorbell writes signalled in the vCPU (hyp_ioevtfd on) or exiting to the owner (off); RAM writes with dirty logging off and on.',
+    `${doorbells}${dirty}`,
   );
 }
 

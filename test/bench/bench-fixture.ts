@@ -104,6 +104,44 @@ export function benchFixture(scale = 1): BenchReport {
         residentPerTouched: 1.06,
       },
     ],
+    doorbells: [
+      {
+        hypIoeventfd: true,
+        path: 'signal in the vCPU',
+        doorbellsPerSecond: 4.1e6 * scale,
+        nsPerDoorbell: 244,
+        exitsPerDoorbell: 0,
+        vcpuSignalsPerDoorbell: 1,
+      },
+      {
+        hypIoeventfd: false,
+        path: 'MMIO exit, owner signals',
+        doorbellsPerSecond: 52_000 * scale,
+        nsPerDoorbell: 19_200,
+        exitsPerDoorbell: 1,
+        vcpuSignalsPerDoorbell: 0,
+      },
+    ],
+    dirtyLog: [
+      {
+        strategy: 'rcu',
+        vcpus: 1,
+        workload: 'seq',
+        logging: 'off',
+        writesPerSecond: 9e6 * scale,
+        nsPerWrite: 111,
+        ratioToOff: 1,
+      },
+      {
+        strategy: 'rcu',
+        vcpus: 1,
+        workload: 'seq',
+        logging: 'on',
+        writesPerSecond: 7.2e6 * scale,
+        nsPerWrite: 139,
+        ratioToOff: 0.8,
+      },
+    ],
     targets: [
       {
         name: 'rcu vs none, 2 vCPUs random',

@@ -96,6 +96,7 @@ describe.runIf(HAS_CHROMIUM)('HTML pages in Chromium', () => {
       'latency',
       'render',
       'memory',
+      'hypervisor-paths',
       'targets',
     ]);
     const charts = await page
