@@ -48,6 +48,10 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       const { migrateCommand } = await import('./migrate-command.js');
       return await migrateCommand(command.options, io);
     }
+    case 'torture': {
+      const { tortureCommand } = await import('./torture-command.js');
+      return await tortureCommand(command.options, io);
+    }
     case 'compare': {
       const { compareCommand } = await import('./compare-command.js');
       return await compareCommand(command.options, io);

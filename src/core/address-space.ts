@@ -55,7 +55,7 @@ export type { DirtyLog, DirtyMappingLog } from './dirty-log.js';
 export type { Listener } from './listeners.js';
 
 /**
- * A guest address space (SPEC 5): a root container `Region` rendered into a `FlatView`,
+ * A guest address space: a root container `Region` rendered into a `FlatView`,
  * listeners told of every added and removed range and ioeventfd (delete before add),
  * transactions (`beginTransaction` / `commitTransaction`, rolled back when a listener
  * refuses), typed access (`readU8` ... `writeU64`, `read` / `write` of byte arrays at a

@@ -42,7 +42,7 @@ export interface FlatIoEventFd {
 }
 
 /**
- * The flat view of an address space (SPEC 4): its region tree painted into sorted,
+ * The flat view of an address space: its region tree painted into sorted,
  * non-overlapping `FlatRange`s (higher priority wins, later siblings win ties), with the
  * flattened ioeventfds and a `generation` that grows by one per published change.
  * Immutable once built; `findFlatRange(gpa)` is a binary search.

@@ -43,7 +43,7 @@ interface RegionInit {
 }
 
 /**
- * A memory region (SPEC 3): `initRamRegion`, `initIoRegion`, `initContainerRegion`,
+ * A memory region: `initRamRegion`, `initIoRegion`, `initContainerRegion`,
  * `initAliasRegion`, `initRomDeviceRegion`, `initRamDeviceRegion`; containers take
  * children with `addSubregion(child, offset)` / `deleteSubregion`, and a change inside a
  * region attached to an `AddressSpace` updates its flat view. Sizes and offsets are bytes.

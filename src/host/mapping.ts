@@ -48,7 +48,7 @@ function allocateIndex(): number {
 }
 
 /**
- * A host memory mapping (SPEC 2): one SharedArrayBuffer of up to 4 GiB, committed lazily
+ * A host memory mapping: one SharedArrayBuffer of up to 4 GiB, committed lazily
  * by the OS, at host address `window × 2**32 + offset`. `HostMemMapping.create({ size })`
  * makes one (bytes; throws `AddressSpaceError` `InvalidArgument` for a size of 0 or over
  * 4 GiB); `bytes` is the whole buffer, `hostAddress` where it starts, `buffer` the

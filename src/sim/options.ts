@@ -11,7 +11,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { isModulePath } from '../base/plugin-module.js';
-import { STRATEGIES, type Strategy } from '../concurrent/reader/reader-api.js';
+import type { Strategy } from '../concurrent/reader/reader-api.js';
+import { hasStrategy, isStrategyPath, unknownStrategy } from '../concurrent/strategies/registry.js';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS, type ChurnKind } from '../machine/churn-kind.js';
 import {
@@ -26,7 +27,7 @@ import {
   seconds,
   splitList,
 } from './option-checks.js';
-import type { RunProgress } from './report-types.js';
+import { type RunProgress, VERIFY_MODES, type VerifyMode } from './report-types.js';
 
 /** The most vCPUs (reader threads) one simulation runs. */
 export const MAX_VCPUS = 64;
@@ -34,7 +35,7 @@ export const MAX_VCPUS = 64;
 export const MAX_SEED = 0xffff_ffff;
 
 /**
- * Options of `runSimulation`, the flags of `addrspace run` in camelCase (SPEC 9). Every
+ * Options of `runSimulation`, the flags of `addrspace run` in camelCase. Every
  * field is optional; a bad one throws `OptionsError` (an `AddressSpaceError` with code
  * `InvalidArgument`, message `path: problem`).
  */
@@ -53,6 +54,11 @@ export interface RunOptions {
   readonly seed?: number;
   /** Invariant checks (translation, poison, torn reads). */
   readonly check?: boolean;
+  /**
+   * `all`: self-checking guest memory, every RAM access verified (SPEC 11; needs
+   * `check`); `sampled` (default): one access in 512 checked.
+   */
+  readonly verify?: VerifyMode;
   /**
    * Whether the hypervisor handles ioeventfds (SPEC 5: `false` is `--no-hyp-ioeventfd`,
    * doorbells then exit to the owner); the machine decides when left out.
@@ -82,6 +88,7 @@ export interface ResolvedRunOptions {
   readonly churnRate: number;
   readonly seed: number;
   readonly check: boolean;
+  readonly verify: VerifyMode;
   readonly hypIoeventfd: boolean | undefined;
   readonly json: string | undefined;
   readonly html: string | undefined;
@@ -108,6 +115,7 @@ export const DEFAULT_RUN_OPTIONS: Omit<ResolvedRunOptions, 'vcpus'> = {
   churnRate: 1000,
   seed: 1,
   check: true,
+  verify: 'sampled',
   hypIoeventfd: undefined,
   json: undefined,
   html: undefined,
@@ -133,6 +141,7 @@ const RUN_KEYS: readonly string[] = [
   'churnRate',
   'seed',
   'check',
+  'verify',
   'hypIoeventfd',
   'json',
   'html',
@@ -142,6 +151,15 @@ const RUN_KEYS: readonly string[] = [
   'progressIntervalMs',
   'signal',
 ];
+
+/**
+ * A registered strategy name, or the path of a plug-in module (anything containing `/` or
+ * ending in `.js`; `runSimulation` loads it).
+ */
+function strategyOption(value: unknown): Strategy {
+  if (typeof value === 'string' && (hasStrategy(value) || isStrategyPath(value))) return value;
+  throw new OptionsError('strategy', unknownStrategy(value));
+}
 
 /** Fills in defaults and validates every field of `options`; throws `OptionsError`. */
 export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions {
@@ -159,6 +177,11 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new OptionsError('signal', 'must be an AbortSignal');
   }
+  const check = flag(orDefault(given.check, d.check), 'check');
+  const verify = oneOf(orDefault(given.verify, d.verify), 'verify', VERIFY_MODES);
+  if (verify === 'all' && !check) {
+    throw new OptionsError('verify', "'all' needs the checker (drop --no-check)");
+  }
   return {
     machine,
     vcpus: integerBetween(orDefault(given.vcpus, defaultVcpus()), 'vcpus', 1, MAX_VCPUS),
@@ -166,12 +189,13 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
       orDefault(given.durationSeconds, d.durationSeconds),
       'durationSeconds',
     ),
-    strategy: oneOf(orDefault(given.strategy, d.strategy), 'strategy', STRATEGIES),
+    strategy: strategyOption(orDefault(given.strategy, d.strategy)),
     workload: workloadOption(orDefault(given.workload, d.workload)),
     churn: parseChurnList(orDefault(given.churn, d.churn)),
     churnRate: churnRate(orDefault(given.churnRate, d.churnRate)),
     seed: integerBetween(orDefault(given.seed, d.seed), 'seed', 0, MAX_SEED),
-    check: flag(orDefault(given.check, d.check), 'check'),
+    check,
+    verify,
     hypIoeventfd:
       given.hypIoeventfd === undefined ? undefined : flag(given.hypIoeventfd, 'hypIoeventfd'),
     json: filePath(given.json, 'json'),

@@ -98,8 +98,8 @@ describe('addrspace run flags', () => {
       '--duration: must be a number of seconds greater than 0 and at most 86400 (got "-1")',
     ],
     [
-      ['--strategy', 'rwlock'],
-      '--strategy: must be one of rcu, seqlock, mutex, none, got "rwlock"',
+      ['--strategy', 'bogus'],
+      '--strategy: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none or a module path such as ./my-strategy.js, got "bogus"',
     ],
     [
       ['--workload', 'burst'],
@@ -226,11 +226,14 @@ describe('commands, help and version', () => {
   });
 
   it.each([
-    [['frob'], 'unknown command "frob" (expected run, mtree, bench, migrate or compare)'],
-    [['help', 'frob'], 'unknown command "frob" (expected run, mtree, bench, migrate or compare)'],
+    [['frob'], 'unknown command "frob" (expected run, mtree, bench, migrate, torture or compare)'],
+    [
+      ['help', 'frob'],
+      'unknown command "frob" (expected run, mtree, bench, migrate, torture or compare)',
+    ],
     [
       ['--vcpus', '2'],
-      'unknown option --vcpus (expected a command: run, mtree, bench, migrate or compare)',
+      'unknown option --vcpus (expected a command: run, mtree, bench, migrate, torture or compare)',
     ],
   ])('%j → %s', (argv, message) => {
     expect(usageError(argv).message).toBe(message);

@@ -75,8 +75,8 @@ describe('addrspace (built)', () => {
       'addrspace: --vcpus: must be an integer between 1 and 64 (got "65")',
     ],
     [
-      ['run', '--strategy', 'rwlock'],
-      'addrspace: --strategy: must be one of rcu, seqlock, mutex, none, got "rwlock"',
+      ['run', '--strategy', 'bogus'],
+      'addrspace: --strategy: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none or a module path such as ./my-strategy.js, got "bogus"',
     ],
     [
       ['run', '--churn', 'hotplug,dma'],
@@ -98,7 +98,7 @@ describe('addrspace (built)', () => {
     ],
     [
       ['launch'],
-      'addrspace: unknown command "launch" (expected run, mtree, bench, migrate or compare)',
+      'addrspace: unknown command "launch" (expected run, mtree, bench, migrate, torture or compare)',
     ],
   ])('%j exits 2 with one line', async (args, line) => {
     const r = await cli(...args);

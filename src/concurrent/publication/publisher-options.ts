@@ -3,7 +3,14 @@
  * path), and the resolved shape. It validates; it builds nothing.
  */
 import { AddressSpaceError } from '../../base/errors.js';
-import { STRATEGIES, type Strategy } from '../reader/reader-api.js';
+import type { Strategy } from '../reader/reader-api.js';
+import {
+  checkStrategyDefinition,
+  getStrategy,
+  hasStrategy,
+  unknownStrategy,
+} from '../strategies/registry.js';
+import type { StrategyDefinition } from '../strategies/strategy-definition.js';
 
 /**
  * Options of `SharedViewPublisher.attachTo`: the `strategy` (default `rcu`), `maxReaders`
@@ -12,8 +19,11 @@ import { STRATEGIES, type Strategy } from '../reader/reader-api.js';
  * Every field is optional; a bad value throws `AddressSpaceError` (`InvalidArgument`).
  */
 export interface PublisherOptions {
-  /** Publication strategy (default `rcu`). */
-  strategy?: Strategy;
+  /**
+   * Publication strategy (default `rcu`): a registered name (`listStrategies()`) or a
+   * `StrategyDefinition`. A module path must be loaded first (`resolveStrategy`).
+   */
+  strategy?: Strategy | StrategyDefinition;
   /** Reader slots (default 64). */
   maxReaders?: number;
   /** Check mode: poison reclaimed guest memory and keep a view history (default true). */
@@ -31,9 +41,13 @@ export interface PublisherOptions {
   batchLimit?: number;
 }
 
-export type ResolvedPublisherOptions = Required<PublisherOptions>;
+export type ResolvedPublisherOptions = Required<Omit<PublisherOptions, 'strategy'>> & {
+  readonly strategy: StrategyDefinition;
+};
 
-export const PUBLISHER_DEFAULTS: Omit<ResolvedPublisherOptions, 'history'> = {
+export const PUBLISHER_DEFAULTS: Omit<ResolvedPublisherOptions, 'history' | 'strategy'> & {
+  readonly strategy: Strategy;
+} = {
   strategy: 'rcu',
   maxReaders: 64,
   check: true,
@@ -70,12 +84,9 @@ export function resolvePublisherOptions(options: PublisherOptions = {}): Resolve
     throw AddressSpaceError.invalidArgument('publisher options must be an object');
   }
   const o = { ...PUBLISHER_DEFAULTS, ...stripUndefined(options) };
-  if (!STRATEGIES.includes(o.strategy)) {
-    throw bad('strategy', `must be one of ${STRATEGIES.join(', ')}, got ${String(o.strategy)}`);
-  }
   const check = flag(o.check, 'check');
   return {
-    strategy: o.strategy,
+    strategy: strategyOption(o.strategy),
     maxReaders: positiveInteger(o.maxReaders, 'maxReaders', 4096),
     check,
     history: flag(options.history ?? check, 'history'),
@@ -83,6 +94,16 @@ export function resolvePublisherOptions(options: PublisherOptions = {}): Resolve
     pollMs: positiveNumber(o.pollMs, 'pollMs'),
     batchLimit: positiveInteger(o.batchLimit, 'batchLimit', 1 << 20),
   };
+}
+
+function strategyOption(value: unknown): StrategyDefinition {
+  if (typeof value === 'object' && value !== null) {
+    return checkStrategyDefinition(value, 'publisher.strategy');
+  }
+  if (typeof value !== 'string')
+    throw bad('strategy', `must be a strategy name, got ${String(value)}`);
+  if (!hasStrategy(value)) throw bad('strategy', unknownStrategy(value));
+  return getStrategy(value);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -28,7 +28,6 @@
 import { PAGE_SIZE } from '../../base/constants.js';
 import { AddressSpaceError } from '../../base/errors.js';
 import { markDirtyPage, markDirtyPages } from '../../host/dirty-bitmap.js';
-import { AdoptedTable } from './adopted-table.js';
 import { kFlagIoeventfd, kTypeMask } from './layout.js';
 import {
   checkAccess,
@@ -44,8 +43,14 @@ import {
   TableRegionType,
 } from './reader-api.js';
 import type { TranslationTarget } from './translation.js';
+import { VerifiedTable } from './verified-access.js';
 
-export abstract class TableReader extends AdoptedTable {
+/**
+ * The access bodies every strategy's reader shares (for plug-in strategies): lookups in the
+ * adopted view table, guest memory reads and writes, ioeventfd matching, MMIO exits and
+ * dirty marking. A strategy's reader extends it and wraps the accesses in its protection.
+ */
+export abstract class TableReader extends VerifiedTable {
   abstract readonly strategy: Strategy;
   private mmio: MmioExitHandler | undefined;
   private readonly scratch = new Uint8Array(8);

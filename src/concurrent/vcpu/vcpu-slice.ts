@@ -21,6 +21,7 @@ import { pushTranslationSample, SampleKind } from './sampler.js';
 import { contextFor, dropContext } from './vcpu-context.js';
 import type { SliceExitReason, VcpuSliceExit, VcpuSliceTask } from './vcpu-protocol.js';
 import { Counter, VCPU_COUNTERS, type VcpuStateTable, VcpuStatus } from './vcpu-state.js';
+import { verifiedVcpuFor } from './verified-step.js';
 
 /** The vCPU's counters when the slice began, and this slice's deltas (indexed by `Counter`). */
 const before = new Float64Array(VCPU_COUNTERS.length);
@@ -65,6 +66,10 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   let notFoundFaults = 0;
   let typeFaults = 0;
   let sampleCount = 0;
+  let ramAccesses = 0;
+  // Self-checking memory (--verify all): RAM accesses go through the verified path.
+  const verified = task.verify === true ? verifiedVcpuFor(task) : undefined;
+  verified?.startSlice();
   try {
     memory.online();
     startGeneration = memory.generation;
@@ -88,7 +93,10 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
       let kind = SampleKind.Read;
       let generation = -1;
       try {
-        if (gen.isWrite) {
+        if (verified?.access(memory, gen, samples, gen.target === RAM_ACCESS)) {
+          if (gen.isWrite) writes++;
+          else reads++;
+        } else if (gen.isWrite) {
           kind = SampleKind.Write;
           const signalsSeen = memory.ioeventfdSignals;
           let value = gen.value;
@@ -140,6 +148,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
           }
         }
         if (mailbox.exits !== exitsSeen) kind = SampleKind.MmioExit;
+        else if (gen.target === RAM_ACCESS) ramAccesses++;
       } catch (e) {
         const code = (e as { code?: string }).code;
         if (code === undefined) throw e;
@@ -182,6 +191,12 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
     delta[Counter.ioAccessFaults] = ioAccessFaults;
     delta[Counter.regionNotFoundFaults] = notFoundFaults;
     delta[Counter.regionTypeFaults] = typeFaults;
+    delta[Counter.ramAccesses] = ramAccesses;
+    if (verified !== undefined) {
+      delta[Counter.verifiedAccesses] = verified.verified;
+      delta[Counter.unverifiedAccesses] = verified.unverified;
+      delta[Counter.tagViolations] = verified.violations;
+    }
     publishCounters(state, vcpu);
     if (reason === 'fault') break;
     if (state.stopRequested(vcpu)) {
