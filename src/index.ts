@@ -79,6 +79,12 @@ export {
   WORKLOAD_KINDS as WORKLOADS,
   type WorkloadKind as Workload,
 } from './concurrent/vcpu/workload.js';
+export type {
+  WorkloadAccess,
+  WorkloadContext,
+  WorkloadDefinition,
+  WorkloadStep,
+} from './concurrent/vcpu/workload-plugin.js';
 export {
   AddressSpace,
   type DirtyLog,
@@ -106,7 +112,9 @@ export type { SharedMappingDescriptor } from './host/window.js';
 export { buildMachine } from './machine/build.js';
 export { CHURN_KINDS, type ChurnKind } from './machine/churn-kind.js';
 export { BUILTIN_MACHINES, createMachine } from './machine/create.js';
+export type { DeviceProbe } from './machine/devices/device.js';
 export { Pflash } from './machine/devices/pflash.js';
+export type { DeviceDefinition, DeviceInstance } from './machine/devices/plugin.js';
 export { RAM_BLOCK_SIZE, RamBlockPool } from './machine/devices/ram-block-pool.js';
 export { Uart16550 } from './machine/devices/uart16550.js';
 export { VIRTIO_MMIO_MAGIC, VirtioMmio } from './machine/devices/virtio-mmio.js';

@@ -19,6 +19,10 @@ import { AddressSpaceError, hex } from './errors.js';
 /** 2**53: covers every real guest physical address width (at most 52 bits). */
 export const ADDRESS_LIMIT = 2 ** 53;
 
+/**
+ * A guest-physical range: `base` and `size` in bytes, integers with
+ * `base + size <= ADDRESS_LIMIT` (2**53). `size` 0 is an empty range.
+ */
 export interface AddressRange {
   readonly base: number;
   readonly size: number;

@@ -37,6 +37,13 @@ export interface ErrorDetails {
   readonly cause?: unknown;
 }
 
+/**
+ * The one error type of addrspace (SPEC 6). `code` says what failed (`RegionNotFound`,
+ * `Overflow`, `InvalidOffset`, `RegionType`, `IoAccess`, `ListenerRequest`,
+ * `UpdateTopology`, `InvalidArgument`, `RegionInUse`, `AddrAlignUp`, `ReaderFault`);
+ * `addr`, `size`, `regionBase` and `offset` carry the numbers as fields where they apply.
+ * Every call that rejects its input throws one of these and changes nothing.
+ */
 export class AddressSpaceError extends Error {
   readonly code: ErrorCode;
   /** The guest address the failure is about (RegionNotFound, Overflow, IoAccess: base + offset). */

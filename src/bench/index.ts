@@ -6,15 +6,19 @@
  * (latency.ts), single-thread paths with tinybench (micro.ts), render cost
  * (render.ts), resident memory of a lazily committed guest (memory.ts), doorbells with
  * and without hyp_ioevtfd and dirty logging off and on (hypervisor-paths.ts), a reader
- * stalled inside an access (stalled-reader.ts, SPEC 7), then the issue's
- * targets judged on this run's numbers (targets.ts). What each section runs and for how
- * long is in plan.ts. Unless `quiet`, each section's table goes to stderr as soon as it
- * is measured (progress for a run of several minutes); the returned report is plain JSON
- * data, and `formatBenchReport` (table.ts) prints all of it.
+ * stalled inside an access (stalled-reader.ts), then the issue's
+ * targets judged on this run's numbers (targets.ts). `sections` picks some of them; the
+ * others report no rows. What each section runs and for how
+ * long is in plan.ts. `onProgress` hears of every measured row and section (the CLI draws
+ * a progress line from it); `signal` stops it early, with the rows measured so far and
+ * `interrupted: true`. The returned report is plain JSON data, and `formatBenchReport`
+ * (table.ts) prints all of it.
  *
- * It measures and reports; it never writes files (the CLI writes `--json`).
+ * It measures and reports; it never prints and never writes files (the CLI writes
+ * `--json` and `--html`).
  */
 import { loadavg } from 'node:os';
+import { formatCount } from '../sim/html/format.js';
 import { environmentInfo } from '../sim/report-environment.js';
 import { REPORT_VERSION } from '../sim/report-types.js';
 import { BenchRam } from './guest.js';
@@ -30,26 +34,11 @@ import type {
   BenchDirtyLogRow,
   BenchDoorbellRow,
   BenchLatencyRow,
-  BenchMemoryRow,
-  BenchMicroRow,
-  BenchRenderRow,
   BenchReport,
   BenchStalledReaderRow,
   BenchStrategyRow,
 } from './report-types.js';
 import { measureStalledReader } from './stalled-reader.js';
-import {
-  formatDirtyLog,
-  formatDoorbells,
-  formatLatency,
-  formatMemory,
-  formatMicro,
-  formatRender,
-  formatStalledReader,
-  formatStrategies,
-  formatTargets,
-  READER_LOOP_TITLE,
-} from './table.js';
 import { checkTargets } from './targets.js';
 import { measureThroughput } from './throughput.js';
 
@@ -64,43 +53,46 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const sectionSeconds: Record<string, number> = {};
   let sectionStart = performance.now();
-  const endSection = (name: string) => {
+  const tell = (section: string, detail: string, warning?: string) =>
+    o.onProgress?.({
+      elapsedSeconds: (performance.now() - started) / 1000,
+      section,
+      detail,
+      ...(warning === undefined ? {} : { warning }),
+    });
+  const endSection = (name: string, detail: string) => {
     const now = performance.now();
     sectionSeconds[name] = Math.round((now - sectionStart) / 100) / 10;
     sectionStart = now;
+    tell(name, detail);
   };
-  const say = (text: string) => {
-    if (!o.quiet) process.stderr.write(`${text}\n`);
-  };
-  say(
-    `addrspace bench${o.quick ? ' --quick' : ''}: vCPUs ${o.vcpus.join(',')}, ` +
-      `${plan.throughput.rounds} round(s) of ${plan.throughput.roundMs} ms per row, ` +
-      `host load ${loadAtStart.join(' ')}`,
+  /** Sections run in order until Ctrl-C; a skipped one reports no rows. */
+  const stopped = () => o.signal?.aborted === true;
+  const want = (section: BenchSection) => !stopped() && o.sections.includes(section);
+  tell(
+    'throughput',
+    `vCPUs ${o.vcpus.join(',')}, ${plan.throughput.rounds} round(s) of ${plan.throughput.roundMs} ms per row, host load ${loadAtStart.join(' ')}`,
   );
 
-  const want = (section: BenchSection) => o.sections.includes(section);
   let strategies: BenchStrategyRow[] = [];
   if (want('throughput')) {
     strategies = await measureThroughput(plan.throughput, (row) => {
-      if (row.lostVcpus !== undefined) {
-        say(
-          `warning: ${row.strategy} ${row.workload} churn ${row.churnPerSecond}: ${row.lostVcpus} vCPU thread(s) died; the row undercounts`,
-        );
-      }
-      if (o.debug)
-        say(
-          `  ${row.strategy} ${row.vcpus} ${row.workload} ${row.churnPerSecond}: ${row.accessesPerSecond}`,
-        );
+      const what = `${row.strategy} ${row.vcpus} vCPU${row.vcpus === 1 ? '' : 's'} ${row.workload} churn ${row.churnPerSecond}/s`;
+      tell(
+        'throughput',
+        `${what}: ${formatCount(row.accessesPerSecond)} acc/s`,
+        row.lostVcpus === undefined
+          ? undefined
+          : `${what}: ${row.lostVcpus} vCPU thread(s) died; the row undercounts`,
+      );
     });
-    endSection('throughput');
-    say(formatStrategies(strategies));
+    endSection('throughput', `${strategies.length} rows`);
   }
 
   let readerLoop: BenchStrategyRow[] = [];
   if (want('readerLoop')) {
     readerLoop = await measureReaderLoops(plan.readerLoop);
-    endSection('readerLoop');
-    say(formatStrategies(readerLoop, READER_LOOP_TITLE));
+    endSection('readerLoop', `${readerLoop.length} rows`);
   }
 
   let latency: BenchLatencyRow[] = [];
@@ -111,30 +103,19 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     } finally {
       latencyRam.release();
     }
-    endSection('latency');
-    say(formatLatency(latency));
+    endSection('latency', `${latency.length} rows`);
   }
 
-  let micro: BenchMicroRow[] = [];
-  if (want('micro')) {
-    micro = await measureMicro(plan.micro);
-    endSection('micro');
-    say(formatMicro(micro));
-  }
+  const micro = want('micro') ? await measureMicro(plan.micro) : [];
+  if (want('micro')) endSection('micro', `${micro.length} rows`);
 
-  let render: BenchRenderRow[] = [];
-  if (want('render')) {
-    render = measureRender([...plan.renderRegions], 'grouped', { published: true });
-    endSection('render');
-    say(formatRender(render));
-  }
+  const render = want('render')
+    ? measureRender([...plan.renderRegions], 'grouped', { published: true })
+    : [];
+  if (want('render')) endSection('render', `${render.length} rows`);
 
-  let memory: BenchMemoryRow[] = [];
-  if (want('memory')) {
-    memory = measureMemory(plan.memory);
-    endSection('memory');
-    say(formatMemory(memory));
-  }
+  const memory = want('memory') ? measureMemory(plan.memory) : [];
+  if (want('memory')) endSection('memory', `${memory.length} rows`);
 
   let doorbells: BenchDoorbellRow[] = [];
   let dirtyLog: BenchDirtyLogRow[] = [];
@@ -142,24 +123,20 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     const pathsRam = new BenchRam(plan.throughput.ramBytes);
     try {
       doorbells = await measureDoorbells(plan.hypervisorPaths, pathsRam);
-      say(formatDoorbells(doorbells));
-      dirtyLog = await measureDirtyLog(plan.hypervisorPaths, pathsRam);
-      say(formatDirtyLog(dirtyLog));
+      if (!stopped()) dirtyLog = await measureDirtyLog(plan.hypervisorPaths, pathsRam);
     } finally {
       pathsRam.release();
     }
-    endSection('hypervisorPaths');
+    endSection('hypervisorPaths', `${doorbells.length + dirtyLog.length} rows`);
   }
 
   let stalledReader: BenchStalledReaderRow[] = [];
   if (want('stalledReader')) {
     stalledReader = await measureStalledReader(plan.stalledReader);
-    endSection('stalledReader');
-    say(formatStalledReader(stalledReader));
+    endSection('stalledReader', `${stalledReader.length} rows`);
   }
 
   const targets = checkTargets({ strategies, readerLoop, latency, render });
-  say(formatTargets(targets));
 
   return {
     version: REPORT_VERSION,
@@ -181,5 +158,6 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     dirtyLog,
     stalledReader,
     targets,
+    ...(stopped() ? { interrupted: true } : {}),
   };
 }

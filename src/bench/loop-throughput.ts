@@ -25,6 +25,8 @@ export interface LoopPlan {
   /** Before each round: the loops are tiny, so the JIT settles fast. */
   readonly warmupMs: number;
   readonly ramBytes: number;
+  /** Stops the loops early: no new round starts; rows keep the rounds they have. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export async function measureReaderLoops(plan: LoopPlan): Promise<BenchStrategyRow[]> {
@@ -37,6 +39,7 @@ export async function measureReaderLoops(plan: LoopPlan): Promise<BenchStrategyR
   const rows: BenchStrategyRow[] = [];
   try {
     for (const vcpus of plan.vcpus) {
+      if (plan.signal?.aborted) break;
       const part = Math.floor(ram.bytes / vcpus / PAGE_SIZE) * PAGE_SIZE;
       const parts = Array.from({ length: vcpus }, (_, v) => ({ base: v * part, size: part }));
       const groups = new Map<GuestMemoryStrategy, LoopGroup>();
@@ -92,6 +95,7 @@ async function measureChurn(
   const perCpu = new Map(order.map((s) => [s, [] as number[]]));
   for (let r = 0; r < plan.rounds; r++) {
     for (let k = 0; k < order.length; k++) {
+      if (plan.signal?.aborted) break;
       const strategy = order[(k + r) % order.length]!;
       const group = groups.get(strategy)!;
       const guest = strategy === 'raw' ? undefined : guests.get(strategy);
@@ -102,7 +106,7 @@ async function measureChurn(
       const ticks = snapshot();
       const before = group.total();
       const t0 = performance.now();
-      await sleep(plan.roundMs);
+      await sleep(plan.roundMs, plan.signal);
       const accesses = group.total() - before;
       const seconds = (performance.now() - t0) / 1000;
       const cpu = busiestThreadsSeconds(ticks, snapshot(), vcpus);
@@ -116,22 +120,25 @@ async function measureChurn(
     }
   }
   const noneRate = rates.has('none') ? median(rates.get('none')!) : Number.NaN;
-  return order.map((strategy) => {
-    const rate = median(rates.get(strategy)!);
-    return {
-      strategy,
-      vcpus,
-      workload: 'seq',
-      churnPerSecond: strategy === 'raw' ? 0 : churn,
-      accessesPerSecond: Math.round(rate),
-      ratioToNone: round3(rate / noneRate),
-      roundsAccessesPerSecond: rates.get(strategy)!.map(Math.round),
-      ...(perCpu.get(strategy)!.length === 0
-        ? {}
-        : {
-            vcpuBusy: round3(median(busy.get(strategy)!)),
-            accessesPerCpuSecond: Math.round(median(perCpu.get(strategy)!)),
-          }),
-    };
-  });
+  // Interrupted: a strategy with no round yet has no row.
+  return order
+    .filter((strategy) => rates.get(strategy)!.length > 0)
+    .map((strategy) => {
+      const rate = median(rates.get(strategy)!);
+      return {
+        strategy,
+        vcpus,
+        workload: 'seq',
+        churnPerSecond: strategy === 'raw' ? 0 : churn,
+        accessesPerSecond: Math.round(rate),
+        ratioToNone: round3(rate / noneRate),
+        roundsAccessesPerSecond: rates.get(strategy)!.map(Math.round),
+        ...(perCpu.get(strategy)!.length === 0
+          ? {}
+          : {
+              vcpuBusy: round3(median(busy.get(strategy)!)),
+              accessesPerCpuSecond: Math.round(median(perCpu.get(strategy)!)),
+            }),
+      };
+    });
 }

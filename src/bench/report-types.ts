@@ -141,6 +141,11 @@ export interface BenchDirtyLogRow {
   readonly ratioToOff: number;
 }
 
+/**
+ * The result of `runBench` and the content of `addrspace bench --json FILE`: the
+ * `strategies` rows (accesses per second, ratio to `none`) and the `render` rows
+ * (microseconds) that SPEC 9 requires, plus the extras marked below. Plain JSON data.
+ */
 export interface BenchReport {
   readonly strategies: readonly BenchStrategyRow[];
   readonly render: readonly BenchRenderRow[];
@@ -173,4 +178,6 @@ export interface BenchReport {
   /** Seconds per measured throughput round and rounds per row. */
   readonly roundSeconds?: number;
   readonly rounds?: number;
+  /** Extra: true when the bench was stopped early (Ctrl-C); the rows measured are kept. */
+  readonly interrupted?: boolean;
 }

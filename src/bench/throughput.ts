@@ -29,12 +29,13 @@ import type { GuestMemoryStrategy } from '../concurrent/vcpu/raw-memory.js';
 import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
 import { BarChurn } from './churn.js';
 import { BenchGuest, BenchRam } from './guest.js';
+import { BENCH_WORKLOADS, type BenchWorkload } from './options.js';
 import type { BenchStrategyRow } from './report-types.js';
 import { busiestThreadsSeconds, snapshot } from './thread-cpu.js';
 import { median, sleep } from './timing.js';
 
-export type RamWorkload = 'seq' | 'random' | 'hot';
-export const RAM_WORKLOADS: readonly RamWorkload[] = ['seq', 'random', 'hot'];
+export type RamWorkload = BenchWorkload;
+export const RAM_WORKLOADS: readonly RamWorkload[] = BENCH_WORKLOADS;
 
 export interface ThroughputPlan {
   readonly vcpus: readonly number[];
@@ -52,6 +53,8 @@ export interface ThroughputPlan {
   readonly rewarmMs: number;
   readonly ramBytes: number;
   readonly seed: number;
+  /** Stops the matrix early: no new round starts; rows keep the rounds they have. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Progress: called with each row as soon as its group is measured. */
@@ -80,6 +83,7 @@ export async function measureThroughput(
   try {
     for (const vcpus of plan.vcpus) {
       for (const workload of plan.workloads) {
+        if (plan.signal?.aborted) break;
         const group = await measureGroup(plan, ram, guests, vcpus, workload, onRow);
         rows.push(...group);
       }
@@ -105,10 +109,12 @@ async function measureGroup(
   const rawChurn = plan.churnRates.includes(0) ? 0 : plan.churnRates[0];
   try {
     for (const churn of plan.churnRates) {
+      if (plan.signal?.aborted) break;
       const present = contenders.filter((c) => c.strategy !== 'raw' || churn === rawChurn);
       const rounds = new Map<Contender, Round[]>(present.map((c) => [c, []]));
       for (let r = 0; r < plan.rounds; r++) {
         for (let k = 0; k < present.length; k++) {
+          if (plan.signal?.aborted) break;
           const c = present[(k + r) % present.length]!;
           const round = await measureOnce(c, descriptions, c.strategy === 'raw' ? 0 : churn, plan);
           rounds.get(c)!.push(round);
@@ -118,6 +124,7 @@ async function measureGroup(
       const noneRate = none === undefined ? Number.NaN : median(rates(rounds.get(none)!));
       for (const c of present) {
         const perRound = rounds.get(c)!;
+        if (perRound.length === 0) continue; // interrupted before its first round
         const rate = median(rates(perRound));
         rows.push({
           strategy: c.strategy,
@@ -218,7 +225,7 @@ async function measureOnce(
     const ticksBefore = snapshot();
     const before = c.pool.counters();
     const t0 = performance.now();
-    await sleep(plan.roundMs);
+    await sleep(plan.roundMs, plan.signal);
     const after = c.pool.counters();
     const seconds = (performance.now() - t0) / 1000;
     const cpuSeconds = busiestThreadsSeconds(ticksBefore, snapshot(), workloads.length);

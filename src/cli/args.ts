@@ -1,5 +1,5 @@
 /**
- * Command-line parsing (SPEC 9): `addrspace run | mtree | bench [flags]`, `--help` at
+ * Command-line parsing (SPEC 9): `addrspace run | mtree | bench | compare [flags]`, `--help` at
  * every level and `--version`. Flags are read with `node:util` `parseArgs`, turned into
  * the library's option objects and validated by the library's own resolvers, so the
  * CLI and `runSimulation` accept exactly the same values. Every problem becomes a
@@ -38,6 +38,14 @@ export interface MtreeOptions {
   readonly debug: boolean;
 }
 
+/** `addrspace compare A.json B.json [...] [--html FILE] [--quiet]`. */
+export interface CompareOptions {
+  readonly files: readonly string[];
+  readonly html: string | undefined;
+  readonly quiet: boolean;
+  readonly debug: boolean;
+}
+
 /** `addrspace torture`: the library's options, plus what the CLI itself does. */
 export interface TortureCliOptions {
   readonly torture: TortureOptions;
@@ -67,9 +75,10 @@ export type CliCommand =
       /** Whether --machine was given (with --from, the stream's machine is the default). */
       readonly machineGiven: boolean;
     }
-  | { readonly kind: 'torture'; readonly options: TortureCliOptions };
+  | { readonly kind: 'torture'; readonly options: TortureCliOptions }
+  | { readonly kind: 'compare'; readonly options: CompareOptions };
 
-const COMMANDS = ['run', 'mtree', 'bench', 'migrate', 'torture'] as const;
+const COMMANDS = ['run', 'mtree', 'bench', 'migrate', 'torture', 'compare'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -138,7 +147,20 @@ const BENCH_FLAGS: FlagSpec = {
   quick: { type: 'boolean' },
   sections: { type: 'string' },
   vcpus: { type: 'string' },
+  strategies: { type: 'string' },
+  workloads: { type: 'string' },
+  'churn-rates': { type: 'string' },
+  'round-ms': { type: 'string' },
+  rounds: { type: 'string' },
+  seed: { type: 'string' },
   json: { type: 'string' },
+  html: { type: 'string' },
+  quiet: { type: 'boolean' },
+  debug: { type: 'boolean' },
+};
+
+const COMPARE_FLAGS: FlagSpec = {
+  html: { type: 'string' },
   quiet: { type: 'boolean' },
   debug: { type: 'boolean' },
 };
@@ -165,6 +187,11 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   quiet: '--quiet',
   debug: '--debug',
   quick: '--quick',
+  strategies: '--strategies',
+  workloads: '--workloads',
+  churnRates: '--churn-rates',
+  roundMs: '--round-ms',
+  rounds: '--rounds',
   duration: '--duration',
   bandwidth: '--bandwidth',
   downtimeLimit: '--downtime-limit',
@@ -184,14 +211,10 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (first === '-v' || first === '--version') return { kind: 'version' };
   if (first === 'help') return { kind: 'help', topic: helpTopic(rest[0]) };
   if (first.startsWith('-')) {
-    throw new UsageError(
-      `unknown option ${first} (expected a command: run, mtree, bench, migrate or torture)`,
-    );
+    throw new UsageError(`unknown option ${first} (expected a command: ${commandList()})`);
   }
   if (!COMMANDS.includes(first as CommandName)) {
-    throw new UsageError(
-      `unknown command "${first}" (expected run, mtree, bench, migrate or torture)`,
-    );
+    throw new UsageError(`unknown command "${first}" (expected ${commandList()})`);
   }
   const command = first as CommandName;
   if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: command };
@@ -210,7 +233,14 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       };
     case 'torture':
       return { kind: 'torture', options: parseTorture(rest) };
+    case 'compare':
+      return { kind: 'compare', options: parseCompare(rest) };
   }
+}
+
+/** `run, mtree, bench or compare`. */
+function commandList(): string {
+  return `${COMMANDS.slice(0, -1).join(', ')} or ${COMMANDS[COMMANDS.length - 1]}`;
 }
 
 function parseMigrate(args: readonly string[]): ResolvedMigrateOptions {
@@ -244,9 +274,7 @@ export function wantsDebug(argv: readonly string[]): boolean {
 function helpTopic(name: string | undefined): HelpTopic {
   if (name === undefined) return 'main';
   if (COMMANDS.includes(name as CommandName)) return name as CommandName;
-  throw new UsageError(
-    `unknown command "${name}" (expected run, mtree, bench, migrate or torture)`,
-  );
+  throw new UsageError(`unknown command "${name}" (expected ${commandList()})`);
 }
 
 function parseRun(args: readonly string[]): { options: ResolvedRunOptions; given: RunOptions } {
@@ -317,11 +345,50 @@ function parseBench(args: readonly string[]): ResolvedBenchOptions {
     quick: v.quick,
     sections: v.sections,
     vcpus: v.vcpus,
+    strategies: v.strategies,
+    workloads: v.workloads,
+    churnRates: v['churn-rates'],
+    roundMs: numeric(v['round-ms']),
+    rounds: numeric(v.rounds),
+    seed: numeric(v.seed),
     json: v.json,
+    html: v.html,
     quiet: v.quiet,
     debug: v.debug,
   };
   return withFlagNames(v, () => resolveBenchOptions(defined(options) as BenchOptions));
+}
+
+function parseCompare(args: readonly string[]): CompareOptions {
+  let parsed: { values: FlagValues; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: COMPARE_FLAGS,
+      strict: true,
+      allowPositionals: true,
+    }) as {
+      values: FlagValues;
+      positionals: string[];
+    };
+  } catch (error) {
+    throw usageFromParseArgs('compare', error);
+  }
+  const { values: v, positionals } = parsed;
+  if (positionals.length < 2) {
+    throw new UsageError(
+      'compare: needs at least two report files (addrspace compare A.json B.json)',
+    );
+  }
+  if (v.html !== undefined && (typeof v.html !== 'string' || v.html.trim() === '')) {
+    throw new UsageError('--html: must be a file path', '--html');
+  }
+  return {
+    files: positionals,
+    html: v.html as string | undefined,
+    quiet: v.quiet === true,
+    debug: v.debug === true,
+  };
 }
 
 function parseMtree(args: readonly string[]): MtreeOptions {

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
  * The `addrspace` executable (package.json `bin`: dist/src/cli/main.js). Wires `runCli`
- * to the process: real streams, Ctrl-C (the first stops the run early and still reports;
- * a second one exits at once with 130), the exit status once output is flushed, and a
+ * to the process: real streams, Ctrl-C, the exit status once output is flushed, and a
  * closed pipe on stdout (EPIPE) ends the output quietly.
  * Everything else is in cli.ts.
+ *
+ * Ctrl-C (SPEC 9): the first SIGINT aborts the command, which stops early, still writes
+ * the reports asked for (`"interrupted": true`) and exits 130; a second one exits at once
+ * with 130. The handler is installed before the CLI's modules load, so a Ctrl-C during
+ * start-up is an interruption too, not a kill.
  */
-import { runCli } from './cli.js';
-
 const interrupt = new AbortController();
 process.on('SIGINT', () => {
   if (interrupt.signal.aborted) process.exit(130);
@@ -27,6 +29,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+const { runCli } = await import('./cli.js');
 const status = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

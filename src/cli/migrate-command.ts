@@ -12,7 +12,14 @@ import type { MigrationLoadReport, MigrationReport } from '../sim/migration/repo
 import { renderMigrationHtml } from '../sim/migration/report-html.js';
 import { EXIT_FAILURE, EXIT_OK } from './errors.js';
 import type { CliIo } from './io.js';
-import { checkWritable, writeReportFile } from './output.js';
+import {
+  checkReportTargets,
+  checkWritable,
+  type ReportTarget,
+  summaryStream,
+  writeReport,
+  writtenRows,
+} from './output.js';
 import { summaryRow } from './summary.js';
 
 export async function migrateCommand(
@@ -20,9 +27,11 @@ export async function migrateCommand(
   io: CliIo,
   machineGiven = true,
 ): Promise<number> {
-  const toStdout = options.json === '-';
-  if (!toStdout) await checkWritable(options.json, '--json');
-  await checkWritable(options.html, '--html');
+  const targets: ReportTarget[] = [
+    { flag: '--json', path: options.json },
+    { flag: '--html', path: options.html },
+  ];
+  await checkReportTargets(targets);
   await checkWritable(options.to, '--to');
   const report = await migrate({
     ...options,
@@ -30,22 +39,20 @@ export async function migrateCommand(
     machine: machineGiven ? options.machine : undefined,
     signal: options.signal ?? io.signal,
   });
-  const written: string[] = [];
-  const json = `${JSON.stringify(report, null, 2)}\n`;
-  if (toStdout) io.stdout.write(json);
-  else if (options.json !== undefined) {
-    await writeReportFile(options.json, json);
-    written.push(summaryRow('json', options.json));
+  if (options.json !== undefined) {
+    await writeReport(options.json, `${JSON.stringify(report, null, 2)}\n`, io);
   }
   if (options.html !== undefined && report.kind === 'migration') {
-    await writeReportFile(options.html, renderMigrationHtml(report));
-    written.push(summaryRow('html', options.html));
+    await writeReport(options.html, renderMigrationHtml(report), io);
   }
-  if (!options.quiet && !toStdout) {
-    io.stdout.write(
+  // The summary: stdout, or stderr when a report goes to stdout; none with --quiet.
+  const summary = summaryStream(io, options.quiet, targets);
+  if (summary !== undefined) {
+    summary.write(
       report.kind === 'migration' ? formatMigrationSummary(report) : formatLoadSummary(report),
     );
-    if (written.length > 0) io.stdout.write(`${written.join('\n')}\n`);
+    const rows = writtenRows(targets).map((w) => summaryRow(w.label, w.path));
+    if (rows.length > 0) summary.write(`${rows.join('\n')}\n`);
   }
   if (report.interrupted) return 130;
   if (report.kind === 'load') return report.run.lostVcpus > 0 ? EXIT_FAILURE : EXIT_OK;

@@ -1,8 +1,9 @@
 /**
- * The progress line of `addrspace run`: one line, rewritten in place on a terminal, with
- * elapsed time, accesses per second, generation, churn per second and violations. It is
- * silent when the stream is not a terminal (piped, redirected) or with --quiet, so logs
- * and pipes never get carriage returns. It formats and writes; it measures nothing.
+ * The progress line of the long commands (`run`, `bench`): one line on stderr, rewritten
+ * in place, for `run` with elapsed time, accesses per second, generation, churn per
+ * second and violations. SPEC 9: it is written only when the stream is a terminal, and
+ * never with --quiet, so logs, pipes and `2>file` never get carriage returns. It formats
+ * and writes; it measures nothing.
  */
 
 import { formatCount } from '../sim/html/format.js';
@@ -38,11 +39,17 @@ export class ProgressLine {
     this.enabled = !quiet && stream.isTTY === true;
   }
 
+  /** Shows a run's progress (`formatProgress`). */
   update(progress: RunProgress): void {
+    this.show(formatProgress(progress));
+  }
+
+  /** Shows one line of text, cut to the terminal's width. */
+  show(text: string): void {
     if (!this.enabled) return;
     // A pseudo-terminal may report 0 columns: treat that as unknown.
     const width = Math.max(20, (this.stream.columns || 80) - 1);
-    const line = formatProgress(progress).slice(0, width);
+    const line = text.slice(0, width);
     // \r back to column 0, the line, then erase whatever an older, longer line left.
     this.stream.write(`\r${line}\x1b[K`);
     this.shown = true;

@@ -1,17 +1,25 @@
 /**
- * `addrspace run`: checks that the report files can be written, runs `runSimulation`
- * with a progress line on a terminal, writes `--json` / `--html`, prints the summary, and
- * returns the exit status (0; 1 when the checker found a violation; 3 when the report lists
- * failures and no violation). The simulation
- * itself lives in src/sim/simulation.ts; this command adds no measurement of its own.
+ * `addrspace run`: checks that the reports can be written, runs `runSimulation` with a
+ * progress line on stderr when it is a terminal, writes `--json` / `--html` (`-` is
+ * stdout), prints the summary (stderr when stdout carries a report; none with --quiet),
+ * and returns the exit status: 0; 1 when the checker found a violation; 3 when the report
+ * lists failures and no violation; 130 when Ctrl-C stopped the run (the reports are still
+ * written, marked `"interrupted": true`). The simulation itself lives in
+ * src/sim/simulation.ts; this command adds no measurement.
  */
 import type { ResolvedRunOptions, RunOptions } from '../sim/options.js';
 import { renderHtmlReport } from '../sim/report-html.js';
 import type { RunReport } from '../sim/report-types.js';
 import { runSimulation } from '../sim/simulation.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_RUN_FAILED } from './errors.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED } from './errors.js';
 import type { CliIo } from './io.js';
-import { checkWritable, writeReportFile } from './output.js';
+import {
+  checkReportTargets,
+  type ReportTarget,
+  summaryStream,
+  writeReport,
+  writtenRows,
+} from './output.js';
 import { ProgressLine } from './progress.js';
 import { formatRunSummary, summaryRow } from './summary.js';
 
@@ -25,9 +33,12 @@ export async function runCommand(
   io: CliIo,
   given: RunOptions = options,
 ): Promise<number> {
-  await checkWritable(options.json, '--json');
-  await checkWritable(options.html, '--html');
-  const progress = new ProgressLine(io.stdout, options.quiet);
+  const targets: ReportTarget[] = [
+    { flag: '--json', path: options.json },
+    { flag: '--html', path: options.html },
+  ];
+  await checkReportTargets(targets);
+  const progress = new ProgressLine(io.stderr, options.quiet);
   let report: RunReport;
   try {
     report = await runSimulation({
@@ -38,24 +49,25 @@ export async function runCommand(
   } finally {
     progress.clear();
   }
-  const written: string[] = [];
   if (options.json !== undefined) {
-    await writeReportFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
-    written.push(summaryRow('json', options.json));
+    await writeReport(options.json, `${JSON.stringify(report, null, 2)}\n`, io);
   }
-  if (options.html !== undefined) {
-    await writeReportFile(options.html, renderHtmlReport(report));
-    written.push(summaryRow('html', options.html));
-  }
-  if (!options.quiet) {
-    io.stdout.write(formatRunSummary(report));
-    if (written.length > 0) io.stdout.write(`${written.join('\n')}\n`);
+  if (options.html !== undefined) await writeReport(options.html, renderHtmlReport(report), io);
+  const summary = summaryStream(io, options.quiet, targets);
+  if (summary !== undefined) {
+    summary.write(formatRunSummary(report));
+    const rows = writtenRows(targets).map((w) => summaryRow(w.label, w.path));
+    if (rows.length > 0) summary.write(`${rows.join('\n')}\n`);
   }
   return exitCodeOfReport(report);
 }
 
-/** SPEC 9 and 11: 1 when the checker found a violation, else 3 with failures, else 0. */
+/**
+ * SPEC 9 and 11: 130 when the run was interrupted, else 1 when the checker found a
+ * violation, else 3 with failures, else 0.
+ */
 export function exitCodeOfReport(report: RunReport): number {
+  if (report.interrupted) return EXIT_INTERRUPTED;
   if (report.check.violations > 0) return EXIT_FAILURE;
   return (report.failures?.length ?? 0) > 0 ? EXIT_RUN_FAILED : EXIT_OK;
 }

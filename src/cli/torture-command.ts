@@ -9,7 +9,7 @@ import { formatCount } from '../sim/html/format.js';
 import { runTorture, type TortureProgress, type TortureReport } from '../sim/torture.js';
 import type { TortureCliOptions } from './args.js';
 import type { CliIo } from './io.js';
-import { checkWritable, writeReportFile } from './output.js';
+import { checkReportTargets, summaryStream, writeReport } from './output.js';
 
 /** `3m05s` */
 function clock(seconds: number): string {
@@ -73,16 +73,17 @@ export function formatTortureSummary(r: TortureReport): string {
 }
 
 export async function tortureCommand(options: TortureCliOptions, io: CliIo): Promise<number> {
-  const toStdout = options.json === '-';
-  if (!toStdout) await checkWritable(options.json, '--json');
+  const targets = [{ flag: '--json', path: options.json }];
+  await checkReportTargets(targets);
   const report = await runTorture({
     ...options.torture,
     ...(options.quiet ? {} : { onMinute: (p) => io.stderr.write(`${formatTortureProgress(p)}\n`) }),
     ...(io.signal === undefined ? {} : { signal: io.signal }),
   });
-  const json = `${JSON.stringify(report, null, 2)}\n`;
-  if (toStdout) io.stdout.write(json);
-  else if (options.json !== undefined) await writeReportFile(options.json, json);
-  if (!options.quiet) (toStdout ? io.stderr : io.stdout).write(formatTortureSummary(report));
+  if (options.json !== undefined) {
+    await writeReport(options.json, `${JSON.stringify(report, null, 2)}\n`, io);
+  }
+  // The summary: stdout, or stderr when the report goes to stdout; none with --quiet.
+  summaryStream(io, options.quiet, targets)?.write(formatTortureSummary(report));
   return report.interrupted ? 130 : report.exitCode;
 }

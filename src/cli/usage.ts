@@ -3,7 +3,7 @@
  * per flag with its default). Text only: parsing is args.ts's job.
  */
 
-import { BENCH_SECTIONS } from '../bench/options.js';
+import { BENCH_SECTIONS, BENCH_STRATEGIES, BENCH_WORKLOADS } from '../bench/options.js';
 import { STRATEGIES } from '../concurrent/reader/reader-api.js';
 import { WORKLOAD_KINDS } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS } from '../machine/churn-kind.js';
@@ -11,7 +11,7 @@ import { FAULT_KINDS } from '../sim/fault-kinds.js';
 import { DEFAULT_MIGRATE_OPTIONS } from '../sim/migration/options.js';
 import { DEFAULT_RUN_OPTIONS } from '../sim/options.js';
 
-export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench' | 'migrate' | 'torture';
+export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench' | 'migrate' | 'torture' | 'compare';
 
 const d = DEFAULT_RUN_OPTIONS;
 
@@ -28,30 +28,40 @@ Usage:
                   [--json FILE] [--html FILE] [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE] [--sections LIST]
+                  [--strategies LIST] [--workloads LIST] [--churn-rates LIST]
+                  [--round-ms MS] [--rounds N] [--html FILE] [--quiet]
   addrspace migrate [--machine pc|FILE.json] [--vcpus N] [--workload ...] [--churn ...]
                   [--strategy ...] [--bandwidth MiB/s] [--downtime-limit MS]
                   [--max-rounds N] [--to FILE | --from FILE] [--no-dirty-log]
                   [--seed N] [--json FILE] [--html FILE] [--quiet]
   addrspace torture [--duration 10m] [--strategy S] [--faults LIST] [--seed N]
                   [--json FILE] [--quiet]
+  addrspace compare A.json B.json [...] [--html FILE]
 
 Commands:
-  run     boot a machine, run vCPUs and topology churn with invariant checks, report
-  mtree   print a machine's flat view and region tree
-  bench   compare publication strategies and measure render cost
-  migrate live-migrate a running machine's RAM (pre-copy, dirty logging) and compare
-  torture every churn kind at full rate, every workload, self-checking memory and fault
-          injection, for minutes to hours
+  run      boot a machine, run vCPUs and topology churn with invariant checks, report
+  mtree    print a machine's flat view and region tree
+  bench    compare publication strategies and measure render cost
+  migrate  live-migrate a running machine's RAM (pre-copy, dirty logging) and compare
+  torture  every churn kind at full rate, every workload, self-checking memory and fault
+           injection, for minutes to hours
+  compare  run or bench reports side by side, ratios to the first
 
 Options:
   -h, --help     show help (also after a command: addrspace run --help)
   -v, --version  show the version
 
+Conventions: --json - writes the report to stdout (the summary then goes to stderr);
+the progress line goes to stderr, only when it is a terminal; --quiet means no progress
+and no summary; Ctrl-C stops early, still writes the reports ("interrupted": true) and
+exits 130.
+
 Exit status: 0 when every invariant held, 1 when the checker found a violation
 (or the command failed), 2 for bad usage or a bad machine file, 3 when a run could
 not keep itself whole: a vCPU or device-backend thread died or a device callback or
 listener failed without being injected, an end-of-run check could not run, or an
-injected fault was not survived (the report's "failures" list says which).
+injected fault was not survived (the report's "failures" list says which), 130 after
+Ctrl-C.
 `;
 
 const RUN_HELP = `Usage: addrspace run [options]
@@ -65,7 +75,8 @@ Options:
   --duration SECONDS       how long the vCPUs run (default ${d.durationSeconds})
   --strategy NAME|FILE.js  ${STRATEGIES.join(', ')} (default ${d.strategy}; none is
                            unsafe), or a module whose default export is a StrategyDefinition
-  --workload NAME          ${WORKLOAD_KINDS.join(', ')} (default ${d.workload})
+  --workload NAME|FILE.js  ${WORKLOAD_KINDS.join(', ')} (default ${d.workload}), or a
+                           module whose default export is a WorkloadDefinition
   --churn KINDS            comma list of ${CHURN_KINDS.join(', ')}; or all, or none
                            (default all)
   --churn-rate PER_SECOND  topology updates per second over all kinds (default ${d.churnRate})
@@ -86,15 +97,16 @@ Options:
                            exit to the owner, which signals them (default: the machine's)
   --stall MS               vCPU 0 stops inside an access for MS milliseconds once a
                            second while churn goes on (the stalled-reader scenario)
-  --json FILE              write the report as JSON
-  --html FILE              write the report as a self-contained HTML page
+  --json FILE              write the report as JSON (- for stdout)
+  --html FILE              write the report as a self-contained HTML page (- for stdout)
   --quiet                  no progress line and no summary
   --debug                  print stack traces on errors
   -h, --help               show this help
 
 Exit status: 0 when every invariant held, 1 when the checker found a violation,
 2 for bad usage or a bad machine file, 3 when the run lists failures (a thread died,
-a device or listener failed, an end-of-run check could not run) and no violation.
+a device or listener failed, an end-of-run check could not run) and no violation,
+130 after Ctrl-C (the reports are still written).
 `;
 
 const MTREE_HELP = `Usage: addrspace mtree [options]
@@ -112,17 +124,42 @@ Options:
 const BENCH_HELP = `Usage: addrspace bench [options]
 
 Measures vCPU throughput under each publication strategy (with the none and raw rows
-as baselines) and the cost of rendering flat views.
+as baselines), latencies and the cost of rendering flat views. The tables go to stdout
+at the end (to stderr with --json -); the progress line to stderr, on a terminal.
 
 Options:
-  --quick          short rows, for a quick look
-  --vcpus LIST     comma list of vCPU counts (default: 1, 2, 4, ... up to the cores)
-  --sections LIST  comma list of ${BENCH_SECTIONS.join(', ')}
-                   (default: all; stalledReader: vCPU 0 stops inside an access)
-  --json FILE      write the results as JSON
-  --quiet          no progress output
+  --quick              short rows, for a quick look (defaults below in brackets)
+  --vcpus LIST         comma list of vCPU counts (default: 1, 2, 4, ... up to the cores)
+  --strategies LIST    comma list of ${BENCH_STRATEGIES.join(', ')} (default all)
+  --workloads LIST     comma list of ${BENCH_WORKLOADS.join(', ')} (default all)
+  --churn-rates LIST   topology updates per second, comma list (default 0,1000,10000 [0,1000])
+  --round-ms MS        length of one measured round (default 1000 [250])
+  --rounds N           measured rounds per row, the row is their median (default 3 [1])
+  --sections LIST      comma list of ${BENCH_SECTIONS.join(', ')}
+                       (default: all; stalledReader: vCPU 0 stops inside an access)
+  --seed N             seed of the workloads (default ${d.seed})
+  --json FILE          write the results as JSON (- for stdout)
+  --html FILE          write a self-contained HTML page, strategies side by side (- for stdout)
+  --quiet              no progress line and no tables
+  --debug              print stack traces on errors
+  -h, --help           show this help
+
+Exit status: 0, 2 for bad usage, 130 after Ctrl-C (the reports have the rows measured).
+`;
+
+const COMPARE_HELP = `Usage: addrspace compare [options] A.json B.json [...]
+
+Puts run reports or bench reports (all of one kind, from --json) side by side: one line
+per key, each report's value and its ratio to the first report's. Rows of arrays (bench
+rows, latencies) are matched by strategy, vCPUs, workload, churn rate and name.
+
+Options:
+  --html FILE      also write a self-contained HTML page with charts (- for stdout)
+  --quiet          no text (with --html)
   --debug          print stack traces on errors
   -h, --help       show this help
+
+Exit status: 0, 2 for a missing, unreadable, non-report or mixed file.
 `;
 
 const m = DEFAULT_MIGRATE_OPTIONS;
@@ -195,6 +232,8 @@ export function helpText(topic: HelpTopic): string {
       return BENCH_HELP;
     case 'torture':
       return TORTURE_HELP;
+    case 'compare':
+      return COMPARE_HELP;
     default:
       return MAIN_HELP;
   }

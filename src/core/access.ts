@@ -35,6 +35,7 @@ export interface RegionCache {
   generation: number;
 }
 
+/** A host address and the number of bytes (`size`) usable from it, from a region cache lookup. */
 export interface HostSpan {
   hostAddress: number;
   len: number;

@@ -54,6 +54,18 @@ export type { HostSpan, RegionCache } from './access.js';
 export type { DirtyLog, DirtyMappingLog } from './dirty-log.js';
 export type { Listener } from './listeners.js';
 
+/**
+ * A guest address space: a root container `Region` rendered into a `FlatView`,
+ * listeners told of every added and removed range and ioeventfd (delete before add),
+ * transactions (`beginTransaction` / `commitTransaction`, rolled back when a listener
+ * refuses), typed access (`readU8` ... `writeU64`, `read` / `write` of byte arrays at a
+ * GPA, with an `AddressAttr`), region caches, `memspaceShow()` and `mtreeQemu()`. Every
+ * change happens on the thread that built it (the owner). Addresses and sizes are bytes.
+ * Throws `AddressSpaceError`: `RegionNotFound` for an unmapped GPA, `Overflow` for a range
+ * past a region, `RegionType` for the wrong kind of region, `IoAccess` when a device
+ * refuses, `ListenerRequest` / `UpdateTopology` when a listener refuses a change (the
+ * change is undone), `InvalidArgument` for bad input.
+ */
 export class AddressSpace extends TypedAccess {
   readonly root: Region;
   readonly name: string;

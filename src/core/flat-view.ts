@@ -16,6 +16,10 @@ import type { EventFd } from '../host/event-fd.js';
 import { RangeStore } from './range-store.js';
 import type { Region } from './region.js';
 
+/**
+ * One range of a flat view: `addrRange` (guest-physical, bytes), the `Region` that owns
+ * it, the offset of the range's start inside that region, and the region's priority.
+ */
 export interface FlatRange {
   readonly addrRange: AddressRange;
   /** The leaf region that owns these bytes (through aliases: the target's leaf). */
@@ -37,6 +41,12 @@ export interface FlatIoEventFd {
   readonly regionBase: number;
 }
 
+/**
+ * The flat view of an address space: its region tree painted into sorted,
+ * non-overlapping `FlatRange`s (higher priority wins, later siblings win ties), with the
+ * flattened ioeventfds and a `generation` that grows by one per published change.
+ * Immutable once built; `findFlatRange(gpa)` is a binary search.
+ */
 export class FlatView {
   readonly generation: number;
   readonly ioeventfds: readonly FlatIoEventFd[];

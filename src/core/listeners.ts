@@ -15,6 +15,12 @@ import { AddressSpaceError } from '../base/errors.js';
 import type { FlatIoEventFd, FlatRange } from './flat-view.js';
 import type { ListenerReqType, RegionIoEventFd } from './types.js';
 
+/**
+ * A memory listener (StratoVirt's `Listener`, QEMU's `MemoryListener`): `priority` orders
+ * the calls, `handleRequest(range, type)` is told of each `ListenerReqType` change and may
+ * throw to refuse it (the address space rolls the whole change back and throws
+ * `ListenerRequest`).
+ */
 export interface Listener {
   priority(): number;
   enabled(): boolean;

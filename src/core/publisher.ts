@@ -8,6 +8,11 @@
  */
 import type { FlatView } from './flat-view.js';
 
+/**
+ * The hook by which an address space hands each new view to a publisher and asks it
+ * about grace periods (`SharedViewPublisher` implements it). `publish(view, previous)` is
+ * called on the owner after every listener accepted a change; throwing rolls it back.
+ */
 export interface ViewPublisher {
   publish(view: FlatView, previous: FlatView): void;
   /** Resolves once every reader online at the call has passed a quiescent state. */

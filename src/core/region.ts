@@ -42,6 +42,15 @@ interface RegionInit {
   aliasOffset?: number;
 }
 
+/**
+ * A memory region: `initRamRegion`, `initIoRegion`, `initContainerRegion`,
+ * `initAliasRegion`, `initRomDeviceRegion`, `initRamDeviceRegion`; containers take
+ * children with `addSubregion(child, offset)` / `deleteSubregion`, and a change inside a
+ * region attached to an `AddressSpace` updates its flat view. Sizes and offsets are bytes.
+ * Throws `AddressSpaceError`: `InvalidArgument` for bad sizes, `RegionType` for an
+ * operation the type does not have, `RegionInUse` for a region already attached,
+ * `Overflow` for a child past its container.
+ */
 export class Region {
   /** Unique positive integer per Region, for tables shared with other threads. */
   readonly id: number;

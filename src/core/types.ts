@@ -17,8 +17,14 @@ export const REGION_TYPES: readonly RegionType[] = [
   'Alias',
 ];
 
+/** What a listener is told: a range or an ioeventfd added or deleted. */
 export type ListenerReqType = 'AddRegion' | 'DeleteRegion' | 'AddIoeventfd' | 'DeleteIoeventfd';
 
+/**
+ * What kind of access an `AddressSpace` read or write is (StratoVirt's `AddressAttr`):
+ * `Ram` (RAM only), `MMIO` (any region, devices included), `RamDevice`, `RomDevice`, or
+ * `RomDeviceForce` (a ROM device's memory even with romd off).
+ */
 export type AddressAttr = 'Ram' | 'MMIO' | 'RamDevice' | 'RomDevice' | 'RomDeviceForce';
 export const ADDRESS_ATTRS: readonly AddressAttr[] = [
   'Ram',

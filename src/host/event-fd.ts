@@ -13,6 +13,7 @@ const kCount = 0;
 const kSeq = 1;
 const WORDS = 2;
 
+/** The plain data that recreates an `EventFd` in another thread (its shared buffer). */
 export interface SharedEventFdDescriptor {
   readonly id: number;
   readonly buffer: SharedArrayBuffer;
@@ -20,6 +21,12 @@ export interface SharedEventFdDescriptor {
 
 let nextId = 1;
 
+/**
+ * An eventfd on shared memory: a counter that `signal()` adds one to (from any thread),
+ * `read()` takes and resets and `peek()` looks at; `wait(timeoutMs)` / `waitAsync(timeoutMs)`
+ * block until it is non-zero. `describe()` gives the plain data another thread passes to
+ * `EventFd.fromShared`.
+ */
 export class EventFd {
   readonly id: number;
   readonly buffer: SharedArrayBuffer;

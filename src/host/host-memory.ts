@@ -10,6 +10,12 @@
 import { AddressSpaceError, hex } from '../base/errors.js';
 import { HOST_WINDOW, type SharedMappingDescriptor } from './window.js';
 
+/**
+ * A thread's registry of mappings by host address: `bytes(hostAddress, len)`
+ * turns a host address back into bytes, `register(descriptor)` adds a mapping shared from
+ * another thread. `hostMemory` is this thread's one instance. Throws `AddressSpaceError`
+ * for an address no registered mapping holds.
+ */
 export class HostMemory {
   private readonly windows: (Uint8Array | undefined)[] = [];
   private readonly dataViews: (DataView | undefined)[] = [];

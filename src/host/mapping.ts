@@ -25,6 +25,7 @@ const FIRST_INDEX = 1;
 /** 2**53 / 2**32 windows fit below the address limit. */
 const INDEX_LIMIT = 2 ** (53 - HOST_WINDOW_SHIFT);
 
+/** Options of `HostMemMapping.create`: `size` in bytes (1 to 4 GiB) and an optional name. */
 export interface HostMemMappingOptions {
   size: number;
   name?: string;
@@ -46,6 +47,13 @@ function allocateIndex(): number {
   throw new AddressSpaceError('Overflow', 'Address overflows: no free host-address window left');
 }
 
+/**
+ * A host memory mapping: one SharedArrayBuffer of up to 4 GiB, committed lazily
+ * by the OS, at host address `window × 2**32 + offset`. `HostMemMapping.create({ size })`
+ * makes one (bytes; throws `AddressSpaceError` `InvalidArgument` for a size of 0 or over
+ * 4 GiB); `bytes` is the whole buffer, `hostAddress` where it starts, `buffer` the
+ * SharedArrayBuffer another thread registers to reach it.
+ */
 export class HostMemMapping {
   readonly index: number;
   readonly hostAddress: number;

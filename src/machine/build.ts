@@ -56,6 +56,12 @@ export interface BuildOptions {
   readonly hypIoeventfd?: boolean;
 }
 
+/**
+ * Builds a machine from a checked `MachineConfig` (from `parseMachineFile` /
+ * `loadMachineFile`): mappings, regions, devices, ioeventfds, the `memory` and `io`
+ * address spaces and the board features. Throws `MachineConfigError` (one line naming the
+ * field) for what only building can find.
+ */
 export function buildMachine(config: MachineConfig, options: BuildOptions = {}): Machine {
   const mappings = new Map<string, HostMemMapping>();
   try {

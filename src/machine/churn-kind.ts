@@ -7,4 +7,9 @@
 
 /** Kinds of topology change the churn driver makes. */
 export type ChurnKind = 'hotplug' | 'bar' | 'romd' | 'alias' | 'ioeventfd';
+/**
+ * The topology changes a run applies (`--churn`): `hotplug` (2 MiB RAM blocks), `bar`
+ * (PCI BAR moves), `romd` (flash ROM-device mode flips), `alias` (PAM windows) and
+ * `ioeventfd` (doorbells added and removed).
+ */
 export const CHURN_KINDS: readonly ChurnKind[] = ['hotplug', 'bar', 'romd', 'alias', 'ioeventfd'];

@@ -9,8 +9,14 @@ import { loadMachineFile } from './machine-file.js';
 import { buildPcMachine } from './pc.js';
 import type { PcOptions } from './pc-layout.js';
 
+/** The names `createMachine` and `--machine` accept besides a machine file path. */
 export const BUILTIN_MACHINES = ['pc'] as const;
 
+/**
+ * Builds the machine `spec` names: a built-in (`pc`) or the path of a machine file (JSON,
+ * read and checked, device modules loaded). Throws `MachineConfigError` for a file that
+ * cannot be read or is wrong (one line naming the field: exit 2 from the CLI).
+ */
 export async function createMachine(
   spec: string,
   pcOptions: PcOptions = {},

@@ -7,6 +7,11 @@
  */
 import { AddressSpaceError } from '../base/errors.js';
 
+/**
+ * The error a bad machine description raises: an `AddressSpaceError` (`InvalidArgument`)
+ * whose message is one line, `path: problem` (`memory.children[3].size: must be a positive
+ * integer`), with the path in `path`. The CLI prints it as is and exits 2.
+ */
 export class MachineConfigError extends AddressSpaceError {
   /** Where the problem is, e.g. `memory.children[3].size`; `''` for the whole file. */
   readonly path: string;

@@ -30,6 +30,11 @@ export interface IoeventfdConfig {
   readonly dataMatch: boolean;
 }
 
+/**
+ * One checked region of a machine file: `type`, `name`, `size` and `offset` in bytes,
+ * `priority`, children, alias target, mapping, device and ioeventfds. `path` is where it
+ * was in the file, for error messages.
+ */
 export interface RegionConfig {
   /** Where the region was written (`memory.children[2]`), for errors raised later. */
   readonly path: string;
@@ -103,6 +108,10 @@ export interface ChurnConfig {
   readonly rate: number | undefined;
 }
 
+/**
+ * A checked machine file (docs/machine-files.md): mappings, the `memory` and `io` root
+ * regions, and the optional run defaults and board features. Sizes are bytes.
+ */
 export interface MachineConfig {
   readonly name: string;
   readonly memory: RegionConfig;

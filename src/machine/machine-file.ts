@@ -29,8 +29,9 @@ import {
   type RawMachineFile,
   type RawRegion,
 } from './config-schema.js';
+import { loadDevicePlugins, withDevicePlugins } from './devices/plugin.js';
 import { RAM_BLOCK_SIZE } from './devices/ram-block-pool.js';
-import { DEVICE_REGION, parseDeviceConfig } from './devices/registry.js';
+import { deviceWindow, parseDeviceConfig } from './devices/registry.js';
 import { MachineConfigError } from './errors.js';
 import { checkFileShape, checkFileText } from './file-limits.js';
 import type {
@@ -102,7 +103,10 @@ export function parseMachineFile(source: string | object, fallbackName?: string)
   return config;
 }
 
-/** Reads and checks a machine file; the machine is named after the file unless it says. */
+/**
+ * Reads and checks a machine file; the machine is named after the file unless it says.
+ * Device modules it names (`device.module`) are imported first, relative to its directory.
+ */
 export async function loadMachineFile(path: string): Promise<MachineConfig> {
   let text: string;
   try {
@@ -111,7 +115,16 @@ export async function loadMachineFile(path: string): Promise<MachineConfig> {
     const code = (cause as NodeJS.ErrnoException).code ?? 'read error';
     throw new MachineConfigError('', `cannot read machine file ${path}: ${code}`, { cause });
   }
-  return parseMachineFile(text, basename(path, extname(path)));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return parseMachineFile(text, basename(path, extname(path))); // reports the JSON error
+  }
+  const plugins = await loadDevicePlugins(raw, path);
+  return withDevicePlugins(plugins, () =>
+    parseMachineFile(raw as object, basename(path, extname(path))),
+  );
 }
 
 function parseMappings(raw: NonNullable<RawMachineFile['mappings']>): Map<string, MappingConfig> {
@@ -206,7 +219,7 @@ function parseRegion(
     raw,
     path,
     mapping,
-    device === undefined ? undefined : DEVICE_REGION[device.model].window,
+    device === undefined ? undefined : deviceWindow(device),
   );
   const children = (raw.children ?? []).map((child, i) =>
     parseRegion(child, `${path}.children[${i}]`, mappings, false),

@@ -129,6 +129,11 @@ export interface MachineChurnMethods {
   setIoeventfdsEnabled(regionName: string, on: boolean): void;
 }
 
+/**
+ * A built machine: its `memory` and optional `io` address spaces, regions by name,
+ * mappings, devices, the board features and the churn methods (one per churn kind), and
+ * the RAM and device targets the workloads drive. `dispose()` gives its memory back.
+ */
 export interface Machine extends MachineChurnMethods {
   readonly name: string;
   readonly memory: AddressSpace;

@@ -26,6 +26,10 @@ import type { PamMode, PamWindows } from './pam.js';
 import { pcMachineConfig } from './pc-config.js';
 import { type PcLayout, type PcOptions, pcLayout } from './pc-layout.js';
 
+/**
+ * The built-in `pc` machine: a `Machine` with its layout, hotplug area, PAM windows, BAR
+ * window and devices (`uart`, `flash`, `virtio`).
+ */
 export interface PcMachine extends Machine {
   readonly layout: PcLayout;
   readonly hotplug: HotplugArea;
@@ -47,6 +51,11 @@ export interface PcMachine extends Machine {
   barSlotOf(device: string): number;
 }
 
+/**
+ * Builds the built-in `pc` machine (i440FX-like: RAM below and above 4 GiB, PAM windows,
+ * PCI hole with BARs, flash, UART, virtio-mmio devices, a hotplug area). Throws
+ * `MachineConfigError` for bad options.
+ */
 export function buildPcMachine(options: PcOptions = {}, build: BuildOptions = {}): PcMachine {
   const layout = pcLayout(options);
   const machine = buildMachine(pcMachineConfig(options), build);

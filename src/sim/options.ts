@@ -10,6 +10,7 @@
  * nothing.
  */
 import { availableParallelism } from 'node:os';
+import { isModulePath } from '../base/plugin-module.js';
 import type { Strategy } from '../concurrent/reader/reader-api.js';
 import { hasStrategy, isStrategyPath, unknownStrategy } from '../concurrent/strategies/registry.js';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../concurrent/vcpu/workload.js';
@@ -36,13 +37,19 @@ export const MAX_STALL_MS = 60_000;
 /** Seeds are 32-bit unsigned integers. */
 export const MAX_SEED = 0xffff_ffff;
 
+/**
+ * Options of `runSimulation`, the flags of `addrspace run` in camelCase. Every
+ * field is optional; a bad one throws `OptionsError` (an `AddressSpaceError` with code
+ * `InvalidArgument`, message `path: problem`).
+ */
 export interface RunOptions {
   /** `'pc'` (built in) or the path of a machine file (JSON, SPEC 9). */
   readonly machine?: string;
   readonly vcpus?: number;
   readonly durationSeconds?: number;
   readonly strategy?: Strategy;
-  readonly workload?: WorkloadKind;
+  /** A built-in workload, or the path of a workload module (`./strided.js`, SPEC 9). */
+  readonly workload?: WorkloadKind | string;
   /** Enabled churn kinds: a list, or `'all'` / `'none'`, or the CLI's comma list. */
   readonly churn?: readonly ChurnKind[] | 'all' | 'none' | string;
   /** Target topology updates per second over all enabled kinds (0: none). */
@@ -95,7 +102,8 @@ export interface ResolvedRunOptions {
   readonly vcpus: number;
   readonly durationSeconds: number;
   readonly strategy: Strategy;
-  readonly workload: WorkloadKind;
+  /** A built-in workload kind, or a workload module's path as given. */
+  readonly workload: WorkloadKind | string;
   readonly churn: readonly ChurnKind[];
   readonly churnRate: number;
   readonly seed: number;
@@ -215,7 +223,7 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
       'durationSeconds',
     ),
     strategy: strategyOption(orDefault(given.strategy, d.strategy)),
-    workload: oneOf(orDefault(given.workload, d.workload), 'workload', WORKLOAD_KINDS),
+    workload: workloadOption(orDefault(given.workload, d.workload)),
     churn: parseChurnList(orDefault(given.churn, d.churn)),
     churnRate: churnRate(orDefault(given.churnRate, d.churnRate)),
     seed: integerBetween(orDefault(given.seed, d.seed), 'seed', 0, MAX_SEED),
@@ -263,4 +271,10 @@ export function parseChurnList(value: unknown, path = 'churn'): ChurnKind[] {
     if (!kinds.includes(kind)) kinds.push(kind);
   });
   return kinds;
+}
+
+/** A built-in workload kind, or a module path (anything with `/` or ending in `.js`). */
+function workloadOption(value: unknown): WorkloadKind | string {
+  if (typeof value === 'string' && isModulePath(value)) return value;
+  return oneOf(value, 'workload', WORKLOAD_KINDS);
 }

@@ -11,7 +11,7 @@
  */
 
 import { CHURN_KINDS } from '../machine/churn-kind.js';
-import { formatCount, formatMicros } from './html/format.js';
+import { formatCount, formatMicros, formatSeconds } from './html/format.js';
 import { renderHistogram } from './html/histogram-chart.js';
 import { type EventRug, type LineChartHoverData, renderLineChart } from './html/line-chart.js';
 import { churnColour, vcpuColour } from './html/palette.js';
@@ -24,6 +24,7 @@ import {
   titleBlock,
   verdict,
   violationsTable,
+  warmedUp,
 } from './html/sections.js';
 import { REPORT_CSS } from './html/styles.js';
 import { escapeHtml, scriptJson } from './html/svg.js';
@@ -39,6 +40,11 @@ const LEGEND_VCPUS = 12;
 const VCPU_SPECTRUM =
   'linear-gradient(90deg, hsl(0 60% 52%), hsl(120 60% 52%), hsl(240 60% 52%), hsl(360 60% 52%))';
 
+/**
+ * One self-contained HTML page for a `RunReport` (what `run --html` writes): headline
+ * figures, throughput over time with churn and the JIT warm-up marked, the published
+ * generation, latency histograms and the run's parameters. Pure: it writes nothing.
+ */
 export function renderHtmlReport(report: RunReport): string {
   const hover: Record<string, LineChartHoverData> = {};
   const throughput = throughputPanel(report, hover);
@@ -134,6 +140,7 @@ function throughputPanel(report: RunReport, hover: Record<string, LineChartHover
     values: points.map((p) => p.accessesPerSecond),
     emphasis: true,
   };
+  const band = warmupBand(report);
   const total = renderLineChart({
     id: 'throughput',
     label: 'Total accesses per second over time',
@@ -141,6 +148,8 @@ function throughputPanel(report: RunReport, hover: Record<string, LineChartHover
     xMax: report.durationSeconds,
     series: [totalSeries],
     yFormat: formatCount,
+    yTitle: 'accesses / s (all vCPUs)',
+    ...band,
     ...(vcpuSeries.length > 0
       ? { xLabels: false, height: 190 }
       : { rugs, height: 260 + rugs.length * 14 }),
@@ -155,6 +164,8 @@ function throughputPanel(report: RunReport, hover: Record<string, LineChartHover
       xMax: report.durationSeconds,
       series: vcpuSeries,
       yFormat: formatCount,
+      yTitle: 'accesses / s per vCPU',
+      ...band,
       rugs,
       height: 230 + rugs.length * 14,
     });
@@ -178,12 +189,27 @@ function throughputPanel(report: RunReport, hover: Record<string, LineChartHover
   const dropped = report.churnEventsDropped
     ? ` ${report.churnEventsDropped.toLocaleString('en-US')} later changes are not marked.`
     : '';
+  const warm = warmedUp(report)
+    ? ` The shaded start is the JIT warm-up (${formatCount(report.warmup!.accessesPerSecond)}/s), left out of the headline figure (${formatCount(report.accesses.warmPerSecond!)}/s after it, ${formatCount(report.accesses.perSecond)}/s over the whole run).`
+    : '';
   return panel(
     'throughput',
     'Throughput',
-    `Guest memory accesses per second: the total, then each vCPU. Marks under the charts show topology changes by kind.${dropped}`,
+    `Guest memory accesses per second: the total, then each vCPU. Marks under the charts show topology changes by kind.${warm}${dropped}`,
     `<div class="chart-caption">total</div>${total.svg}${perVcpuSvg}${points.length > 0 ? legend(items) : ''}`,
   );
+}
+
+/** The JIT warm-up as a shaded band of the throughput charts (none when not found). */
+function warmupBand(report: RunReport): { band?: { from: number; to: number; label: string } } {
+  if (!warmedUp(report)) return {};
+  return {
+    band: {
+      from: 0,
+      to: report.warmup!.seconds,
+      label: `JIT warm-up ${formatSeconds(report.warmup!.seconds)}`,
+    },
+  };
 }
 
 /** One rug row per churn kind that was enabled or that has events, in the usual order. */
@@ -219,8 +245,9 @@ function generationPanel(report: RunReport, hover: Record<string, LineChartHover
       },
     ],
     yFormat: formatCount,
+    yTitle: 'generation (count)',
     step: true,
-    height: 190,
+    height: 200,
   });
   if (chart.hover) hover.generation = chart.hover;
   return panel(

@@ -70,6 +70,11 @@ export type ViolationKind =
   /** A verified access found an older write of its own vCPU where a newer one should be. */
   | 'lost-write';
 
+/**
+ * One invariant violation the checker saw: its `kind` (poison read, translation no
+ * generation published, torn view, ...), the vCPU (-1: the owner), the generation, the
+ * GPA, what was expected and what was seen, and when (`t`, seconds since the start).
+ */
 export interface Violation {
   readonly kind: ViolationKind;
   /** The vCPU index that saw it (-1 for the owner thread). */
@@ -161,7 +166,18 @@ export interface RunReport {
     readonly perSecond: number;
     /** Total accesses of each vCPU, indexed by vCPU. */
     readonly perVcpu: readonly number[];
+    /**
+     * Extra: accesses per second after the JIT warm-up (`warmup`), the headline figure;
+     * `perSecond` is the whole run's. Equal to the timeline's average when no warm-up
+     * was found.
+     */
+    readonly warmPerSecond?: number;
   };
+  /**
+   * Extra: the JIT warm-up found in the timeline (sim/warmup.ts): it ends `seconds` after
+   * the start (0: none found), with `accessesPerSecond` during it.
+   */
+  readonly warmup?: { readonly seconds: number; readonly accessesPerSecond: number };
   readonly mmioExits: {
     readonly count: number;
     /** Round trip of an exit as the vCPU sees it: post, owner runs the ops, resume. */
@@ -214,7 +230,8 @@ export interface RunReport {
   readonly timeline: readonly TimelinePoint[];
 
   // ---- extras ----
-  readonly workload?: WorkloadKind;
+  /** The workload kind, or the workload module's path as given. */
+  readonly workload?: WorkloadKind | string;
   /** The churn kinds that were enabled. */
   readonly churnKinds?: readonly ChurnKind[];
   /** The requested churn rate (updates per second); `churn.perSecond` is what was achieved. */

@@ -18,6 +18,7 @@ import { REPORT_VERSION, type RunReport } from './report-types.js';
 import type { FailureLog } from './run-failures.js';
 import { LatencyRecorder, round } from './stats.js';
 import type { ChurnEventLog, TimelineRecorder } from './stats-timeline.js';
+import { detectWarmup } from './warmup.js';
 
 export interface RunMeasurements {
   readonly options: ResolvedRunOptions;
@@ -124,6 +125,8 @@ export function buildRunReport(m: RunMeasurements): RunReport {
           firstViolations: summary.firstViolations.map((v) => ({ ...v, reproduce })),
         };
   const strategy: Strategy = o.strategy;
+  const timeline = m.timeline.points();
+  const warm = detectWarmup(timeline, m.seconds);
   const report: RunReport = {
     version: REPORT_VERSION,
     machine: o.machine,
@@ -135,7 +138,9 @@ export function buildRunReport(m: RunMeasurements): RunReport {
       total,
       perSecond: Math.round((total - m.accessesBeforeStart) / seconds),
       perVcpu,
+      warmPerSecond: warm.warmAccessesPerSecond,
     },
+    warmup: { seconds: warm.seconds, accessesPerSecond: warm.accessesPerSecond },
     mmioExits: { count: sum('mmioExits'), latencyUs: p50p99(m.mmioLatency) },
     // Inside the vCPUs (hyp_ioevtfd on) plus by the owner for exited writes (off).
     ioeventfdSignals: sum('ioeventfdSignals') + (m.ownerIoeventfdSignals ?? 0),
@@ -155,7 +160,7 @@ export function buildRunReport(m: RunMeasurements): RunReport {
       bytes: m.publication.reclaimedBytes,
     },
     check,
-    timeline: m.timeline.points(),
+    timeline,
     workload: o.workload,
     churnKinds: m.churnKinds,
     churnRate: m.churnRate,

@@ -16,12 +16,16 @@
  */
 import { PAGE_SIZE } from '../base/constants.js';
 import { isAddressSpaceError } from '../base/errors.js';
+import { isModulePath, moduleUrl } from '../base/plugin-module.js';
 import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import { POISON_U32 } from '../concurrent/reader/poison.js';
 import { resolveStrategy } from '../concurrent/strategies/registry.js';
+import { AccessGenerator } from '../concurrent/vcpu/access-pattern.js';
 import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
 import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
-import type { WorkloadKind } from '../concurrent/vcpu/workload.js';
+import type { WorkloadDescription } from '../concurrent/vcpu/workload.js';
+import { loadWorkloadPlugin } from '../concurrent/vcpu/workload-plugin.js';
+import { PluginDevice } from '../machine/devices/plugin.js';
 import type { Machine } from '../machine/machine.js';
 import { BackendSlot } from './backend-slot.js';
 import { Checker } from './checker.js';
@@ -57,8 +61,19 @@ import { workloadsFor } from './workloads.js';
 
 /** Owner loop period: samples, MMIO latencies and aborts are looked at this often. */
 const TICK_MS = 25;
-/** Timeline resolution (SPEC 9: a point about every half second). */
-const TIMELINE_MS = 500;
+/**
+ * Timeline resolution, from the run's length: about `TIMELINE_POINTS` points, one every
+ * 5 ms at least and every `TICK_MS` at most (the recorder merges neighbours past its
+ * capacity, so a long run keeps an even resolution). A run of 3 s gets a point every
+ * 15 ms, enough to see the JIT warm-up and each churn burst for what it is.
+ */
+const TIMELINE_POINTS = 200;
+const MIN_TIMELINE_MS = 5;
+
+export function timelineIntervalMs(durationSeconds: number): number {
+  const even = (durationSeconds * 1000) / TIMELINE_POINTS;
+  return Math.min(TICK_MS, Math.max(MIN_TIMELINE_MS, even));
+}
 /** One translation sample every this many vCPU accesses (poison reads: always). */
 const SAMPLE_EVERY = 512;
 /** How often the device backend's counters and samples are drained. */
@@ -108,6 +123,8 @@ export async function runSimulation(
   const recording = first.replay === undefined ? undefined : readRecording(first.replay);
   const given = recording === undefined ? options : withReplayDefaults(options, recording);
   const checked = resolveRunOptions(given);
+  // A workload module is loaded and tried before anything starts.
+  if (isModulePath(checked.workload)) await loadWorkloadModule(checked);
   // A plug-in module is loaded (and registered) here; from then on it goes by its name.
   const strategy = (await resolveStrategy(checked.strategy)).name;
   const machine = await loadSimulationMachine(checked.machine, checked.hypIoeventfd);
@@ -148,11 +165,40 @@ function withReplayDefaults(options: RunOptions, recording: Recording): RunOptio
 }
 
 /**
+ * Loads the workload module of `o.workload` in this (the owner) thread before anything
+ * starts: a module that cannot be imported, or whose default export is not a
+ * `WorkloadDefinition`, is refused with `InvalidArgument` (exit 2 from the CLI).
+ */
+async function loadWorkloadModule(o: ResolvedRunOptions): Promise<void> {
+  await loadWorkloadPlugin(moduleUrl(o.workload));
+}
+
+/**
+ * Has a workload module build each vCPU's step function and make its first access here,
+ * with the run's real targets, so a module that throws fails the run now, naming itself,
+ * rather than in a vCPU thread.
+ */
+function tryWorkloadModule(workloads: readonly WorkloadDescription[]): void {
+  for (const w of workloads) {
+    if (w.plugin === undefined) continue;
+    const generator = new AccessGenerator(w);
+    try {
+      generator.next();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`workload module ${w.plugin.url}: its step threw: ${message}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+/**
  * The options with the machine file's run defaults (`churn`, `workload`) filled in where
  * the caller gave none, resolved. A bad default names its path under `machine.`.
  */
 function withMachineDefaults(options: RunOptions, machine: Machine): ResolvedRunOptions {
-  const defaults: { churn?: RunOptions['churn']; churnRate?: number; workload?: WorkloadKind } = {};
+  const defaults: { churn?: RunOptions['churn']; churnRate?: number; workload?: string } = {};
   if (options.churn === undefined && machine.churn?.kinds !== undefined) {
     defaults.churn = machine.churn.kinds as RunOptions['churn']; // checked when resolved
   }
@@ -160,7 +206,7 @@ function withMachineDefaults(options: RunOptions, machine: Machine): ResolvedRun
     defaults.churnRate = machine.churn.rate;
   }
   if (options.workload === undefined && machine.workload !== undefined) {
-    defaults.workload = machine.workload as WorkloadKind;
+    defaults.workload = machine.workload; // checked when resolved
   }
   try {
     return resolveRunOptions({ ...options, ...defaults });
@@ -264,11 +310,13 @@ async function simulate(
     await backend.start();
     const workloads = workloadsFor(machine, {
       workload: o.workload,
+      ...(isModulePath(o.workload) ? { pluginUrl: moduleUrl(o.workload) } : {}),
       seed: o.seed,
       vcpus: o.vcpus,
       churn: churnConfig.kinds,
       aliasWindows: verifyAll,
     });
+    tryWorkloadModule(workloads);
     prefault(machine, workloads[0]?.ram ?? []);
     if (verifyAll) {
       stampRanges(machine, workloads[0]?.ram ?? []);
@@ -311,6 +359,12 @@ async function simulate(
   for (const lost of pool.lost) {
     if (faults.wasInjected(lost)) continue;
     failures.record('vcpu-died', `vCPU ${lost.vcpu} died in slice ${lost.slice}: ${lost.error}`);
+  }
+  // A device plug-in that threw: the vCPU saw IoAccess, the run lists the failure.
+  for (const d of machine.devices.values()) {
+    if (d.device instanceof PluginDevice && d.device.failure !== undefined) {
+      failures.record('device-failed', `device ${d.name} (${d.device.name}): ${d.device.failure}`);
+    }
   }
   observer.sampleTimeline(seconds, publisher.generation);
   const publication = publisher.stats();
@@ -356,8 +410,8 @@ async function simulate(
 }
 
 /**
- * The owner's loop while the vCPUs run: every `TICK_MS` it checks samples, and now and
- * then adds a timeline point, drains the backend and reports progress. Resolves `true`
+ * The owner's loop while the vCPUs run: every timeline interval (at most `TICK_MS`) it
+ * checks samples and adds a timeline point, and now and then drains the backend and reports progress. Resolves `true`
  * when the run was aborted, `false` when its time is up.
  */
 async function runLoop(
@@ -371,12 +425,13 @@ async function runLoop(
 ): Promise<boolean> {
   // A replay runs on until every recorded operation was applied (at most twice as long).
   const replayLimit = 2 * o.durationSeconds + 5;
-  let nextTimeline = TIMELINE_MS / 1000;
+  const timelineMs = timelineIntervalMs(o.durationSeconds);
+  let nextTimeline = timelineMs / 1000;
   let nextProgress = o.progressIntervalMs / 1000;
   let nextBackendDrain = BACKEND_DRAIN_MS / 1000;
   let churnFailed = false;
   for (;;) {
-    await sleep(TICK_MS);
+    await sleep(timelineMs);
     if (o.signal?.aborted) return true;
     const now = observer.elapsed();
     if (churn.error !== undefined && !churnFailed) {
@@ -387,7 +442,7 @@ async function runLoop(
     observer.drainVcpus(publisher.generation);
     if (now >= nextTimeline) {
       observer.sampleTimeline(now, publisher.generation);
-      nextTimeline += TIMELINE_MS / 1000;
+      nextTimeline += timelineMs / 1000;
     }
     if (now >= nextBackendDrain) {
       observer.absorbBackend(await backend.drain());

@@ -42,7 +42,9 @@ export const WORKING_SET_BYTES = 16 * 2 ** 20;
 const DOORBELL_WEIGHT = 4;
 
 export interface WorkloadPlanOptions {
-  readonly workload: WorkloadKind;
+  readonly workload: WorkloadKind | string;
+  /** The `file:` URL of a workload module (then `workload` is its path). */
+  readonly pluginUrl?: string;
   readonly seed: number;
   readonly vcpus: number;
   /** The churn kinds the run applies (they change which ranges are safe to target). */
@@ -153,6 +155,11 @@ export function workloadsFor(
   const out: WorkloadDescription[] = [];
   for (let v = 0; v < options.vcpus; v++) {
     const seed = vcpuSeed(options.seed, v);
+    if (options.pluginUrl !== undefined) {
+      const plugin = { url: options.pluginUrl, vcpu: v, vcpus: options.vcpus };
+      out.push({ kind: 'seq', seed, ram: targets.ram, mmio: targets.mmio, plugin });
+      continue;
+    }
     switch (options.workload) {
       case 'mixed':
         out.push({
@@ -172,7 +179,7 @@ export function workloadsFor(
         out.push({ kind: 'mmio', seed, mmio: targets.mmio });
         break;
       default:
-        out.push({ kind: options.workload, seed, ram: targets.ram });
+        out.push({ kind: options.workload as WorkloadKind, seed, ram: targets.ram });
     }
   }
   return out;

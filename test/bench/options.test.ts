@@ -41,9 +41,47 @@ describe('resolveBenchOptions', () => {
       { strategies: ['rcu', 'rw'] },
       'strategies[1]: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none, raw, got "rw"',
     ],
-    [{ html: 'x.html' }, 'html: unknown option'],
+    [{ sections: ['render'] }, 'sections: unknown option'],
+    [{ workloads: ['seq', 'mmio'] }, 'workloads[1]: must be one of seq, random, hot, got "mmio"'],
+    [{ churnRates: [] }, 'churnRates: must be a non-empty list'],
+    [{ rounds: 0 }, 'rounds: must be an integer between 1 and 100'],
+    [
+      { roundMs: 100, durationSeconds: 1 },
+      'roundMs: give roundMs or durationSeconds (seconds per round), not both',
+    ],
   ])('%o → %s', (options, message) => {
     expect(() => resolveBenchOptions(options as never)).toThrow(message);
+  });
+
+  it('defaults: every workload, churn 0/1000/10000, 3 rounds of 1000 ms; quick: 0/1000, 1 of 250', () => {
+    expect(resolveBenchOptions({})).toMatchObject({
+      workloads: ['seq', 'random', 'hot'],
+      churnRates: [0, 1000, 10_000],
+      rounds: 3,
+      roundMs: 1000,
+      durationSeconds: 1,
+    });
+    expect(resolveBenchOptions({ quick: true })).toMatchObject({
+      churnRates: [0, 1000],
+      rounds: 1,
+      roundMs: 250,
+    });
+  });
+
+  it('takes lists as arrays or comma text, and durationSeconds as the round length', () => {
+    expect(
+      resolveBenchOptions({
+        strategies: 'rcu, none',
+        workloads: 'hot',
+        churnRates: '0,500',
+        durationSeconds: 0.5,
+      }),
+    ).toMatchObject({
+      strategies: ['rcu', 'none'],
+      workloads: ['hot'],
+      churnRates: [0, 500],
+      roundMs: 500,
+    });
   });
 
   it('parseVcpuList keeps order', () => {

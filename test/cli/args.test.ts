@@ -165,6 +165,34 @@ describe('addrspace mtree flags', () => {
 });
 
 describe('addrspace bench flags', () => {
+  it('reads --strategies, --workloads, --churn-rates, --round-ms, --rounds and --html', () => {
+    const c = parseCommandLine([
+      'bench',
+      '--strategies',
+      'rcu,none',
+      '--workloads',
+      'seq,hot',
+      '--churn-rates',
+      '0,1000',
+      '--round-ms',
+      '200',
+      '--rounds',
+      '2',
+      '--html',
+      'b.html',
+    ]);
+    expect(c.kind).toBe('bench');
+    if (c.kind !== 'bench') return;
+    expect(c.options).toMatchObject({
+      strategies: ['rcu', 'none'],
+      workloads: ['seq', 'hot'],
+      churnRates: [0, 1000],
+      roundMs: 200,
+      rounds: 2,
+      html: 'b.html',
+    });
+  });
+
   it('reads --quick, --vcpus and --json', () => {
     const c = parseCommandLine(['bench', '--quick', '--vcpus', '1,2,4', '--json', 'b.json']);
     expect(c.kind).toBe('bench');
@@ -175,7 +203,8 @@ describe('addrspace bench flags', () => {
   it.each([
     [['--vcpus', '1,0'], '--vcpus: must be an integer between 1 and 64 (got "1,0")'],
     [['--vcpus', ''], '--vcpus: must be a non-empty list of integers between 1 and 64 (got "")'],
-    [['--html', 'x'], 'unknown option --html (see addrspace bench --help)'],
+    [['--html', ''], '--html: must be a file path (got "")'],
+    [['--frob', 'x'], 'unknown option --frob (see addrspace bench --help)'],
   ])('bench %j → %s', (argv, message) => {
     expect(usageError(['bench', ...argv]).message).toBe(message);
   });
@@ -202,11 +231,14 @@ describe('commands, help and version', () => {
   });
 
   it.each([
-    [['frob'], 'unknown command "frob" (expected run, mtree, bench, migrate or torture)'],
-    [['help', 'frob'], 'unknown command "frob" (expected run, mtree, bench, migrate or torture)'],
+    [['frob'], 'unknown command "frob" (expected run, mtree, bench, migrate, torture or compare)'],
+    [
+      ['help', 'frob'],
+      'unknown command "frob" (expected run, mtree, bench, migrate, torture or compare)',
+    ],
     [
       ['--vcpus', '2'],
-      'unknown option --vcpus (expected a command: run, mtree, bench, migrate or torture)',
+      'unknown option --vcpus (expected a command: run, mtree, bench, migrate, torture or compare)',
     ],
   ])('%j → %s', (argv, message) => {
     expect(usageError(argv).message).toBe(message);

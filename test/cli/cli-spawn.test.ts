@@ -98,7 +98,7 @@ describe('addrspace (built)', () => {
     ],
     [
       ['launch'],
-      'addrspace: unknown command "launch" (expected run, mtree, bench, migrate or torture)',
+      'addrspace: unknown command "launch" (expected run, mtree, bench, migrate, torture or compare)',
     ],
   ])('%j exits 2 with one line', async (args, line) => {
     const r = await cli(...args);

@@ -12,6 +12,7 @@ import type {
   Violation,
 } from '../../src/sim/report-types.js';
 import { LatencyRecorder } from '../../src/sim/stats.js';
+import { detectWarmup } from '../../src/sim/warmup.js';
 
 /** Mulberry32: a small seeded generator so the fixture is the same on every run. */
 function seeded(seed: number): () => number {
@@ -93,6 +94,7 @@ export function healthyRunReport(): RunReport {
   const grace = latency(random, 3_000, 160, 0.6);
   const mmio = latency(random, 8_000, 14, 0.45);
   const cost = latency(random, 3_000, 45, 0.5);
+  const warmup = detectWarmup(timeline, duration);
   return {
     version: 1,
     machine: 'pc',
@@ -104,7 +106,9 @@ export function healthyRunReport(): RunReport {
       total: Math.round(total),
       perSecond: Math.round(total / duration),
       perVcpu: perVcpuTotals.map(Math.round),
+      warmPerSecond: warmup.warmAccessesPerSecond,
     },
+    warmup: { seconds: warmup.seconds, accessesPerSecond: warmup.accessesPerSecond },
     mmioExits: { count: mmio.count, latencyUs: pick2(mmio.summary()) },
     ioeventfdSignals: 41_212,
     churn: {

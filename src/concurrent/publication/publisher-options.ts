@@ -12,6 +12,12 @@ import {
 } from '../strategies/registry.js';
 import type { StrategyDefinition } from '../strategies/strategy-definition.js';
 
+/**
+ * Options of `SharedViewPublisher.attachTo`: the `strategy` (default `rcu`), `maxReaders`
+ * (reader slots), `check` (poison retired memory), `history`, `leaseMs` and `pollMs`
+ * (milliseconds) and `batchLimit` (accesses between a reader's adoption checks).
+ * Every field is optional; a bad value throws `AddressSpaceError` (`InvalidArgument`).
+ */
 export interface PublisherOptions {
   /**
    * Publication strategy (default `rcu`): a registered name (`listStrategies()`) or a

@@ -67,6 +67,16 @@ export interface PublishableAddressSpace {
   attachPublisher(publisher: SharedViewPublisher): void;
 }
 
+/**
+ * The owner's side of the published view: `attachTo(space, options)` makes it
+ * the address space's `ViewPublisher`, so every new flat view is written into a table in
+ * shared memory and made current with one `Atomics.store`. `allocateReader()` reserves a
+ * reader slot, `readerHandle(index)` gives the plain data a reader thread passes to
+ * `SharedView.attach`; `synchronize()` / `callRcu(fn)` wait for grace periods, and retired
+ * tables and guest memory are reclaimed (poisoned in check mode) only after theirs.
+ * Throws `AddressSpaceError` (`InvalidArgument`) for bad options or a space that already
+ * has a publisher; `ReaderFault` when the reader slots are exhausted.
+ */
 export class SharedViewPublisher {
   readonly options: ResolvedPublisherOptions;
   /** The strategy's name (`definition.name`). */

@@ -74,7 +74,9 @@ const I32 = Int32Array.BYTES_PER_ELEMENT;
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 
 // ---- control block ----
+/** Control-block word: the id of the current view table (one `Atomics.store` publishes). */
 export const kCurrentTable = 0;
+/** Control-block word: the epoch (publish count, from 1) of the current view. */
 export const kEpoch = 1;
 export const kSeq = 2;
 export const kLock = 3;
@@ -141,6 +143,7 @@ export function readerAdoptWord(index: number): number {
 }
 
 // ---- view tables ----
+/** View-table header word: the epoch the table was published as (tables are reused). */
 export const kTableEpoch = 0;
 export const kTableGeneration = 1;
 export const kTableRangeCount = 2;

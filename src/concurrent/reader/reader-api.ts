@@ -16,6 +16,10 @@ import type { TranslationTarget } from './translation.js';
  * (strategies/registry.ts).
  */
 export type Strategy = string;
+/**
+ * The built-in strategies: `rcu` (default), `seqlock`, `mutex`, `rwlock`, `refcount`,
+ * `hazard`, `ebr`, `leftright`, and `none` (no synchronisation: a baseline, unsafe).
+ */
 export type BuiltinStrategy =
   | 'rcu'
   | 'seqlock'

@@ -46,6 +46,11 @@ import {
 import type { TranslationTarget } from './translation.js';
 import { VerifiedTable } from './verified-access.js';
 
+/**
+ * The access bodies every strategy's reader shares (for plug-in strategies): lookups in the
+ * adopted view table, guest memory reads and writes, ioeventfd matching, MMIO exits and
+ * dirty marking. A strategy's reader extends it and wraps the accesses in its protection.
+ */
 export abstract class TableReader extends VerifiedTable {
   abstract readonly strategy: Strategy;
   private mmio: MmioExitHandler | undefined;

@@ -14,6 +14,10 @@ import type { SharedViewReader, Strategy } from '../reader/reader-api.js';
 import type { TranslationTarget } from '../reader/translation.js';
 import { TableReader } from '../reader/view-reader.js';
 
+/**
+ * A `TableReader` that checks the current-table word with one plain load on every access
+ * and synchronises only when it changed; a strategy's reader says what a change means.
+ */
 export abstract class CheckedReader extends TableReader implements SharedViewReader {
   abstract override readonly strategy: Strategy;
   /** The control word compared on every access, and the value it had at adoption. */

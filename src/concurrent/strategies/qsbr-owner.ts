@@ -18,6 +18,10 @@ function anyReaderCounts(ctx: OwnerContext): boolean {
   return false;
 }
 
+/**
+ * The owner's side of a quiescent-state strategy, given its publishing store: retired
+ * tables and memory wait for a grace period over the readers' announced epochs.
+ */
 export function qsbrOwner(
   ctx: OwnerContext,
   publish: (tableId: number, epoch: number) => void,

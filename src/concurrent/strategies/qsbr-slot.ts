@@ -24,6 +24,10 @@ import {
   readerEpochWord,
 } from '../reader/layout.js';
 
+/**
+ * A reader's slot for quiescent-state reclamation: `online`, `announce(epoch)` and
+ * `offline`, which grace periods rely on (see the module comment).
+ */
 export class QsbrSlot {
   private readonly control: Int32Array;
   private readonly slots: Int32Array;

@@ -35,6 +35,14 @@ function checked(handle: unknown): ReaderHandle {
   return handle;
 }
 
+/**
+ * The reader side of the published view, in any thread. `SharedView.attach(handle)`
+ * builds this thread's reader from a `ReaderHandle` (from `publisher.readerHandle(index)`);
+ * the reader starts offline: call `online()` before translating or accessing guest memory
+ * and `offline()` before blocking. For a plug-in strategy, `await SharedView.prepare(handle)`
+ * first loads its module in this thread. Throws `AddressSpaceError` (`InvalidArgument`) for
+ * something that is not a reader handle, or a strategy not registered or prepared here.
+ */
 export const SharedView = {
   /**
    * Whether `attach(handle)` would need `prepare(handle)` first in this thread: the

@@ -27,6 +27,12 @@ import {
   resolveWorkload,
   type WorkloadDescription,
 } from './workload.js';
+import {
+  createWorkloadStep,
+  loadedWorkloadPlugin,
+  type WorkloadAccess,
+  type WorkloadStep,
+} from './workload-plugin.js';
 
 export {
   type AccessSize,
@@ -83,6 +89,10 @@ export class AccessGenerator {
   private readonly componentCumulative: Float64Array;
   private readonly fixedComponent: Component;
   private readonly writeThreshold: number;
+  /** A workload module's step function (then `index` counts its accesses), or undefined. */
+  private readonly step: WorkloadStep | undefined;
+  private readonly access: WorkloadAccess = { gpa: 0, size: 4, isWrite: false, value: 0 };
+  private index = 0;
 
   constructor(description: WorkloadDescription | ResolvedWorkload) {
     const w = resolveWorkload(description);
@@ -150,6 +160,15 @@ export class AccessGenerator {
           : w.kind === 'hot'
             ? Component.Hot
             : Component.Mmio;
+    const plugin = w.plugin;
+    this.step =
+      plugin === undefined
+        ? undefined
+        : createWorkloadStep(
+            loadedWorkloadPlugin(plugin.url),
+            { vcpu: plugin.vcpu, vcpus: plugin.vcpus, seed: w.seed, ram: w.ram, mmio: w.mmio },
+            plugin.url,
+          );
   }
 
   /** Number of aligned RAM slots the workload covers. */
@@ -159,6 +178,17 @@ export class AccessGenerator {
 
   /** Generates the next access into the fields. */
   next(): void {
+    if (this.step !== undefined) {
+      const a = this.access;
+      this.step(this.index++, a);
+      this.target = RAM_ACCESS;
+      this.gpa = a.gpa;
+      this.size = a.size;
+      this.isWrite = a.isWrite;
+      this.value = a.value >>> 0;
+      this.valueHigh = this.value;
+      return;
+    }
     let c = this.fixedComponent;
     if (this.mixed) {
       const cum = this.componentCumulative;
@@ -229,13 +259,16 @@ export class AccessGenerator {
   reset(): void {
     this.prng.reseed(this.workload.seed);
     this.cursor = 0;
+    this.index = 0;
   }
 
   /** Saves the stream position (GENERATOR_STATE_WORDS words at `at`). */
   save(into: Int32Array, at: number): void {
     this.prng.save(into, at);
-    into[at + PRNG_STATE_WORDS] = (this.cursor % TWO_POW_32) | 0;
-    into[at + PRNG_STATE_WORDS + 1] = Math.floor(this.cursor / TWO_POW_32);
+    // A module's stream position is its access index; the built-ins' is the sweep cursor.
+    const position = this.step === undefined ? this.cursor : this.index;
+    into[at + PRNG_STATE_WORDS] = (position % TWO_POW_32) | 0;
+    into[at + PRNG_STATE_WORDS + 1] = Math.floor(position / TWO_POW_32);
   }
 
   /** Resumes a stream saved by `save`. */
@@ -244,6 +277,7 @@ export class AccessGenerator {
     const lo = from[at + PRNG_STATE_WORDS]! >>> 0;
     const hi = from[at + PRNG_STATE_WORDS + 1]! >>> 0;
     const cursor = hi * TWO_POW_32 + lo;
-    this.cursor = cursor < this.totalSlots ? cursor : 0;
+    if (this.step !== undefined) this.index = cursor;
+    else this.cursor = cursor < this.totalSlots ? cursor : 0;
   }
 }

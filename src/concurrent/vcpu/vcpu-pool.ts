@@ -49,6 +49,13 @@ export interface VcpuPublisher {
   regionById(id: number): Region | undefined;
 }
 
+/**
+ * Options of `new VcpuPool(options)`: `vcpus` (1 to 64), the guest memory (`publisher`,
+ * whose reader handles the vCPUs attach, or `memory`), `mmioHandler` (serves exits; the
+ * default runs the region's `RegionOps`), `sliceMs` (milliseconds) and `sliceAccesses`,
+ * callbacks for lost readers and slice exits, and `workerFile`. Bad fields throw
+ * `AddressSpaceError` (`InvalidArgument`).
+ */
 export interface VcpuPoolOptions {
   readonly vcpus: number;
   /**
@@ -136,6 +143,14 @@ function positiveInteger(v: unknown, path: string, max = Number.MAX_SAFE_INTEGER
   return v;
 }
 
+/**
+ * vCPU worker threads (one per vCPU, on a piscina pool) running workloads against the
+ * published view in slices, like `KVM_RUN`: `start(workloads)`, `whenRunning()`, `stop()`,
+ * `destroy()`. Accesses that resolve to an IO region exit to the owner, which runs the
+ * region's `RegionOps` (custom ops work here); per-vCPU counters live in shared memory
+ * (`counters()`). A thread that dies is marked offline and listed in `lost`. Bad options
+ * throw `AddressSpaceError` (`InvalidArgument`).
+ */
 export class VcpuPool {
   readonly vcpus: number;
   readonly state: VcpuStateTable;

@@ -11,7 +11,14 @@ import type { AddressRange } from '../../base/address.js';
 import { checkedAdd } from '../../base/address.js';
 import { AddressSpaceError } from '../../base/errors.js';
 
+/**
+ * A built-in workload (exported as `Workload`): `seq` (a sequential RAM sweep), `random`
+ * (uniform over RAM), `hot` (90% of accesses in a few hot pages), `mmio` (device
+ * registers: exits and ioeventfds) or `mixed` (all of them by weight). Workloads from user
+ * code are `WorkloadDefinition`s.
+ */
 export type WorkloadKind = 'seq' | 'random' | 'hot' | 'mmio' | 'mixed';
+/** The built-in workloads, as `--workload` accepts them (exported as `WORKLOADS`). */
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['seq', 'random', 'hot', 'mmio', 'mixed'];
 
 export type AccessSize = 1 | 2 | 4 | 8;
@@ -50,6 +57,18 @@ export interface WorkloadDescription {
   readonly pageSize?: number;
   /** Weights of `mixed` (default seq 3, random 3, hot 3, mmio 1 when targets exist). */
   readonly mix?: MixWeights;
+  /**
+   * A workload module (SPEC 9 `--workload ./file.js`): its `file:` URL and which vCPU of
+   * how many this is. Its step function makes the accesses; `kind` and the mix are unused.
+   */
+  readonly plugin?: WorkloadPluginRef;
+}
+
+/** Which workload module drives a vCPU (plain data: it travels in the slice task). */
+export interface WorkloadPluginRef {
+  readonly url: string;
+  readonly vcpu: number;
+  readonly vcpus: number;
 }
 
 export interface ResolvedWorkload {
@@ -63,6 +82,7 @@ export interface ResolvedWorkload {
   readonly hotFraction: number;
   readonly pageSize: number;
   readonly mix: Required<MixWeights>;
+  readonly plugin: WorkloadPluginRef | undefined;
 }
 
 export const WORKLOAD_DEFAULTS = {
@@ -170,7 +190,9 @@ export function resolveWorkload(d: WorkloadDescription, path = 'workload'): Reso
     hotFraction: fraction(d.hotFraction, `${path}.hotFraction`, WORKLOAD_DEFAULTS.hotFraction),
     pageSize,
     mix,
+    plugin: pluginRef(d.plugin, `${path}.plugin`),
   };
+  if (resolved.plugin !== undefined) return resolved; // the module decides what it touches
   const needsRam = d.kind === 'mixed' ? mix.seq + mix.random + mix.hot > 0 : d.kind !== 'mmio';
   const needsMmio = d.kind === 'mixed' ? mix.mmio > 0 : d.kind === 'mmio';
   if (needsRam && ramSlots(resolved) === 0) {
@@ -183,6 +205,20 @@ export function resolveWorkload(d: WorkloadDescription, path = 'workload'): Reso
     throw bad(`${path}.mix`, 'must have a positive weight');
   }
   return resolved;
+}
+
+function pluginRef(v: unknown, path: string): WorkloadPluginRef | undefined {
+  if (v === undefined) return undefined;
+  const r = v as Partial<WorkloadPluginRef> | null;
+  if (typeof r !== 'object' || r === null || typeof r.url !== 'string' || r.url === '') {
+    throw bad(path, 'must be { url, vcpu, vcpus } with the module URL');
+  }
+  if (!isNonNegativeInteger(r.vcpus) || r.vcpus === 0)
+    throw bad(`${path}.vcpus`, 'must be a positive integer');
+  if (!isNonNegativeInteger(r.vcpu) || r.vcpu >= r.vcpus) {
+    throw bad(`${path}.vcpu`, 'must be an integer in [0, vcpus)');
+  }
+  return { url: r.url, vcpu: r.vcpu, vcpus: r.vcpus };
 }
 
 /** `v` rounded up to a multiple of `a`. */

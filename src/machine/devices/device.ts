@@ -8,7 +8,8 @@
  */
 import type { RegionOps } from '../../core/types.js';
 
-export type DeviceModelName = 'uart16550' | 'pflash' | 'virtio-mmio';
+/** The built-in models, and `module`: a device plug-in (devices/plugin.ts). */
+export type DeviceModelName = 'uart16550' | 'pflash' | 'virtio-mmio' | 'module';
 export const DEVICE_MODEL_NAMES: readonly DeviceModelName[] = [
   'uart16550',
   'pflash',

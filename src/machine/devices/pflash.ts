@@ -67,6 +67,11 @@ export interface PflashOptions {
   readOnly?: boolean;
 }
 
+/**
+ * A CFI flash device model (QEMU's pflash_cfi01) behind a ROM device region: reads go to
+ * memory while romd is on; a command write switches romd off and the region to MMIO, as
+ * QEMU does. Offsets are bytes from the region's start.
+ */
 export class Pflash implements DeviceModel {
   readonly model = 'pflash';
   readonly size: number;

@@ -14,6 +14,7 @@ import { PAGE_SIZE } from '../../base/constants.js';
 import { AddressSpaceError, hex } from '../../base/errors.js';
 import { HostMemMapping } from '../../host/mapping.js';
 
+/** Bytes of one hotplug RAM block: 2 MiB. */
 export const RAM_BLOCK_SIZE = 2 * 1024 * 1024;
 
 export interface RamBlockPoolOptions {
@@ -22,6 +23,11 @@ export interface RamBlockPoolOptions {
   name?: string;
 }
 
+/**
+ * A pool of equally sized RAM mappings (2 MiB by default) for memory hotplug:
+ * `acquire()` hands out a zero-filled mapping, `release(mapping)` takes one back, which a
+ * caller does only after the removal's grace period (`as.callRcu(() => pool.release(m))`).
+ */
 export class RamBlockPool {
   readonly blockSize: number;
   private readonly name: string;

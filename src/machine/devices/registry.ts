@@ -20,10 +20,19 @@ import { MachineConfigError } from '../errors.js';
 import { parseSize, parseU64 } from '../sizes.js';
 import { DEVICE_MODEL_NAMES, type DeviceModel, type DeviceModelName } from './device.js';
 import { Pflash } from './pflash.js';
+import { devicePlugin, type LoadedDevicePlugin, PluginDevice } from './plugin.js';
 import { UART_REGISTER_COUNT, Uart16550 } from './uart16550.js';
 import { VIRTIO_MMIO_SIZE, VirtioMmio } from './virtio-mmio.js';
 
 export type DeviceConfig =
+  | {
+      model: 'module';
+      /** The module text as the file wrote it, and what it loaded. */
+      module: string;
+      plugin: LoadedDevicePlugin;
+      /** The `device` object's other fields, for `create(options)`. */
+      options: Record<string, unknown>;
+    }
   | { model: 'uart16550'; outputLimit?: number }
   | { model: 'pflash'; blockSize?: number; readOnly?: boolean }
   | {
@@ -44,6 +53,7 @@ export const DEVICE_REGION: Readonly<
   uart16550: { type: 'IO', window: UART_REGISTER_COUNT },
   'virtio-mmio': { type: 'IO', window: VIRTIO_MMIO_SIZE },
   pflash: { type: 'RomDevice', window: undefined },
+  module: { type: 'IO', window: undefined },
 };
 
 const u32 = z.int().min(0).max(0xffff_ffff);
@@ -69,6 +79,10 @@ const virtioOptions = z.strictObject({
 
 /** Checks a file's `device` field (at `path`) for a region of type `regionType`. */
 export function parseDeviceConfig(value: unknown, p: string, regionType: RegionType): DeviceConfig {
+  const moduleText = (value as { module?: unknown } | null)?.module;
+  if (typeof value === 'object' && value !== null && moduleText !== undefined) {
+    return parseModuleDevice(value as Record<string, unknown>, p, regionType);
+  }
   const withModel = typeof value === 'string' ? { model: value } : value;
   const model = (withModel as { model?: unknown } | null)?.model;
   if (typeof withModel !== 'object' || withModel === null || Array.isArray(withModel)) {
@@ -89,6 +103,8 @@ export function parseDeviceConfig(value: unknown, p: string, regionType: RegionT
     );
   }
   switch (name) {
+    case 'module': // not in DEVICE_MODEL_NAMES: a module device has a `module` field
+      throw new MachineConfigError(`${p}.module`, 'is required for a device module');
     case 'uart16550':
       return parseWithSchema(uartOptions, withModel, p);
     case 'pflash': {
@@ -119,9 +135,41 @@ export function parseDeviceConfig(value: unknown, p: string, regionType: RegionT
   }
 }
 
+/** `{ "module": "./file.js", ...options }`: a device plug-in on an IO region. */
+function parseModuleDevice(
+  value: Record<string, unknown>,
+  p: string,
+  regionType: RegionType,
+): DeviceConfig {
+  const { module, model, ...options } = value;
+  if (typeof module !== 'string' || module.trim() === '') {
+    throw new MachineConfigError(`${p}.module`, 'must be the path of a device module (./file.js)');
+  }
+  if (model !== undefined) {
+    throw new MachineConfigError(`${p}.model`, 'give a built-in model or a module, not both');
+  }
+  if (regionType !== 'IO') {
+    throw new MachineConfigError(p, `a device module needs an IO region, not ${regionType}`);
+  }
+  return { model: 'module', module, plugin: devicePlugin(module, `${p}.module`), options };
+}
+
+/** The register window of a checked device (undefined: the mapping's size). */
+export function deviceWindow(config: DeviceConfig): number | undefined {
+  return config.model === 'module'
+    ? config.plugin.definition.size
+    : DEVICE_REGION[config.model].window;
+}
+
 /** Constructs the device; `mapping` is the region's mapping (pflash). */
 export function createDevice(config: DeviceConfig, mapping?: HostMemMapping): DeviceModel {
   switch (config.model) {
+    case 'module':
+      return new PluginDevice(
+        config.plugin.definition,
+        config.options,
+        `device.module ${config.module}`,
+      );
     case 'uart16550':
       return new Uart16550(config);
     case 'pflash':

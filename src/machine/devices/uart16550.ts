@@ -68,6 +68,11 @@ export interface Uart16550Options {
   onInterrupt?: (level: boolean) => void;
 }
 
+/**
+ * A 16550 UART device model: 8 byte-wide registers behind an IO region (THR/RBR, IER,
+ * IIR/FCR, LCR, MCR, LSR, MSR, SCR, with DLAB); transmitted bytes are kept up to
+ * `outputLimit`.
+ */
 export class Uart16550 implements DeviceModel {
   readonly model = 'uart16550';
   readonly size = UART_REGISTER_COUNT;

@@ -40,6 +40,7 @@ import { EventFd, type SharedEventFdDescriptor } from '../../host/event-fd.js';
 import { type DeviceModel, type DeviceProbe, readLe, writeLe } from './device.js';
 
 export const VIRTIO_MMIO_SIZE = 0x200;
+/** The virtio-mmio magic value, "virt" little-endian, read at offset 0. */
 export const VIRTIO_MMIO_MAGIC = 0x74726976;
 export const VIRTIO_MMIO_VERSION = 2;
 export const VIRTIO_VENDOR_QEMU = 0x554d4551;
@@ -106,6 +107,11 @@ export interface VirtioBackendDescriptor {
   readonly queue: VirtioQueueArea | undefined;
 }
 
+/**
+ * A virtio-mmio transport (version 2) device model: the 0x200-byte register window,
+ * feature negotiation, queue setup and one doorbell ioeventfd per queue (QueueNotify),
+ * which a device backend serves by DMA.
+ */
 export class VirtioMmio implements DeviceModel {
   readonly model = 'virtio-mmio';
   readonly size = VIRTIO_MMIO_SIZE;

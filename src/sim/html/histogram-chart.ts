@@ -17,11 +17,13 @@ export interface HistogramSpec {
 }
 
 const WIDTH = 460;
-const HEIGHT = 210;
-const LEFT = 44;
+const HEIGHT = 226;
+const LEFT = 60;
 const RIGHT = 12;
 const TOP = 30;
-const BOTTOM = HEIGHT - 24;
+const BOTTOM = HEIGHT - 40;
+const X_TITLE = 'latency (µs, log scale)';
+const Y_TITLE = 'samples';
 /** Width a marker label needs beside its line. */
 const LABEL_ROOM = 86;
 
@@ -55,9 +57,14 @@ export function renderHistogram(spec: HistogramSpec): string {
     const tx = px(xOfBucket(i));
     parts.push(`<line class="x-tick" x1="${tx}" x2="${tx}" y1="${BOTTOM}" y2="${BOTTOM + 4}"/>`);
     parts.push(
-      `<text class="x-label" x="${tx}" y="${HEIGHT - 6}" text-anchor="middle">${escapeHtml(formatMicros(edge))}</text>`,
+      `<text class="x-label" x="${tx}" y="${BOTTOM + 16}" text-anchor="middle">${escapeHtml(formatMicros(edge))}</text>`,
     );
   }
+  const yMid = px((TOP + BOTTOM) / 2);
+  parts.push(
+    `<text class="axis-title" x="${px((LEFT + WIDTH - RIGHT) / 2)}" y="${HEIGHT - 4}" text-anchor="middle">${escapeHtml(X_TITLE)}</text>`,
+    `<text class="axis-title" x="12" y="${yMid}" text-anchor="middle" dominant-baseline="middle" transform="rotate(-90 12 ${yMid})">${Y_TITLE}</text>`,
+  );
   parts.push(
     `<line class="axis" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${BOTTOM}" y2="${BOTTOM}"/>`,
   );

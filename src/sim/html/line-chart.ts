@@ -38,6 +38,14 @@ export interface LineChartSpec {
   readonly height?: number;
   /** Time labels under the axis (default true); off for a chart stacked above another. */
   readonly xLabels?: boolean;
+  /** Title of the value axis, with its unit (`accesses per second`), drawn rotated. */
+  readonly yTitle: string;
+  /** Title of the time axis (default `time since the run started (s)`), under its labels. */
+  readonly xTitle?: string;
+  /** Text of an x tick (default seconds: `1.5 s`). */
+  readonly xFormat?: (x: number) => string;
+  /** A shaded stretch of time with a label, such as the JIT warm-up. */
+  readonly band?: { readonly from: number; readonly to: number; readonly label: string };
 }
 
 /** What the tooltip script needs to show values under the mouse. */
@@ -52,10 +60,13 @@ export interface RenderedChart {
 }
 
 const WIDTH = 960;
-const LEFT = 64;
+const LEFT = 84;
 const RIGHT = 16;
 const TOP = 14;
 const AXIS_LABELS = 22;
+/** Room under the time labels for the axis title. */
+const X_TITLE = 16;
+const DEFAULT_X_TITLE = 'time since the run started (s)';
 const RUG_ROW = 11;
 const RUG_GAP = 3;
 /** Past this many events in a row, ticks merge into a solid bar: draw a density strip. */
@@ -66,7 +77,8 @@ export function renderLineChart(spec: LineChartSpec): RenderedChart {
   const height = spec.height ?? 260;
   const rugs = spec.rugs ?? [];
   const rugBlock = rugs.length === 0 ? 0 : rugs.length * (RUG_ROW + RUG_GAP) + 8;
-  const plotBottom = height - (spec.xLabels === false ? 6 : AXIS_LABELS) - rugBlock;
+  const xAxis = spec.xLabels === false ? 6 : AXIS_LABELS + X_TITLE;
+  const plotBottom = height - xAxis - rugBlock;
   const plotRight = WIDTH - RIGHT;
   const open = `<svg class="chart line-chart" data-chart="${escapeHtml(spec.id)}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(spec.label)}" preserveAspectRatio="xMidYMid meet"`;
 
@@ -103,13 +115,30 @@ export function renderLineChart(spec: LineChartSpec): RenderedChart {
       `<line class="x-tick" x1="${tx}" x2="${tx}" y1="${plotBottom}" y2="${plotBottom + 4}"/>`,
     );
     parts.push(
-      `<text class="x-label" x="${tx}" y="${height - 6}" text-anchor="middle">${escapeHtml(`${Number(t.toPrecision(6))} s`)}</text>`,
+      `<text class="x-label" x="${tx}" y="${height - 6 - X_TITLE}" text-anchor="middle">${escapeHtml(spec.xFormat === undefined ? `${Number(t.toPrecision(6))} s` : spec.xFormat(t))}</text>`,
     );
   }
+  if (spec.xLabels !== false) {
+    parts.push(
+      `<text class="axis-title" x="${px((LEFT + plotRight) / 2)}" y="${height - 4}" text-anchor="middle">${escapeHtml(spec.xTitle ?? DEFAULT_X_TITLE)}</text>`,
+    );
+  }
+  const yMid = px((TOP + plotBottom) / 2);
+  parts.push(
+    `<text class="axis-title" x="12" y="${yMid}" text-anchor="middle" dominant-baseline="middle" transform="rotate(-90 12 ${yMid})">${escapeHtml(spec.yTitle)}</text>`,
+  );
   parts.push(
     `<line class="axis" x1="${LEFT}" x2="${plotRight}" y1="${plotBottom}" y2="${plotBottom}"/>`,
   );
   parts.push('</g>');
+
+  if (spec.band !== undefined && spec.band.to > spec.band.from) {
+    const bx = x(Math.max(0, spec.band.from));
+    const bw = x(Math.min(xMax, spec.band.to)) - bx;
+    parts.push(
+      `<g class="warmup" data-band="${escapeHtml(spec.band.label)}"><rect x="${px(bx)}" y="${TOP}" width="${px(bw)}" height="${px(plotBottom - TOP)}"/><text x="${px(bx + 4)}" y="${TOP + 12}">${escapeHtml(spec.band.label)}</text></g>`,
+    );
+  }
 
   const xs = spec.xs.map(x);
   const ordered = [...spec.series].sort(

@@ -36,6 +36,15 @@ export function titleBlock(report: RunReport): string {
   return `<header class="top"><h1>addrspace run</h1><span class="subtitle">${escapeHtml(sub.join(' · '))}</span>${badges.join('')}</header>`;
 }
 
+/** Whether the run had a JIT warm-up that the headline figure leaves out. */
+export function warmedUp(report: RunReport): boolean {
+  return (
+    report.warmup !== undefined &&
+    report.warmup.seconds > 0 &&
+    report.accesses.warmPerSecond !== undefined
+  );
+}
+
 interface Card {
   readonly label: string;
   readonly value: string;
@@ -49,9 +58,13 @@ export function headlineCards(report: RunReport): string {
   const cards: Card[] = [
     {
       key: 'accesses',
-      label: 'Accesses / s',
-      value: formatCount(report.accesses.perSecond),
-      detail: `${formatCount(report.accesses.total)} in ${formatSeconds(report.durationSeconds)}`,
+      label: warmedUp(report) ? 'Accesses / s after warm-up' : 'Accesses / s',
+      value: formatCount(
+        warmedUp(report) ? report.accesses.warmPerSecond! : report.accesses.perSecond,
+      ),
+      detail: warmedUp(report)
+        ? `${formatCount(report.accesses.perSecond)}/s over the whole run, ${formatSeconds(report.warmup!.seconds)} of warm-up at ${formatCount(report.warmup!.accessesPerSecond)}/s`
+        : `${formatCount(report.accesses.total)} in ${formatSeconds(report.durationSeconds)}`,
     },
     {
       key: 'violations',

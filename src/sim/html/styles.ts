@@ -71,6 +71,7 @@ svg.chart .marker text { fill: var(--ink); font-weight: 600; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { text-align: left; padding: 5px 10px 5px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: 12px; }
+th.num { text-align: right; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.mono, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
 table.params td:first-child { color: var(--muted); width: 34%; }
@@ -87,5 +88,14 @@ table.counters td:first-child { width: 58%; }
 }
 .tooltip .row { display: flex; align-items: center; gap: 6px; }
 .tooltip .row b { margin-left: auto; padding-left: 12px; font-weight: 600; }
+svg.chart text.axis-title { font-size: 11.5px; font-weight: 600; }
+svg.chart text.group-label { fill: var(--ink); font-weight: 600; font-size: 12px; }
+svg.chart text.bar-name { font-size: 11.5px; }
+svg.chart text.bar-value { fill: var(--ink); font-size: 11.5px; font-variant-numeric: tabular-nums; }
+svg.chart .warmup rect { fill: var(--muted); opacity: 0.12; }
+svg.chart .warmup text { font-size: 11px; font-weight: 600; }
+td.better { color: var(--good); }
+td.changed { font-weight: 650; }
+td.worse { color: var(--bad); }
 footer { color: var(--muted); font-size: 12px; margin-top: 22px; }
 `;

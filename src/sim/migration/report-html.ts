@@ -34,6 +34,9 @@ export function renderMigrationHtml(report: MigrationReport): string {
       },
     ],
     yFormat: formatCount,
+    yTitle: 'pages (4 KiB)',
+    xTitle: 'migration round (the last is the stop-and-copy)',
+    xFormat: (round) => String(round),
     step: true,
   });
   const hover: Record<string, LineChartHoverData> = {};
