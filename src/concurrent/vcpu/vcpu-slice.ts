@@ -1,10 +1,13 @@
 /**
  * Runs one vCPU slice inside a pool thread: the body of `KVM_RUN`.
  *
- * A slice goes `online`, generates accesses from the vCPU's workload and performs them
- * through its reader in batches (after each batch, and after each MMIO exit: a quiescent
+ * A slice goes `online`, generates accesses from the vCPU's workload a block at a time
+ * (`AccessGenerator.fill`, one batch per block) and performs them through its reader in
+ * batches (`vcpu-batch.ts`; after each batch, and after each MMIO exit: a quiescent
  * point, the counters published, the stop flag and the clock checked), then saves the
- * workload position, goes `offline` and returns an exit record. An `AddressSpaceError`
+ * workload position (stepped back to the first generated access it did not perform, so
+ * each seed's stream is the same however slices cut it), goes `offline` and returns an
+ * exit record. An `AddressSpaceError`
  * from an access (the topology moved under the workload, a device failed with `IoAccess`)
  * is counted and the slice goes on; a `ReaderFault` (evicted, or a buffer this reader was
  * never told about) ends the slice and drops this thread's attachment so the next slice
@@ -14,10 +17,8 @@
  * and never serves exits (the owner does).
  */
 import { threadId } from 'node:worker_threads';
-import type { SharedViewReader } from '../reader/reader-api.js';
-import { Translation } from '../reader/translation.js';
-import { RAM_ACCESS } from './access-pattern.js';
-import { pushTranslationSample, SampleKind } from './sampler.js';
+import { AccessBlock } from './access-pattern.js';
+import { BatchTally, performBatch } from './vcpu-batch.js';
 import { contextFor, dropContext } from './vcpu-context.js';
 import type { SliceExitReason, VcpuSliceExit, VcpuSliceTask } from './vcpu-protocol.js';
 import { Counter, VCPU_COUNTERS, type VcpuStateTable, VcpuStatus } from './vcpu-state.js';
@@ -26,9 +27,9 @@ import { Counter, VCPU_COUNTERS, type VcpuStateTable, VcpuStatus } from './vcpu-
 const before = new Float64Array(VCPU_COUNTERS.length);
 const delta = new Float64Array(VCPU_COUNTERS.length);
 const totals = new Float64Array(VCPU_COUNTERS.length);
-const scratch8 = new Uint8Array(8);
-const scratch8View = new DataView(scratch8.buffer);
-const translation = new Translation();
+const tally = new BatchTally();
+/** The accesses of the current batch, generated in one `fill` (the pool's batch is <= 1024). */
+const block = new AccessBlock(1024);
 
 function publishCounters(state: VcpuStateTable, vcpu: number): void {
   for (let i = 0; i < totals.length; i++) totals[i] = before[i]! + delta[i]!;
@@ -55,16 +56,6 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
 
   let reason: SliceExitReason = 'budget';
   let startGeneration = 0;
-  let accesses = 0;
-  let reads = 0;
-  let writes = 0;
-  let signals = 0;
-  let faults = 0;
-  let poisonReads = 0;
-  let ioAccessFaults = 0;
-  let notFoundFaults = 0;
-  let typeFaults = 0;
-  let sampleCount = 0;
   try {
     memory.online();
     startGeneration = memory.generation;
@@ -75,95 +66,21 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
 
   const batch = Math.max(1, Math.min(1024, task.batch | 0));
   const sampleEvery = task.sampleEvery | 0;
-  const poison = task.poisonWord;
-  const checkPoison = poison >= 0;
+  const settings = { sampleEvery, poison: task.poisonWord };
   // Every Nth access of the vCPU's whole life is sampled, across slices and threads.
-  let untilSample = sampleEvery > 0 ? sampleEvery - (before[Counter.accesses]! % sampleEvery) : 0;
+  tally.reset(sampleEvery > 0 ? sampleEvery - (before[Counter.accesses]! % sampleEvery) : 0);
 
+  // Accesses [next, block.length) of the block are generated and not yet performed.
+  let next = 0;
+  block.length = 0;
   while (reason !== 'fault') {
-    const exitsSeen = mailbox.exits;
-    for (let i = 0; i < batch; i++) {
-      gen.next();
-      const gpa = gen.gpa;
-      let kind = SampleKind.Read;
-      let generation = -1;
-      try {
-        if (gen.isWrite) {
-          kind = SampleKind.Write;
-          const signalsSeen = memory.ioeventfdSignals;
-          let value = gen.value;
-          // Guest RAM never holds the poison word by the workload's doing.
-          if (value === poison && gen.target === RAM_ACCESS) value ^= 1;
-          switch (gen.size) {
-            case 1:
-              memory.writeU8(gpa, value & 0xff);
-              break;
-            case 2:
-              memory.writeU16(gpa, value & 0xffff);
-              break;
-            case 4:
-              memory.writeU32(gpa, value);
-              break;
-            default:
-              scratch8View.setUint32(0, value, true);
-              scratch8View.setUint32(4, gen.valueHigh, true);
-              memory.write(gpa, scratch8);
-          }
-          writes++;
-          // The reader counts the writes an ioeventfd took: no second translation.
-          if (memory.ioeventfdSignals !== signalsSeen) {
-            kind = SampleKind.Ioeventfd;
-            signals++;
-          }
-        } else {
-          let value: number;
-          switch (gen.size) {
-            case 1:
-              value = memory.readU8(gpa);
-              break;
-            case 2:
-              value = memory.readU16(gpa);
-              break;
-            case 4:
-              value = memory.readU32(gpa);
-              break;
-            default:
-              memory.read(gpa, scratch8);
-              value = scratch8View.getUint32(0, true);
-              if (value !== scratch8View.getUint32(4, true)) value = -1;
-          }
-          reads++;
-          if (checkPoison && value === poison && gen.size >= 4 && mailbox.exits === exitsSeen) {
-            poisonReads++;
-            kind = SampleKind.Poison;
-            generation = memory.generation; // the view the read went through
-          }
-        }
-        if (mailbox.exits !== exitsSeen) kind = SampleKind.MmioExit;
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (code === undefined) throw e;
-        if (code === 'ReaderFault') {
-          reason = 'fault';
-          break;
-        }
-        faults++;
-        kind = SampleKind.Fault;
-        if (code === 'IoAccess') ioAccessFaults++;
-        else if (code === 'RegionNotFound') notFoundFaults++;
-        else if (code === 'RegionType') typeFaults++;
-      }
-      accesses++;
-      // Every Nth access is sampled; every poison read is recorded.
-      const periodic = sampleEvery > 0 && --untilSample === 0;
-      if (periodic) untilSample = sampleEvery;
-      if (periodic || kind === SampleKind.Poison) {
-        if (recordSample(ctx.memory, samples, gpa, kind, generation)) sampleCount++;
-      }
-      // An exit took the owner's time: end the batch there, a quiescent point too.
-      if (mailbox.exits !== exitsSeen) break;
+    if (next === block.length) {
+      gen.fill(block, batch);
+      next = 0;
     }
-    if (reason !== 'fault') {
+    next = performBatch(memory, mailbox, samples, block, next, settings, tally);
+    if (tally.readerFault) reason = 'fault';
+    else {
       try {
         memory.quiescent();
       } catch (e) {
@@ -171,24 +88,24 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
         reason = 'fault';
       }
     }
-    delta[Counter.accesses] = accesses;
-    delta[Counter.reads] = reads;
-    delta[Counter.writes] = writes;
+    delta[Counter.accesses] = tally.accesses;
+    delta[Counter.reads] = tally.reads;
+    delta[Counter.writes] = tally.writes;
     delta[Counter.mmioExits] = mailbox.exits - exitsBefore;
-    delta[Counter.ioeventfdSignals] = signals;
-    delta[Counter.faults] = faults;
-    delta[Counter.poisonReads] = poisonReads;
-    delta[Counter.samples] = sampleCount;
-    delta[Counter.ioAccessFaults] = ioAccessFaults;
-    delta[Counter.regionNotFoundFaults] = notFoundFaults;
-    delta[Counter.regionTypeFaults] = typeFaults;
+    delta[Counter.ioeventfdSignals] = tally.signals;
+    delta[Counter.faults] = tally.faults;
+    delta[Counter.poisonReads] = tally.poisonReads;
+    delta[Counter.samples] = tally.samples;
+    delta[Counter.ioAccessFaults] = tally.ioAccessFaults;
+    delta[Counter.regionNotFoundFaults] = tally.notFoundFaults;
+    delta[Counter.regionTypeFaults] = tally.typeFaults;
     publishCounters(state, vcpu);
     if (reason === 'fault') break;
     if (state.stopRequested(vcpu)) {
       reason = 'stopped';
       break;
     }
-    if (accesses >= task.budget.maxAccesses) break;
+    if (tally.accesses >= task.budget.maxAccesses) break;
     if (performance.now() >= deadline) {
       reason = 'time';
       break;
@@ -199,6 +116,8 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   memory.offline();
   delta[Counter.slices] = 1;
   publishCounters(state, vcpu);
+  // Accesses generated but not performed come first in the vCPU's next slice.
+  gen.rewindTo(next);
   gen.save(saved.words, saved.at);
   state.markGeneratorSaved(vcpu);
   state.setThreadId(vcpu, -1);
@@ -210,46 +129,16 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
     slice: task.slice,
     threadId,
     reason,
-    accesses,
-    reads,
-    writes,
+    accesses: tally.accesses,
+    reads: tally.reads,
+    writes: tally.writes,
     mmioExits: mailbox.exits - exitsBefore,
-    ioeventfdSignals: signals,
-    faults,
-    poisonReads,
+    ioeventfdSignals: tally.signals,
+    faults: tally.faults,
+    poisonReads: tally.poisonReads,
     startGeneration,
     endGeneration,
     startedAt,
     durationMs: performance.now() - started,
   };
-}
-
-/**
- * One translation sample, as the view that answered the translation saw it (translating
- * is an access: it may adopt a newer view than the access used). `generation` >= 0 pins
- * the view the access went through (a poison read): if the translation came from another
- * view, region and host address are recorded as unknown (-1) rather than taken from the
- * wrong one. A translation that faults records nothing.
- */
-function recordSample(
-  memory: Pick<SharedViewReader, 'translate'>,
-  samples: Parameters<typeof pushTranslationSample>[0],
-  gpa: number,
-  kind: SampleKind,
-  generation: number,
-): boolean {
-  try {
-    memory.translate(gpa, translation);
-  } catch {
-    return false;
-  }
-  let seen = translation.generation;
-  let regionId = translation.regionId;
-  let host = translation.hostAddress;
-  if (generation >= 0 && seen !== generation) {
-    regionId = -1;
-    host = -1;
-    seen = generation;
-  }
-  return pushTranslationSample(samples, seen, gpa, regionId, host, kind);
 }
