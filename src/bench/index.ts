@@ -101,7 +101,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   endSection('memory');
   say(formatMemory(memory));
 
-  const targets = checkTargets({ strategies, readerLoop, latency, render });
+  const targets = checkTargets({ strategies, readerLoop, latency, render, micro });
   say(formatTargets(targets));
 
   return {
