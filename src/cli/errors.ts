@@ -2,7 +2,8 @@
  * How the CLI reports failure: `UsageError` for bad command lines, one readable line
  * `addrspace: <message>` for any error (the stack only with --debug), and the exit status
  * that goes with it (SPEC 9): 2 for bad usage and for bad input that the library rejects
- * with `InvalidArgument` (options, machine files), 1 for anything else. It never exits
+ * with `InvalidArgument` (options, machine files), 1 for anything else (a run's own
+ * status, 0, 1 or 3, comes from its report: run-command.ts). It never exits
  * the process itself.
  */
 import { AddressSpaceError } from '../base/errors.js';
@@ -12,6 +13,12 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Bad usage or a bad machine file. */
 export const EXIT_USAGE = 2;
+/**
+ * The run could not keep itself whole (SPEC 11): a worker died or a device or listener
+ * failed without being injected, an end-of-run check could not run, an injected fault was
+ * not survived. The report's `failures` says which.
+ */
+export const EXIT_RUN_FAILED = 3;
 
 /** A command line the CLI cannot accept. `flag` names the flag when there is one. */
 export class UsageError extends AddressSpaceError {

@@ -1,14 +1,15 @@
 /**
  * `addrspace run`: checks that the report files can be written, runs `runSimulation`
  * with a progress line on a terminal, writes `--json` / `--html`, prints the summary, and
- * returns the exit status (0, or 1 when the checker found a violation). The simulation
+ * returns the exit status (0; 1 when the checker found a violation; 3 when the report lists
+ * failures and no violation). The simulation
  * itself lives in src/sim/simulation.ts; this command adds no measurement of its own.
  */
 import type { ResolvedRunOptions } from '../sim/options.js';
 import { renderHtmlReport } from '../sim/report-html.js';
 import type { RunReport } from '../sim/report-types.js';
 import { runSimulation } from '../sim/simulation.js';
-import { EXIT_FAILURE, EXIT_OK } from './errors.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_RUN_FAILED } from './errors.js';
 import type { CliIo } from './io.js';
 import { checkWritable, writeReportFile } from './output.js';
 import { ProgressLine } from './progress.js';
@@ -44,7 +45,8 @@ export async function runCommand(options: ResolvedRunOptions, io: CliIo): Promis
   return exitCodeOfReport(report);
 }
 
-/** SPEC 9: 1 when the checker found a violation, else 0. */
+/** SPEC 9 and 11: 1 when the checker found a violation, else 3 with failures, else 0. */
 export function exitCodeOfReport(report: RunReport): number {
-  return report.check.violations > 0 ? EXIT_FAILURE : EXIT_OK;
+  if (report.check.violations > 0) return EXIT_FAILURE;
+  return (report.failures?.length ?? 0) > 0 ? EXIT_RUN_FAILED : EXIT_OK;
 }

@@ -73,6 +73,14 @@ export function formatRunSummary(report: RunReport): string {
   if (report.check.firstViolations.length > 0 && unlisted > 0) {
     lines.push(`    ... and ${int(unlisted)} more`);
   }
+  const failures = report.failures ?? [];
+  if (failures.length > 0) {
+    const more = report.failuresTruncated ?? 0;
+    row('failures', `${int(failures.length + more)} (exit status 3 unless a violation was found)`);
+    for (const f of failures.slice(0, SUMMARY_VIOLATIONS)) lines.push(`    ${f.kind}: ${f.detail}`);
+    const unlisted = failures.length + more - Math.min(failures.length, SUMMARY_VIOLATIONS);
+    if (unlisted > 0) lines.push(`    ... and ${int(unlisted)} more`);
+  }
   if (report.strategy === 'none' || report.unsafe) {
     row('note', 'strategy none does not synchronise: violations are expected');
   }

@@ -17,7 +17,8 @@ Usage:
   addrspace run   [--machine pc|FILE.json] [--vcpus N] [--duration SECONDS]
                   [--strategy rcu|seqlock|mutex|none] [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
-                  [--seed N] [--no-check] [--json FILE] [--html FILE] [--quiet] [--debug]
+                  [--seed N] [--no-check] [--no-hyp-ioeventfd] [--json FILE] [--html FILE]
+                  [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
 
@@ -31,7 +32,10 @@ Options:
   -v, --version  show the version
 
 Exit status: 0 when every invariant held, 1 when the checker found a violation
-(or the run failed), 2 for bad usage or a bad machine file.
+(or the command failed), 2 for bad usage or a bad machine file, 3 when a run could
+not keep itself whole: a vCPU or device-backend thread died or a device callback or
+listener failed without being injected, an end-of-run check could not run, or an
+injected fault was not survived (the report's "failures" list says which).
 `;
 
 const RUN_HELP = `Usage: addrspace run [options]
@@ -50,6 +54,8 @@ Options:
   --churn-rate PER_SECOND  topology updates per second over all kinds (default ${d.churnRate})
   --seed N                 seed of the churn and workload sequences (default ${d.seed})
   --no-check               turn the invariant checks off
+  --no-hyp-ioeventfd       the hypervisor does not handle ioeventfds: doorbell writes
+                           exit to the owner, which signals them (default: the machine's)
   --json FILE              write the report as JSON
   --html FILE              write the report as a self-contained HTML page
   --quiet                  no progress line and no summary
@@ -57,7 +63,8 @@ Options:
   -h, --help               show this help
 
 Exit status: 0 when every invariant held, 1 when the checker found a violation,
-2 for bad usage or a bad machine file.
+2 for bad usage or a bad machine file, 3 when the run lists failures (a thread died,
+a device or listener failed, an end-of-run check could not run) and no violation.
 `;
 
 const MTREE_HELP = `Usage: addrspace mtree [options]

@@ -20,6 +20,7 @@
  */
 import { checkAddress, checkedAdd } from '../base/address.js';
 import { AddressSpaceError, hex } from '../base/errors.js';
+import { markDirtyPages } from '../host/dirty-bitmap.js';
 import type { FlatRange, FlatView } from './flat-view.js';
 import { dispatchIo } from './io-dispatch.js';
 import { ADDRESS_ATTRS, type AddressAttr, type RegionType } from './types.js';
@@ -188,8 +189,18 @@ export function readBytes(view: FlatView, dst: Uint8Array, addr: number, attr: A
   dispatchIo(fr.owner, fr.addrRange.base - fr.offsetInRegion, offset, dst, false);
 }
 
-/** Writes `src` at `addr`: all or nothing for host memory. Ioeventfds are the caller's. */
-export function writeBytes(view: FlatView, src: Uint8Array, addr: number, attr: AddressAttr): void {
+/**
+ * Writes `src` at `addr`: all or nothing for host memory. Ioeventfds are the caller's.
+ * With `logDirty`, the pages written in host memory are marked in their mappings'
+ * dirty bitmaps, after the bytes (host/dirty-bitmap.ts).
+ */
+export function writeBytes(
+  view: FlatView,
+  src: Uint8Array,
+  addr: number,
+  attr: AddressAttr,
+  logDirty = false,
+): void {
   const fr = view.findFlatRange(addr);
   if (fr === undefined) throw AddressSpaceError.regionNotFound(addr);
   if (route(fr, attr, true, addr) === 'ops') {
@@ -200,7 +211,10 @@ export function writeBytes(view: FlatView, src: Uint8Array, addr: number, attr: 
   }
   let done = 0;
   for (const s of resolveHost(view, addr, src.length, attr, true)) {
-    s.fr.owner.mapping!.bytes.set(src.subarray(done, done + s.len), mappingOffset(s.fr, s.addr));
+    const mapping = s.fr.owner.mapping!;
+    const offset = mappingOffset(s.fr, s.addr);
+    mapping.bytes.set(src.subarray(done, done + s.len), offset);
+    if (logDirty) markDirtyPages(mapping.dirtyBitmap, offset, s.len);
     done += s.len;
   }
 }

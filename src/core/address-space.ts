@@ -35,11 +35,12 @@ import {
   regionCacheOf,
   writeBytes,
 } from './access.js';
+import { type DirtyLog, DirtyLogState } from './dirty-log.js';
 import { FlatView } from './flat-view.js';
 import { matchIoeventfd } from './io-dispatch.js';
 import { flattenIoeventfds } from './ioeventfds.js';
 import { checkListener, deliverTo, type Listener, type ListenerRequestItem } from './listeners.js';
-import type { ViewPublisher } from './publisher.js';
+import { canPublishFlags, type ViewPublisher } from './publisher.js';
 import { RangeStore } from './range-store.js';
 import { Region } from './region.js';
 import { checkBoolean } from './region-checks.js';
@@ -50,6 +51,7 @@ import * as topology from './topology.js';
 import type { AddressAttr } from './types.js';
 
 export type { HostSpan, RegionCache } from './access.js';
+export type { DirtyLog, DirtyMappingLog } from './dirty-log.js';
 export type { Listener } from './listeners.js';
 
 export class AddressSpace {
@@ -59,6 +61,7 @@ export class AddressSpace {
   readonly #state: SpaceState;
   /** StratoVirt's `hyp_ioevtfd_enabled`: `undefined` until set (reads as off). */
   #ioevtfdEnabled: boolean | undefined;
+  readonly #dirtyLog = new DirtyLogState();
 
   constructor(root: Region, name: string, machineRam?: Region) {
     if (!(root instanceof Region)) throw AddressSpaceError.invalidArgument('root must be a Region');
@@ -171,6 +174,7 @@ export class AddressSpace {
       throw AddressSpaceError.invalidArgument(`address space ${this.name} already has a publisher`);
     }
     this.#state.publisher = p;
+    this.#publishFlags();
   }
 
   detachPublisher(): void {
@@ -211,6 +215,51 @@ export class AddressSpace {
       );
     }
     this.#ioevtfdEnabled = on;
+    this.#publishFlags();
+  }
+
+  /** Hands readers the flags they must see with the view (publisher/ViewFlags). */
+  #publishFlags(): void {
+    const p = this.#state.publisher;
+    if (!canPublishFlags(p)) return;
+    p.publishFlags({ hypIoeventfd: this.ioevtfdEnabled, dirtyLog: this.#dirtyLog.on });
+  }
+
+  // ---- dirty logging (SPEC 10) ----
+
+  /** Whether dirty logging is on (from `startDirtyLog()` to `stopDirtyLog()`). */
+  get dirtyLogEnabled(): boolean {
+    return this.#dirtyLog.on;
+  }
+
+  /**
+   * Starts dirty logging of every mapping the view uses, from an empty log: the owner's
+   * writes mark from now on, readers once they adopt the view republished with the flag.
+   * Resolves after the grace period that follows, so no write that starts later goes
+   * unmarked. Starting while on changes nothing (and waits for a grace period too).
+   */
+  startDirtyLog(): Promise<void> {
+    if (!this.#dirtyLog.on) {
+      this.#dirtyLog.start(this.#state.view);
+      this.#publishFlags();
+    }
+    return this.synchronize();
+  }
+
+  /** Stops dirty logging: readers stop marking once they adopt the republished view. */
+  stopDirtyLog(): void {
+    if (!this.#dirtyLog.on) return;
+    this.#dirtyLog.stop();
+    this.#publishFlags();
+  }
+
+  /**
+   * Snapshot and clear (QEMU's `memory_global_dirty_log_sync`): the dirty 4 KiB pages of
+   * each logged mapping since the last sync (or the start), sorted, and their total. A
+   * page written through an alias is listed once, in its mapping. Empty while off.
+   */
+  syncDirtyLog(): DirtyLog {
+    return this.#dirtyLog.sync(this.#state.view);
   }
 
   /**
@@ -267,7 +316,7 @@ export class AddressSpace {
       return;
     }
     if (this.#signalDoorbell(a, data)) return;
-    writeBytes(this.#state.view, data, a, at);
+    writeBytes(this.#state.view, data, a, at, this.#dirtyLog.on);
   }
 
   readU8(addr: number, attr: AddressAttr = 'Ram'): number {

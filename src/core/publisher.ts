@@ -15,3 +15,26 @@ export interface ViewPublisher {
   /** Runs `fn` after the grace period that starts now. */
   callRcu(fn: () => void): void;
 }
+
+/**
+ * Flags that readers must see with the table they adopt (SPEC 5, 10): whether the
+ * hypervisor matches ioeventfds inside the vCPU (`hypIoeventfd`), and whether every
+ * write must mark its pages dirty (`dirtyLog`).
+ */
+export interface ViewFlags {
+  readonly hypIoeventfd: boolean;
+  readonly dirtyLog: boolean;
+}
+
+/**
+ * A publisher that can hand readers `ViewFlags`: `publishFlags` republishes the current
+ * view with them (a new epoch, the same generation) when they changed. A change is
+ * binding for a reader once the grace period after the call has ended.
+ */
+export interface FlagPublisher {
+  publishFlags(flags: ViewFlags): void;
+}
+
+export function canPublishFlags(p: unknown): p is FlagPublisher {
+  return typeof (p as Partial<FlagPublisher> | undefined)?.publishFlags === 'function';
+}

@@ -11,6 +11,7 @@
  */
 import { checkSize } from '../base/address.js';
 import { AddressSpaceError } from '../base/errors.js';
+import { dirtyBitmapBytes, markDirtyPages } from './dirty-bitmap.js';
 import { hostMemory } from './host-memory.js';
 import {
   HOST_WINDOW,
@@ -54,7 +55,15 @@ export class HostMemMapping {
   readonly buffer: SharedArrayBuffer;
   /** All bytes of the mapping. */
   readonly bytes: Uint8Array;
+  /**
+   * The dirty-page bitmap (host/dirty-bitmap.ts): one bit per 4 KiB page, in shared
+   * memory, so reader threads mark their writes too (SPEC 10).
+   */
+  readonly dirtyBuffer: SharedArrayBuffer;
+  readonly dirtyBitmap: Int32Array;
   private released = false;
+  /** Address spaces logging this mapping's writes (owner thread only). */
+  private loggers = 0;
 
   private constructor(index: number, buffer: SharedArrayBuffer, name: string, readOnly: boolean) {
     this.index = index;
@@ -64,6 +73,8 @@ export class HostMemMapping {
     this.readOnly = readOnly;
     this.buffer = buffer;
     this.bytes = new Uint8Array(buffer);
+    this.dirtyBuffer = new SharedArrayBuffer(dirtyBitmapBytes(this.size));
+    this.dirtyBitmap = new Int32Array(this.dirtyBuffer);
   }
 
   /** Creates a zero-filled, lazily committed mapping of `size` bytes (1 to 4 GiB). */
@@ -105,6 +116,31 @@ export class HostMemMapping {
 
   get isReleased(): boolean {
     return this.released;
+  }
+
+  /** Whether an address space logs dirty pages of this mapping now. */
+  get dirtyLogging(): boolean {
+    return this.loggers > 0;
+  }
+
+  /** An address space started logging this mapping (owner thread; counted). */
+  startDirtyLogging(): void {
+    this.loggers++;
+  }
+
+  /** An address space stopped logging this mapping. */
+  stopDirtyLogging(): void {
+    if (this.loggers > 0) this.loggers--;
+  }
+
+  /**
+   * For code that writes the mapping's bytes directly (device models: a flash programming
+   * its array): marks `[offset, offset + len)` dirty when dirty logging is on. Call it
+   * after the bytes are written. Costs one branch while logging is off.
+   */
+  markDirty(offset: number, len: number): void {
+    if (this.loggers === 0 || len <= 0) return;
+    markDirtyPages(this.dirtyBitmap, offset, len);
   }
 
   /** Host address of byte `offset`, or `undefined` past the end. */

@@ -50,18 +50,28 @@ import {
   subtractAreas,
 } from './targets.js';
 
-export function buildMachine(config: MachineConfig): Machine {
+/** How a machine is built beyond its config: what the CLI's flags override. */
+export interface BuildOptions {
+  /** Overrides the config's `hypIoeventfd` (`run --no-hyp-ioeventfd` gives false). */
+  readonly hypIoeventfd?: boolean;
+}
+
+export function buildMachine(config: MachineConfig, options: BuildOptions = {}): Machine {
   const mappings = new Map<string, HostMemMapping>();
   try {
     for (const m of config.mappings.values()) mappings.set(m.name, createMapping(m));
-    return assemble(config, mappings);
+    return assemble(config, mappings, options);
   } catch (error) {
     for (const mapping of mappings.values()) mapping.release();
     throw error;
   }
 }
 
-function assemble(config: MachineConfig, mappings: ReadonlyMap<string, HostMemMapping>): Machine {
+function assemble(
+  config: MachineConfig,
+  mappings: ReadonlyMap<string, HostMemMapping>,
+  options: BuildOptions,
+): Machine {
   const configs = new Map<string, RegionConfig>();
   const placements = new Map<string, Placement>();
   const collect = (r: RegionConfig, space: SpaceName | undefined, base: number): void => {
@@ -128,6 +138,10 @@ function assemble(config: MachineConfig, mappings: ReadonlyMap<string, HostMemMa
   const memory = new AddressSpace(regions.get(config.memory.name)!, 'memory', machineRam);
   const io =
     config.io === undefined ? undefined : new AddressSpace(regions.get(config.io.name)!, 'io');
+  // Machines set hyp_ioevtfd_enabled when they are built (SPEC 5): on unless told otherwise.
+  const hypIoeventfd = options.hypIoeventfd ?? config.hypIoeventfd ?? true;
+  memory.setIoevtfdEnabled(hypIoeventfd);
+  io?.setIoevtfdEnabled(hypIoeventfd);
   const dmaAreas = checkDmaAreas(config, memory, configs);
 
   let hotplug: HotplugArea | undefined;

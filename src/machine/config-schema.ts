@@ -146,6 +146,7 @@ export const machineFileSchema = z.strictObject({
   machineRam: z.string().min(1).optional(),
   churn: churnSchema.optional(),
   workload: workloadSchema.optional(),
+  hypIoeventfd: z.boolean().optional(),
   hotplug: hotplugSchema.optional(),
   pam: pamSchema.optional(),
   barWindow: barWindowSchema.optional(),

@@ -3,7 +3,7 @@
  * machine (with `pcOptions`); anything else is the path of a machine file, read, checked
  * and built. Errors are `MachineConfigError`s (one line, exit status 2 in the CLI).
  */
-import { buildMachine } from './build.js';
+import { type BuildOptions, buildMachine } from './build.js';
 import type { Machine } from './machine.js';
 import { loadMachineFile } from './machine-file.js';
 import { buildPcMachine } from './pc.js';
@@ -11,7 +11,11 @@ import type { PcOptions } from './pc-layout.js';
 
 export const BUILTIN_MACHINES = ['pc'] as const;
 
-export async function createMachine(spec: string, pcOptions: PcOptions = {}): Promise<Machine> {
-  if (spec === 'pc') return buildPcMachine(pcOptions);
-  return buildMachine(await loadMachineFile(spec));
+export async function createMachine(
+  spec: string,
+  pcOptions: PcOptions = {},
+  build: BuildOptions = {},
+): Promise<Machine> {
+  if (spec === 'pc') return buildPcMachine(pcOptions, build);
+  return buildMachine(await loadMachineFile(spec), build);
 }

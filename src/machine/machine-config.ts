@@ -118,4 +118,9 @@ export interface MachineConfig {
   /** Defaults for a run of this machine; the sim layer checks the kind names. */
   readonly churn: ChurnConfig | undefined;
   readonly workload: string | undefined;
+  /**
+   * Whether the hypervisor handles ioeventfds (StratoVirt's hyp_ioevtfd_enabled, SPEC 5):
+   * a file's top-level `hypIoeventfd`; on when left out.
+   */
+  readonly hypIoeventfd?: boolean;
 }

@@ -89,6 +89,7 @@ export function parseMachineFile(source: string | object, fallbackName?: string)
           } satisfies HotplugConfig),
     churn: raw.churn === undefined ? undefined : normaliseChurn(raw.churn),
     workload: raw.workload,
+    hypIoeventfd: raw.hypIoeventfd,
     pam: raw.pam === undefined ? undefined : parsePam(raw.pam),
     barWindow: raw.barWindow === undefined ? undefined : parseBarWindow(raw.barWindow),
     targets: raw.targets === undefined ? undefined : parseTargets(raw.targets),

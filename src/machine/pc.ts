@@ -16,7 +16,7 @@ import { AddressSpaceError } from '../base/errors.js';
 import type { Region } from '../core/region.js';
 import type { HostMemMapping } from '../host/mapping.js';
 import type { BarWindow } from './bar-window.js';
-import { buildMachine } from './build.js';
+import { type BuildOptions, buildMachine } from './build.js';
 import { Pflash } from './devices/pflash.js';
 import { Uart16550 } from './devices/uart16550.js';
 import { VirtioMmio } from './devices/virtio-mmio.js';
@@ -47,9 +47,9 @@ export interface PcMachine extends Machine {
   barSlotOf(device: string): number;
 }
 
-export function buildPcMachine(options: PcOptions = {}): PcMachine {
+export function buildPcMachine(options: PcOptions = {}, build: BuildOptions = {}): PcMachine {
   const layout = pcLayout(options);
-  const machine = buildMachine(pcMachineConfig(options));
+  const machine = buildMachine(pcMachineConfig(options), build);
   try {
     return asPc(machine, layout);
   } catch (error) {

@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { proxy, type Remote, releaseProxy, wrap } from 'comlink';
 import type { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import { Prng } from '../concurrent/vcpu/prng.js';
+import type { HostMemMapping } from '../host/mapping.js';
 import type { VirtioMmio } from '../machine/devices/virtio-mmio.js';
 import type { Machine } from '../machine/machine.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
@@ -80,11 +81,30 @@ export function completionProblem(bytes: Uint8Array, served: number): string | u
   return undefined;
 }
 
+/** What `DeviceBackend.verifyCompletions` found. */
+export interface CompletionCheck {
+  /** One line per record that is torn or disagrees with the backend's counts. */
+  readonly problems: string[];
+  /** One line per record that could not be read at all (its RAM is gone). */
+  readonly notRun: string[];
+}
+
 export class DeviceBackend {
   readonly devices: readonly BackendDevice[];
   readonly readerIndex: number;
   /** Set when the worker thread died. */
   error: Error | undefined;
+  /**
+   * Why the thread ended while it was not being stopped (`undefined` while it runs or
+   * after a clean stop): its error's text, or its exit code.
+   */
+  died: string | undefined;
+  /**
+   * Where each device's completion record was in host memory when the backend started,
+   * for reading it back while churn has the guest address switched off (`undefined`: not
+   * RAM then).
+   */
+  private readonly completionHome: ({ mapping: HostMemMapping; offset: number } | undefined)[] = [];
   private readonly worker: Worker;
   private readonly remote: Remote<DeviceBackendApi>;
   private readonly publisher: SharedViewPublisher;
@@ -106,9 +126,14 @@ export class DeviceBackend {
       this.error = error;
     });
     this.exited = new Promise((resolve) => {
-      worker.once('exit', () => {
+      worker.once('exit', (code) => {
         // A dead backend must not hold up grace periods.
-        if (!this.stopped) publisher.markReaderOffline(readerIndex);
+        if (!this.stopped) {
+          publisher.markReaderOffline(readerIndex);
+          this.died = this.error
+            ? `${this.error.name}: ${this.error.message}`
+            : `exit code ${code}`;
+        }
         resolve();
       });
     });
@@ -132,6 +157,16 @@ export class DeviceBackend {
     const file = options.workerFile ?? new URL('../../workers/device-backend.js', import.meta.url);
     const worker = new Worker(file);
     const backend = new DeviceBackend(worker, devices, publisher, readerIndex);
+    for (const device of devices) {
+      const gpa = device.gpa + kCompletionOffset;
+      const piece = memory.flatView.findFlatRange(gpa);
+      const mapping = piece?.owner.regionType === 'Ram' ? piece.owner.mapping : undefined;
+      backend.completionHome.push(
+        mapping === undefined
+          ? undefined
+          : { mapping, offset: piece!.offsetInRegion + (gpa - piece!.addrRange.base) },
+      );
+    }
     try {
       await backend.call(
         backend.remote.start(
@@ -172,18 +207,32 @@ export class DeviceBackend {
   }
 
   /**
-   * Reads each device's completion record through `memory` (after `stop`) and returns
-   * one line per record that is torn or disagrees with `report`.
+   * Reads each device's completion record (after `stop`) and says which are torn or
+   * disagree with `report`. A record is read through `memory` where the guest address is
+   * RAM now, else from the host memory it was in when the backend started (churn may
+   * have switched the guest's window onto it off); a record in neither is `notRun`.
    */
-  verifyCompletions(memory: Machine['memory'], report: BackendReport): string[] {
+  verifyCompletions(memory: Machine['memory'], report: BackendReport): CompletionCheck {
     const problems: string[] = [];
+    const notRun: string[] = [];
     this.devices.forEach((device, index) => {
+      const gpa = device.gpa + kCompletionOffset;
       const bytes = new Uint8Array(COMPLETION_WORDS * 4);
-      memory.read(bytes, device.gpa + kCompletionOffset);
+      const home = this.completionHome[index];
+      if (memory.addressInMemory(gpa, bytes.length)) {
+        memory.read(bytes, gpa);
+      } else if (home !== undefined && !home.mapping.isReleased) {
+        bytes.set(home.mapping.bytes.subarray(home.offset, home.offset + bytes.length));
+      } else {
+        notRun.push(
+          `${device.name}: completion record at 0x${gpa.toString(16)} is in no RAM now and its host memory is gone`,
+        );
+        return;
+      }
       const problem = completionProblem(bytes, report.requestsByDevice[index] ?? 0);
       if (problem !== undefined) problems.push(`${device.name}: completion record ${problem}`);
     });
-    return problems;
+    return { problems, notRun };
   }
 
   private async terminate(): Promise<void> {

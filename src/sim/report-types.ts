@@ -77,6 +77,32 @@ export interface Violation {
   readonly t?: number;
 }
 
+/**
+ * What a run could not do or keep alive, apart from checker violations (SPEC 11): exit
+ * status 3. `vcpu-died` / `backend-died`: a worker thread died without being killed by
+ * fault injection; `device-failed`: a device callback threw (not an injected fault);
+ * `listener-failed`: a memory listener threw something other than an `AddressSpaceError`
+ * (not an injected fault); `churn-failed`: applying a change failed with an error the
+ * address space does not raise; `check-not-run`: an end-of-run check could not run;
+ * `fault-not-survived`: an injected fault the run did not recover from.
+ */
+export type RunFailureKind =
+  | 'vcpu-died'
+  | 'backend-died'
+  | 'device-failed'
+  | 'listener-failed'
+  | 'churn-failed'
+  | 'check-not-run'
+  | 'fault-not-survived';
+
+export interface RunFailure {
+  readonly kind: RunFailureKind;
+  /** One sentence, with the error's own text when there was an error. */
+  readonly detail: string;
+  /** Seconds since the start of the run, when it happened during the run. */
+  readonly t?: number;
+}
+
 /** One timeline sample: rates over the interval that ends at `t`. */
 export interface TimelinePoint {
   /** Seconds since the start of the run (end of the interval). */
@@ -169,8 +195,15 @@ export interface RunReport {
     readonly mmioExitUs?: HistogramReport;
     readonly updateCostUs?: HistogramReport;
   };
-  /** The process exit status the CLI uses for this report: 0, or 1 with violations. */
-  readonly exitCode?: 0 | 1;
+  /**
+   * The process exit status the CLI uses for this report: 0; 1 with violations; 3 with
+   * failures and no violation.
+   */
+  readonly exitCode?: 0 | 1 | 3;
+  /** Failures (see `RunFailureKind`), in the order they were found; empty when none. */
+  readonly failures?: readonly RunFailure[];
+  /** Failures found past the ones kept in `failures` (absent when none were left out). */
+  readonly failuresTruncated?: number;
   /** ISO 8601 time the run started. */
   readonly startedAt?: string;
   readonly environment?: EnvironmentInfo;

@@ -9,7 +9,10 @@ import type { Machine } from '../machine/machine.js';
 /** The name `RunOptions.machine` uses for the built-in machine. */
 export const BUILT_IN_MACHINE = 'pc';
 
-/** Builds the machine `name` names: `'pc'`, or the path of a machine file. */
-export function loadSimulationMachine(name: string): Promise<Machine> {
-  return createMachine(name);
+/**
+ * Builds the machine `name` names: `'pc'`, or the path of a machine file; `hypIoeventfd`
+ * (when given) overrides the machine's hyp_ioevtfd_enabled (`--no-hyp-ioeventfd`).
+ */
+export function loadSimulationMachine(name: string, hypIoeventfd?: boolean): Promise<Machine> {
+  return createMachine(name, {}, hypIoeventfd === undefined ? {} : { hypIoeventfd });
 }

@@ -13,6 +13,7 @@ import type { BackendReport } from './device-backend-protocol.js';
 import type { ResolvedRunOptions } from './options.js';
 import { environmentInfo } from './report-environment.js';
 import { REPORT_VERSION, type RunReport } from './report-types.js';
+import type { FailureLog } from './run-failures.js';
 import { LatencyRecorder, round } from './stats.js';
 import type { ChurnEventLog, TimelineRecorder } from './stats-timeline.js';
 
@@ -36,6 +37,7 @@ export interface RunMeasurements {
   readonly interrupted: boolean;
   /** vCPUs whose thread died. */
   readonly lostVcpus: number;
+  readonly failures: FailureLog;
 }
 
 function latencyOf(samples: readonly number[]): LatencyRecorder {
@@ -128,7 +130,9 @@ export function buildRunReport(m: RunMeasurements): RunReport {
             reattached: m.backend.reattached,
           },
         }),
-    exitCode: check.violations > 0 ? 1 : 0,
+    exitCode: check.violations > 0 ? 1 : m.failures.count > 0 ? 3 : 0,
+    failures: [...m.failures.kept],
+    ...(m.failures.truncated > 0 ? { failuresTruncated: m.failures.truncated } : {}),
     startedAt: m.startedAt.toISOString(),
     environment: environmentInfo(),
     ...(strategy === 'none' ? { unsafe: true } : {}),

@@ -30,11 +30,12 @@ import {
 } from './churn-apply.js';
 import { ChurnDriver } from './churn-driver.js';
 import { type ChurnOp, ChurnSchedule } from './churn-schedule.js';
-import { DeviceBackend } from './device-backend.js';
+import { type CompletionCheck, DeviceBackend } from './device-backend.js';
 import type { BackendReport } from './device-backend-protocol.js';
 import { OptionsError } from './option-checks.js';
 import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from './options.js';
 import type { RunReport } from './report-types.js';
+import { errorText, FailureLog } from './run-failures.js';
 import { loadSimulationMachine } from './simulation-machine.js';
 import { RunObserver } from './simulation-observer.js';
 import { buildRunReport } from './simulation-report.js';
@@ -78,7 +79,7 @@ export async function runSimulation(
   internals: SimulationInternals = {},
 ): Promise<RunReport> {
   const checked = resolveRunOptions(options);
-  const machine = await loadSimulationMachine(checked.machine);
+  const machine = await loadSimulationMachine(checked.machine, checked.hypIoeventfd);
   try {
     return await simulate(withMachineDefaults(options, machine), machine, internals);
   } finally {
@@ -151,8 +152,10 @@ async function simulate(
     sampleEvery: o.check ? SAMPLE_EVERY : 0,
     poisonWord: o.check ? POISON_U32 : -1,
     sliceMs: SLICE_MS,
+    doorbells: machine.memory,
   });
   const observer = new RunObserver(pool, checker, o.vcpus);
+  const failures = new FailureLog();
   let backend: DeviceBackend | undefined;
   let interrupted = false;
   let seconds = 0;
@@ -175,21 +178,27 @@ async function simulate(
     const t0 = performance.now();
     observer.start(t0);
     churn.start(t0);
-    interrupted = await runLoop(o, observer, churn, publisher, backend);
+    interrupted = await runLoop(o, observer, churn, publisher, backend, failures);
   } finally {
     // Stop order: churn, vCPUs, backend; then one last grace period before anything ends.
+    // Each step that throws is a failure in the report, never an exception past it.
     churn.stop();
-    await pool.stop();
+    await failures.guard('check-not-run', 'stopping the vCPUs', () => pool.stop());
     seconds = observer.elapsed();
-    const final = await backend?.stop();
+    const final = await failures.guard('backend-died', 'stopping the device backend', () =>
+      backend?.stop(),
+    );
     observer.absorbBackend(final);
     observer.drainVcpus(publisher.generation);
-    await publisher.synchronize();
-    if (backend !== undefined && final !== undefined) {
-      checkCompletions(backend, machine, final, checker, publisher.generation, seconds);
+    await failures.guard('check-not-run', 'the final grace period', () => publisher.synchronize());
+    if (backend !== undefined) {
+      checkCompletions(backend, machine, final, checker, failures, publisher.generation, seconds);
     }
-    await pool.destroy();
-    publisher.close();
+    await failures.guard('check-not-run', 'ending the vCPU threads', () => pool.destroy());
+    await failures.guard('check-not-run', 'closing the publisher', () => publisher.close());
+  }
+  for (const lost of pool.lost) {
+    failures.record('vcpu-died', `vCPU ${lost.vcpu} died in slice ${lost.slice}: ${lost.error}`);
   }
   observer.sampleTimeline(seconds, publisher.generation);
   const publication = publisher.stats();
@@ -213,6 +222,7 @@ async function simulate(
     backend: observer.backend,
     interrupted,
     lostVcpus: pool.lost.length,
+    failures,
   });
 }
 
@@ -227,14 +237,23 @@ async function runLoop(
   churn: ChurnDriver,
   publisher: SharedViewPublisher,
   backend: DeviceBackend | undefined,
+  failures: FailureLog,
 ): Promise<boolean> {
   let nextTimeline = TIMELINE_MS / 1000;
   let nextProgress = o.progressIntervalMs / 1000;
   let nextBackendDrain = BACKEND_DRAIN_MS / 1000;
+  let churnFailed = false;
   for (;;) {
     await sleep(TICK_MS);
     if (o.signal?.aborted) return true;
-    if (churn.error !== undefined) throw churn.error;
+    if (churn.error !== undefined && !churnFailed) {
+      churnFailed = true;
+      failures.record(
+        'churn-failed',
+        `churn stopped: ${errorText(churn.error)}`,
+        observer.elapsed(),
+      );
+    }
     const now = observer.elapsed();
     observer.drainVcpus(publisher.generation);
     if (now >= nextTimeline) {
@@ -253,17 +272,39 @@ async function runLoop(
   }
 }
 
-/** The completion records the backend left in guest RAM must be intact and up to date. */
+/**
+ * The completion records the backend left in guest RAM must be intact and up to date.
+ * Without the backend's final counts (it died), or without the RAM of a record, the
+ * check cannot run: that is a failure, not a pass.
+ */
 function checkCompletions(
   backend: DeviceBackend,
   machine: Machine,
-  final: BackendReport,
+  final: BackendReport | undefined,
   checker: Checker,
+  failures: FailureLog,
   generation: number,
   seconds: number,
 ): void {
-  const problems = backend.verifyCompletions(machine.memory, final);
-  for (const problem of problems) {
+  if (backend.died !== undefined) {
+    failures.record('backend-died', `the device backend thread died: ${backend.died}`);
+  }
+  if (final === undefined) {
+    failures.record(
+      'check-not-run',
+      "the device backend's completion records were not checked: its final counts are lost",
+    );
+    return;
+  }
+  let found: CompletionCheck;
+  try {
+    found = backend.verifyCompletions(machine.memory, final);
+  } catch (error) {
+    failures.record('check-not-run', `checking the completion records: ${errorText(error)}`);
+    return;
+  }
+  for (const line of found.notRun) failures.record('check-not-run', line);
+  for (const problem of found.problems) {
     checker.record({
       kind: 'torn',
       vcpu: -1,
@@ -275,7 +316,7 @@ function checkCompletions(
       t: seconds,
     });
   }
-  checker.countSamples(backend.devices.length - problems.length);
+  checker.countSamples(backend.devices.length - found.problems.length - found.notRun.length);
 }
 
 /**

@@ -2,7 +2,7 @@
  * The house stays as drawn (DESIGN.md "Layers"): every import in src/ points to the same
  * layer or a lower one, and no import circle joins files of different layers.
  *
- *   base < host < core < concurrent < machine < sim < bench < cli
+ *   base < host < core < concurrent < testing < machine < sim < bench < cli
  *   concurrent/: reader < strategies < publication < vcpu
  *
  * Type-only imports count too: a lower layer that names a higher layer's type depends on

@@ -14,6 +14,7 @@ export const LAYERS = [
   'concurrent/strategies',
   'concurrent/publication',
   'concurrent/vcpu',
+  'testing',
   'machine',
   'sim',
   'bench',

@@ -11,6 +11,9 @@
  *   poison word through the adopted view is recorded as a violation `(generation, gpa)`.
  * - `spin`: reads forever (the test terminates the worker).
  * - `doorbell`: `count` u32 writes at `gpa`, counting MMIO exits (ioeventfds need none).
+ * - `pages`: sweeps the pages of `[0, span)` over and over, writing the sweep number
+ *   (1, 2, ...) as a u32 at byte 4 of each page (dirty-logging tests); a quiescent point
+ *   every 64 writes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
@@ -24,7 +27,7 @@ import {
 
 export interface TestReaderData {
   readonly handle: ReaderHandle;
-  readonly loop: 'translate' | 'poison' | 'spin' | 'doorbell';
+  readonly loop: 'translate' | 'poison' | 'spin' | 'doorbell' | 'pages';
   readonly stop: SharedArrayBuffer;
   readonly span: number;
   readonly seed: number;
@@ -74,6 +77,17 @@ reader.online();
 parentPort?.postMessage({ kind: 'online' });
 
 const out = new Translation();
+if (data.loop === 'pages') {
+  const pages = Math.floor(data.span / 4096);
+  for (let sweep = 1; Atomics.load(stop, 0) === 0; sweep++) {
+    for (let p = 0; p < pages; p++) {
+      reader.writeU32(p * 4096 + 4, sweep);
+      accesses += 1;
+      if ((accesses & 63) === 0) reader.quiescent();
+    }
+    generations = sweep;
+  }
+}
 while (Atomics.load(stop, 0) === 0) {
   for (let k = 0; k < 256; k++) {
     const gpa = Math.floor(random() * data.span) & ~3;

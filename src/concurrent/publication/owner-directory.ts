@@ -56,6 +56,7 @@ export class OwnerDirectory {
       kind: 'mapping' as const,
       id: this.nextMappingId++,
       buffer: mapping.buffer,
+      dirty: mapping.dirtyBuffer,
       hostAddress: mapping.hostAddress,
       name: mapping.name,
     };

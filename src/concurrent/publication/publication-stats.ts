@@ -56,4 +56,14 @@ export interface PublicationStats {
   readonly tables: number;
   readonly tableBytes: number;
   readonly callbackErrors: number;
+  /** Guest memory and table bytes retired by publishes and not yet reclaimable, now. */
+  readonly retainedBytes: number;
+  /** The most `retainedBytes` ever was (SPEC 7 `retainedBytesMax`). */
+  readonly retainedBytesMax: number;
+  /** Publish → what it retired became reclaimable, per publish that retired something, in µs (recent window). */
+  readonly reclaimLatencyUs: readonly number[];
+  /** Total time the owner spent inside the strategy's publish and quiescent-state calls, µs. */
+  readonly ownerBlockedUs: number;
+  /** The longest single such call, µs. */
+  readonly ownerBlockedMaxUs: number;
 }

@@ -14,6 +14,7 @@
 import { wallClockMs } from '../../base/clock.js';
 import { AddressSpaceError } from '../../base/errors.js';
 import type { FlatView } from '../../core/flat-view.js';
+import type { ViewFlags } from '../../core/publisher.js';
 import type { Region } from '../../core/region.js';
 import type { HostMemMapping } from '../../host/mapping.js';
 import {
@@ -21,6 +22,9 @@ import {
   controlBytes,
   countsForGrace,
   grownCapacity,
+  kTableDirtyLog,
+  kTableFlags,
+  kTableHypIoeventfd,
   MAX_EPOCH,
   MIN_IO_CAPACITY,
   MIN_RANGE_CAPACITY,
@@ -44,6 +48,7 @@ import {
 import { ReaderRegistry } from './reader-registry.js';
 import { Reclaimer } from './reclaim.js';
 import { RegionRetention } from './region-retention.js';
+import { RetentionMeter } from './retention-meter.js';
 import { validateView, writeTable } from './table-writer.js';
 import { viewChange } from './view-diff.js';
 
@@ -77,6 +82,7 @@ export class SharedViewPublisher {
   private readonly grace: GracePeriods;
   private readonly reclaimer: Reclaimer;
   private readonly regions = new RegionRetention();
+  private readonly meter = new RetentionMeter();
   private readonly owner: OwnerStrategy;
   private readonly ctx: OwnerContext;
   private readonly freeTables: PooledTable[] = [];
@@ -88,6 +94,8 @@ export class SharedViewPublisher {
   private tableCount = 0;
   private tableByteCount = 0;
   private closed = false;
+  /** `kTableFlags` of every table published from now on (`publishFlags`). */
+  private flags = 0;
 
   constructor(options: PublisherOptions = {}) {
     this.options = resolvePublisherOptions(options);
@@ -138,11 +146,13 @@ export class SharedViewPublisher {
       this.freeTables.push(table);
       throw cause;
     }
+    table.columns.header[kTableFlags] = this.flags;
     this.history?.record(view);
     const retiredTable = this.current;
     const publishedMs = wallClockMs();
     // The publishing store: from here on readers may adopt `table`.
     this.owner.publishTable(this.ctx, table.id, epoch);
+    this.meter.blocked((wallClockMs() - publishedMs) * 1000);
     this.epoch = epoch;
     this.current = table;
     this.currentGeneration = view.generation;
@@ -156,7 +166,14 @@ export class SharedViewPublisher {
     const tableFreeNow =
       retiredTable !== undefined && this.owner.grace === 'qsbr' && !this.anyReaderCounts();
     if (tableFreeNow) this.freeTables.push(retiredTable);
+    let retiredBytes = 0;
+    for (const mapping of retiredMappings) retiredBytes += mapping.size;
+    if (retiredTable !== undefined && !tableFreeNow) {
+      retiredBytes += retiredTable.columns.buffer.byteLength;
+    }
+    this.meter.retired(retiredBytes);
     const afterGrace = () => {
+      this.meter.reclaimable(retiredBytes, publishedMs, wallClockMs());
       if (retiredTable !== undefined && !tableFreeNow) this.freeTables.push(retiredTable);
       this.reclaimer.graceEnded(retiredMappings, epoch);
       this.regions.graceEnded(epoch, this.owner.grace === 'immediate');
@@ -165,6 +182,20 @@ export class SharedViewPublisher {
     };
     if (this.owner.grace === 'qsbr') this.grace.request(epoch, afterGrace);
     else afterGrace();
+  }
+
+  /**
+   * The flags readers see with the table (SPEC 5 hyp_ioevtfd_enabled, SPEC 10 dirty
+   * logging): when they changed, the current view is published again with them (a new
+   * epoch, the same generation). Binding for a reader once the grace period after this
+   * call has ended (`synchronize()`). Before any view was published they wait for it.
+   */
+  publishFlags(flags: ViewFlags): void {
+    const word =
+      (flags.hypIoeventfd ? kTableHypIoeventfd : 0) | (flags.dirtyLog ? kTableDirtyLog : 0);
+    if (word === this.flags) return;
+    this.flags = word;
+    if (this.lastView !== undefined) this.publish(this.lastView);
   }
 
   /** Resolves once every reader online now has passed a quiescent state. */
@@ -179,7 +210,9 @@ export class SharedViewPublisher {
     if (this.owner.grace === 'qsbr' && this.epoch > 0) {
       this.grace.request(this.epoch, fn);
     } else {
+      const started = wallClockMs();
       this.owner.passQuiescentState(this.ctx);
+      this.meter.blocked((wallClockMs() - started) * 1000);
       queueMicrotask(fn);
     }
   }
@@ -291,6 +324,11 @@ export class SharedViewPublisher {
       tables: this.tableCount,
       tableBytes: this.tableByteCount,
       callbackErrors: this.grace.errors,
+      retainedBytes: this.meter.retainedBytes,
+      retainedBytesMax: this.meter.retainedBytesMax,
+      reclaimLatencyUs: this.meter.reclaimLatencyUs.toArray(),
+      ownerBlockedUs: this.meter.ownerBlockedUs,
+      ownerBlockedMaxUs: this.meter.ownerBlockedMaxUs,
     };
   }
 

@@ -12,8 +12,11 @@ import { AddressSpaceError } from '../../base/errors.js';
 import { ReaderDirectory } from './directory.js';
 import {
   kFlagIoeventfd,
+  kTableDirtyLog,
   kTableEpoch,
+  kTableFlags,
   kTableGeneration,
+  kTableHypIoeventfd,
   kTableRangeCount,
   type TableColumns,
 } from './layout.js';
@@ -24,6 +27,7 @@ import { kRecentRead, kRecentWrite, RecentRanges } from './recent-ranges.js';
 
 const EMPTY_BYTES = new Uint8Array(new SharedArrayBuffer(8));
 const EMPTY_VIEW = new DataView(EMPTY_BYTES.buffer);
+const EMPTY_BITMAP = new Int32Array(new SharedArrayBuffer(4));
 
 export abstract class AdoptedTable {
   readonly readerIndex: number;
@@ -44,6 +48,10 @@ export abstract class AdoptedTable {
   protected tTypeFlags: Int32Array = new Int32Array(0);
   protected table: TableColumns | undefined;
   protected lastRow = 0;
+  /** The adopted table's `kTableHypIoeventfd`: this reader signals matching doorbells. */
+  protected hypIoeventfd = false;
+  /** The adopted table's `kTableDirtyLog`: every write marks its page (SPEC 10). */
+  protected logDirty = false;
 
   // TranslationCache, first level: the last readable and the last writable memory range
   // of the adopted table.
@@ -60,6 +68,15 @@ export abstract class AdoptedTable {
   protected wHigh = 0;
   protected wBytes: Uint8Array = EMPTY_BYTES;
   protected wView: DataView = EMPTY_VIEW;
+  // While dirty logging is on, the first-level write cache stays empty (its fast path
+  // does not mark) and the last writable range lives here instead, with its mapping's
+  // bitmap: view-reader.ts's logged write path stores and marks through it.
+  protected lDelta = 0;
+  protected lLow = 1;
+  protected lHigh = 0;
+  protected lBytes: Uint8Array = EMPTY_BYTES;
+  protected lView: DataView = EMPTY_VIEW;
+  protected lDirty: Int32Array = EMPTY_BITMAP;
 
   /** Second level: the last few ranges translated (recent-ranges.ts). */
   protected readonly recent = new RecentRanges();
@@ -91,7 +108,12 @@ export abstract class AdoptedTable {
     this.tMappingId = table.mappingId;
     this.tTypeFlags = table.typeFlags;
     this.lastRow = 0;
-    if (!keepCaches) this.dropCaches();
+    const flags = table.header[kTableFlags]!;
+    const logDirty = (flags & kTableDirtyLog) !== 0;
+    this.hypIoeventfd = (flags & kTableHypIoeventfd) !== 0;
+    // A cache filled without logging must not survive into logging (strategy none too).
+    if (!keepCaches || logDirty !== this.logDirty) this.dropCaches();
+    this.logDirty = logDirty;
     return true;
   }
 
@@ -111,6 +133,12 @@ export abstract class AdoptedTable {
     this.recent.clear();
     this.rBytes = this.wBytes = EMPTY_BYTES;
     this.rView = this.wView = EMPTY_VIEW;
+    this.lDelta = 0;
+    this.lLow = 1;
+    this.lHigh = 0;
+    this.lBytes = EMPTY_BYTES;
+    this.lView = EMPTY_VIEW;
+    this.lDirty = EMPTY_BITMAP;
   }
 
   /**
@@ -166,9 +194,10 @@ export abstract class AdoptedTable {
       throw tornTableFault();
     }
     const flags = this.tTypeFlags[row]!;
+    const cachedWrite = isWritableMemory(flags) && (flags & kFlagIoeventfd) === 0;
     const access =
       (isReadableMemory(flags) ? kRecentRead : 0) |
-      (isWritableMemory(flags) && (flags & kFlagIoeventfd) === 0 ? kRecentWrite : 0);
+      (cachedWrite && !this.logDirty ? kRecentWrite : 0);
     this.recent.remember(delta, offset, end - delta, access, bytes, view);
     // Stored as small integers whenever they fit: V8 then keeps these fields in integer
     // representation and the hit test runs in integer arithmetic. A value that does not
@@ -179,6 +208,7 @@ export abstract class AdoptedTable {
       this.wHigh = asInt32IfExact(end - delta);
       this.wBytes = bytes;
       this.wView = view;
+      if (this.logDirty) this.moveToLoggedCache(cachedWrite, mappingId);
     } else {
       this.rDelta = asInt32IfExact(delta);
       this.rLow = asInt32IfExact(offset);
@@ -187,6 +217,26 @@ export abstract class AdoptedTable {
       this.rView = view;
     }
     return delta;
+  }
+
+  /**
+   * Dirty logging: the write range just cached becomes the logged write range (when
+   * writes may be cached there at all) and the unmarked fast path is emptied.
+   */
+  private moveToLoggedCache(cachedWrite: boolean, mappingId: number): void {
+    if (cachedWrite) {
+      this.lDelta = this.wDelta;
+      this.lLow = this.wLow;
+      this.lHigh = this.wHigh;
+      this.lBytes = this.wBytes;
+      this.lView = this.wView;
+      this.lDirty = this.directory.mappingDirty[mappingId] ?? EMPTY_BITMAP;
+    } else {
+      this.lLow = 1;
+      this.lHigh = 0;
+    }
+    this.wLow = 1;
+    this.wHigh = 0;
   }
 
   /**

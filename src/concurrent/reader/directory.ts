@@ -27,6 +27,8 @@ export type DirectoryEntry =
       readonly kind: 'mapping';
       readonly id: number;
       readonly buffer: SharedArrayBuffer;
+      /** The mapping's dirty-page bitmap (host/dirty-bitmap.ts). */
+      readonly dirty: SharedArrayBuffer;
       readonly hostAddress: number;
       readonly name: string;
     }
@@ -47,6 +49,7 @@ export class ReaderDirectory {
   readonly tables: (TableColumns | undefined)[] = [];
   readonly mappingBytes: (Uint8Array | undefined)[] = [];
   readonly mappingViews: (DataView | undefined)[] = [];
+  readonly mappingDirty: (Int32Array | undefined)[] = [];
   readonly mappingHostAddress: number[] = [];
   readonly eventFds: (EventFd | undefined)[] = [];
   private channel: BroadcastChannel | undefined;
@@ -71,6 +74,7 @@ export class ReaderDirectory {
         if (this.mappingBytes[entry.id] === undefined) {
           this.mappingBytes[entry.id] = new Uint8Array(entry.buffer);
           this.mappingViews[entry.id] = new DataView(entry.buffer);
+          this.mappingDirty[entry.id] = new Int32Array(entry.dirty);
           this.mappingHostAddress[entry.id] = entry.hostAddress;
         }
         break;
@@ -82,6 +86,7 @@ export class ReaderDirectory {
       case 'forget-mapping':
         this.mappingBytes[entry.id] = undefined;
         this.mappingViews[entry.id] = undefined;
+        this.mappingDirty[entry.id] = undefined;
         break;
     }
   }

@@ -55,6 +55,7 @@
  * | 3           | kTableIoCount      | ioeventfds in use                             |
  * | 4           | kTableRangeCap     | range capacity of this table                  |
  * | 5           | kTableIoCap        | ioeventfd capacity of this table              |
+ * | 6           | kTableFlags        | kTableHypIoeventfd, kTableDirtyLog (publisher's ViewFlags) |
  *
  * Range columns (capacity R, sorted by start, non-overlapping): `start` F64, `end` F64,
  * `hostBase` F64 (host address of `start`, 0 for IO), `offsetInRegion` F64, `regionId`
@@ -132,7 +133,12 @@ export const kTableRangeCount = 2;
 export const kTableIoCount = 3;
 export const kTableRangeCap = 4;
 export const kTableIoCap = 5;
-/** Header words (six in use, the rest reserved); the columns start after them. */
+export const kTableFlags = 6;
+/** `kTableFlags` bit: readers match ioeventfds themselves (StratoVirt's hyp_ioevtfd_enabled). */
+export const kTableHypIoeventfd = 1;
+/** `kTableFlags` bit: dirty logging is on; every write marks its page (SPEC 10). */
+export const kTableDirtyLog = 2;
+/** Header words (seven in use, the rest reserved); the columns start after them. */
 const TABLE_HEADER_WORDS = 16;
 const TABLE_HEADER_BYTES = TABLE_HEADER_WORDS * I32;
 
@@ -244,6 +250,9 @@ export class TableColumns {
   }
   get ioCount(): number {
     return this.header[kTableIoCount]!;
+  }
+  get flags(): number {
+    return this.header[kTableFlags]!;
   }
 }
 

@@ -90,6 +90,12 @@ export interface SharedViewReader {
    * false when `gpa` is unmapped. Counts as one access.
    */
   translate(gpa: number, out: TranslationTarget): boolean;
+  /**
+   * The stalled-reader scenario (SPEC 7): the next `read(gpa, dst)` that reaches guest
+   * memory stops for `ms` milliseconds inside the access (after resolving, before
+   * copying), holding what the strategy holds during an access. One-shot.
+   */
+  stallNextRead(ms: number): void;
   /** Releases what attaching took (the directory channel). Call after `offline()`. */
   close(): void;
 

@@ -13,7 +13,11 @@
  * - RomDevice with romd on: reads from memory, writes are MMIO exits; romd off: MMIO exits.
  * - IO: MMIO exits, the whole access to the one region. Without an MMIO handler an exit
  *   is `RegionType` ("mismatch region type").
- * - A write that matches an ioeventfd signals its EventFd and goes nowhere else.
+ * - A write that matches an ioeventfd signals its EventFd and goes nowhere else, when the
+ *   table says the hypervisor handles ioeventfds (`kTableHypIoeventfd`); else it exits.
+ * - While the table says dirty logging is on (`kTableDirtyLog`), every memory write marks
+ *   its pages in the mapping's bitmap after its bytes land: the unmarked first-level write
+ *   cache stays empty and writes take `loggedWrite` (SPEC 10).
  *
  * The reader counts what its accesses did (`ioeventfdSignals`, `mmioExits`), so a caller
  * learns it from two plain loads instead of translating the address again.
@@ -21,7 +25,9 @@
  *   lands. An unmapped byte is `RegionNotFound`, a non-memory piece inside a span
  *   `RegionType`.
  */
+import { PAGE_SIZE } from '../../base/constants.js';
 import { AddressSpaceError } from '../../base/errors.js';
+import { markDirtyPage, markDirtyPages } from '../../host/dirty-bitmap.js';
 import { AdoptedTable } from './adopted-table.js';
 import { kFlagIoeventfd, kTypeMask } from './layout.js';
 import {
@@ -46,6 +52,9 @@ export abstract class TableReader extends AdoptedTable {
   private readonly scratchView = new DataView(this.scratch.buffer);
   private readonly scratchBySize: Uint8Array[] = [];
   private signalCount = 0;
+  /** A one-shot stall armed by `stallNextRead` (ms), and the word its wait sleeps on. */
+  private stallMs = 0;
+  private stallWord: Int32Array | undefined;
   private exitCount = 0;
 
   constructor(handle: ReaderHandle) {
@@ -75,6 +84,28 @@ export abstract class TableReader extends AdoptedTable {
   /** Releases the directory channel. The reader must be offline. */
   close(): void {
     this.directory.close();
+  }
+
+  /**
+   * Arms the stalled-reader scenario (SPEC 7): the next `read(gpa, dst)` that reaches
+   * guest memory stops for `ms` milliseconds after it resolved its ranges and before it
+   * copies, that is inside the access, holding whatever the strategy holds during one.
+   * Then it copies from the host memory it resolved before the stall.
+   */
+  stallNextRead(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw AddressSpaceError.invalidArgument(
+        `stall must be a non-negative number of ms, got ${ms}`,
+      );
+    }
+    this.stallMs = ms;
+  }
+
+  private stallInsideAccess(): void {
+    const ms = this.stallMs;
+    this.stallMs = 0;
+    this.stallWord ??= new Int32Array(new SharedArrayBuffer(4));
+    Atomics.wait(this.stallWord, 0, 0, ms);
   }
 
   /** Strategy hooks around an MMIO exit (the mutex strategy drops its lock). */
@@ -147,6 +178,7 @@ export abstract class TableReader extends AdoptedTable {
    * `size` bytes to store (any int32 or uint32 with those bytes).
    */
   private slowWrite(gpa: number, size: 1 | 2 | 4, value: number): void {
+    if (this.logDirty && this.loggedWrite(gpa, size, value)) return;
     if (typeof gpa === 'number' && this.promote(gpa, size, true)) {
       const off = gpa - this.wDelta;
       if (size === 4) this.wView.setInt32(off, value, true);
@@ -159,6 +191,26 @@ export abstract class TableReader extends AdoptedTable {
     else if (size === 1) this.scratch[0] = value;
     else this.scratchView.setUint16(0, value, true);
     this.writeBytes(gpa, bytes);
+  }
+
+  /**
+   * Dirty logging's write path: a hit in the logged write range stores, then marks the
+   * page (host/dirty-bitmap.ts: bytes first, mark after). False on a miss.
+   */
+  private loggedWrite(gpa: number, size: 1 | 2 | 4, value: number): boolean {
+    const at = gpa - this.lDelta;
+    if (
+      !(typeof gpa === 'number' && at >>> 0 === at && at >= this.lLow && at + size <= this.lHigh)
+    ) {
+      return false;
+    }
+    if (size === 4) this.lView.setInt32(at, value, true);
+    else if (size === 1) this.lBytes[at] = value;
+    else this.lView.setUint16(at, value, true);
+    markDirtyPage(this.lDirty, at);
+    // An unaligned write that crosses into the next page marks that one too.
+    if ((at & (PAGE_SIZE - 1)) + size > PAGE_SIZE) markDirtyPage(this.lDirty, at + size - 1);
+    return true;
   }
 
   protected unsynchronizedWriteU64(gpa: number, value: bigint): void {
@@ -229,6 +281,7 @@ export abstract class TableReader extends AdoptedTable {
       return;
     }
     const last = this.spanLastRow(row, gpa, len, false);
+    if (this.stallMs !== 0) this.stallInsideAccess();
     let done = 0;
     for (let r = row; r <= last; r++) {
       const delta = this.cacheRow(r, false);
@@ -245,7 +298,9 @@ export abstract class TableReader extends AdoptedTable {
     checkAccess(gpa, len);
     const row = this.rowOrThrow(gpa);
     const flags = this.tTypeFlags[row]!;
-    if ((flags & kFlagIoeventfd) !== 0) {
+    // Doorbells are matched here only when the hypervisor handles them (hyp_ioevtfd_enabled);
+    // otherwise a write to a device exits and the owner matches it (SPEC 5).
+    if ((flags & kFlagIoeventfd) !== 0 && this.hypIoeventfd) {
       const fdId = matchIoeventfd(this.table!, gpa, src);
       if (fdId !== 0) {
         this.directory.eventFd(fdId).signal();
@@ -269,6 +324,8 @@ export abstract class TableReader extends AdoptedTable {
       const from = r === row ? gpa : this.tStart[r]!;
       const n = Math.min(this.tEnd[r]! - from, len - done);
       copyBytes(src, done, this.wBytes, from - delta, n);
+      if (this.logDirty)
+        markDirtyPages(this.directory.mappingDirty[this.tMappingId[r]!]!, from - delta, n);
       done += n;
       if ((this.tTypeFlags[r]! & kFlagIoeventfd) !== 0) doorbells = true;
     }

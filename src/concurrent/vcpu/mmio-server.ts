@@ -81,6 +81,15 @@ export class MmioServer {
 }
 
 /**
+ * The owner's ioeventfd matching for exited writes (`AddressSpace.matchExitedWrite`):
+ * with hyp_ioevtfd_enabled off the vCPU does not match doorbells, so its write exits and
+ * the owner signals a matching ioeventfd before the device would see it (SPEC 5).
+ */
+export interface ExitedWriteMatcher {
+  matchExitedWrite(addr: number, data: Uint8Array): boolean;
+}
+
+/**
  * The handler that runs a request on the region it names: `lookup` gives the region for
  * an id (the publisher's `regionById`, which still knows a region removed in a grace
  * period that has not ended, as it cannot end while the vCPU waits), and core's
@@ -88,8 +97,15 @@ export class MmioServer {
  */
 export function regionIoHandler(
   lookup: (regionId: number) => Region | undefined,
+  doorbells?: ExitedWriteMatcher,
 ): MmioRequestHandler {
   return (_vcpu, request) => {
+    if (
+      request.isWrite &&
+      doorbells?.matchExitedWrite(request.regionBase + request.offset, request.data) === true
+    ) {
+      return true; // an ioeventfd took it: the device never sees the write
+    }
     const region = lookup(request.regionId);
     if (region?.ops === undefined) return false;
     dispatchIo(region, request.regionBase, request.offset, request.data, request.isWrite);

@@ -39,6 +39,7 @@ export class RawGuestMemory implements Omit<SharedViewReader, 'strategy'> {
   readonly size: number;
   private readonly view: DataView;
   private readonly bytes: Uint8Array;
+  private stallMs = 0;
 
   constructor(handle: RawMemoryHandle) {
     if (!(handle?.buffer instanceof SharedArrayBuffer)) {
@@ -81,6 +82,10 @@ export class RawGuestMemory implements Omit<SharedViewReader, 'strategy'> {
   setMmioHandler(_handler: MmioExitHandler | undefined): void {}
   /** Attaching took nothing to release. */
   close(): void {}
+  /** The next `read` stops for `ms` before copying (raw memory holds nothing meanwhile). */
+  stallNextRead(ms: number): void {
+    this.stallMs = ms;
+  }
 
   /** Offset of `gpa` in the buffer after checking that `len` bytes fit. */
   private at(gpa: number, len: number): number {
@@ -115,6 +120,10 @@ export class RawGuestMemory implements Omit<SharedViewReader, 'strategy'> {
   }
   read(gpa: number, dst: Uint8Array): void {
     const off = this.at(gpa, dst.length);
+    if (this.stallMs !== 0) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, this.stallMs);
+      this.stallMs = 0;
+    }
     dst.set(this.bytes.subarray(off, off + dst.length));
   }
   write(gpa: number, src: Uint8Array): void {

@@ -19,7 +19,12 @@ import type { Region } from '../../core/region.js';
 import { POISON_U32 } from '../reader/poison.js';
 import type { ReaderHandle, Strategy } from '../reader/reader-api.js';
 import { createMmioMailbox } from './mmio-mailbox.js';
-import { type MmioRequestHandler, MmioServer, regionIoHandler } from './mmio-server.js';
+import {
+  type ExitedWriteMatcher,
+  type MmioRequestHandler,
+  MmioServer,
+  regionIoHandler,
+} from './mmio-server.js';
 import type { GuestMemoryStrategy } from './raw-memory.js';
 import {
   drainTranslationSamples,
@@ -54,6 +59,11 @@ export interface VcpuPoolOptions {
   readonly memory?: VcpuMemorySpec | ((vcpu: number) => VcpuMemorySpec);
   /** Serves MMIO exits (default with a publisher: the region's ops; else every exit fails). */
   readonly mmioHandler?: MmioRequestHandler;
+  /**
+   * The address space the default handler matches exited writes against first
+   * (`matchExitedWrite`: with hyp_ioevtfd_enabled off, doorbells exit to the owner).
+   */
+  readonly doorbells?: ExitedWriteMatcher;
   /** Called once when a vCPU's thread died (after its reader was marked offline). */
   readonly onReaderLost?: (vcpu: number) => void;
   /** Called with every slice's exit record. */
@@ -198,7 +208,9 @@ export class VcpuPool {
     this.latencyRings = perVcpu.map(() => SampleRing.create(DEFAULTS.latencyCapacity, 1));
     const handler =
       options.mmioHandler ??
-      (publisher === undefined ? () => false : regionIoHandler((id) => publisher.regionById(id)));
+      (publisher === undefined
+        ? () => false
+        : regionIoHandler((id) => publisher.regionById(id), options.doorbells));
     this.mmio = new MmioServer(this.mailboxes, handler);
 
     const filename = options.workerFile ?? new URL('../../../workers/vcpu.js', import.meta.url);

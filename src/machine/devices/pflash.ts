@@ -80,8 +80,12 @@ export class Pflash implements DeviceModel {
   erases = 0;
   programs = 0;
 
+  /** The flash array's mapping: erases and programs mark its pages dirty (SPEC 10). */
+  private readonly mapping: HostMemMapping;
+
   constructor(mapping: HostMemMapping, options: PflashOptions = {}) {
     this.size = mapping.size;
+    this.mapping = mapping;
     this.flash = mapping.bytes;
     this.blockSize = options.blockSize ?? PFLASH_DEFAULT_BLOCK_SIZE;
     this.readOnly = options.readOnly ?? false;
@@ -186,6 +190,7 @@ export class Pflash implements DeviceModel {
     }
     const start = offset - (offset % this.blockSize);
     this.flash.fill(0xff, start, start + this.blockSize);
+    this.mapping.markDirty(start, this.blockSize);
     this.erases++;
   }
 
@@ -196,6 +201,7 @@ export class Pflash implements DeviceModel {
       return;
     }
     for (let i = 0; i < data.length; i++) this.flash[offset + i]! &= data[i]!;
+    this.mapping.markDirty(offset, data.length);
     this.programs++;
   }
 

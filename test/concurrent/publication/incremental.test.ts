@@ -39,6 +39,7 @@ function setUp(count: number) {
     leaves.push(leaf);
   }
   const space = new AddressSpace(root, 'memory');
+  space.setIoevtfdEnabled(true); // the vCPUs match doorbells (KVM's ioeventfds)
   return { root, leaves, mappings, space };
 }
 

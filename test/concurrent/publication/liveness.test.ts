@@ -18,6 +18,7 @@ const LEASE_MS = 300;
 function ramSpace() {
   const root = Region.initContainerRegion(1 << 20, 'root');
   const as = new AddressSpace(root, 'memory');
+  as.setIoevtfdEnabled(true); // the vCPUs match doorbells (KVM's ioeventfds)
   root.addSubregion(Region.initRamRegion(HostMemMapping.create({ size: 1 << 16 }), 'ram'), 0);
   return { root, as };
 }
@@ -82,6 +83,7 @@ describe.each(STRATEGIES)('ioeventfd writes from a worker under %s', (strategy) 
   test('1000 doorbell writes signal the EventFd 1000 times and make no MMIO exit', async () => {
     const root = Region.initContainerRegion(1 << 20, 'root');
     const as = new AddressSpace(root, 'memory');
+    as.setIoevtfdEnabled(true); // the vCPUs match doorbells (KVM's ioeventfds)
     const fd = new EventFd();
     const device = Region.initIoRegion(0x100, { read: () => true, write: () => true }, 'virtio');
     device.setIoeventfds([{ addrRange: { base: 0x10, size: 4 }, dataMatch: false, data: 0n, fd }]);

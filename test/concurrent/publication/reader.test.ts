@@ -14,6 +14,8 @@ import { doorbell, ioRegion, plainView, ramRegion, romRegion } from './helpers.j
 
 function setup(strategy: (typeof STRATEGIES)[number]) {
   const publisher = new SharedViewPublisher({ strategy, batchLimit: 8 });
+  // Readers match doorbells themselves, as under KVM (hyp_ioevtfd_enabled on).
+  publisher.publishFlags({ hypIoeventfd: true, dirtyLog: false });
   const reader = SharedView.attach(publisher.readerHandle(publisher.allocateReader()));
   return { publisher, reader };
 }

@@ -76,6 +76,7 @@ function machine() {
   root.addSubregion(doorbell, DOORBELL);
   root.addSubregion(faulty, FAULTY);
   const as = new AddressSpace(root, 'memory');
+  as.setIoevtfdEnabled(true); // the vCPUs match doorbells (KVM's ioeventfds)
   const publisher = SharedViewPublisher.attachTo(as, { strategy: 'rcu', maxReaders: 8 });
   return { as, root, publisher, logs, kick, uart0, faultyCalls: () => faultyCalls };
 }
