@@ -119,6 +119,8 @@ export class BenchGuest {
       history: false,
       ...(options.batchLimit === undefined ? {} : { batchLimit: options.batchLimit }),
     });
+    // Readers match doorbells themselves (hyp_ioevtfd on, as machines default to).
+    this.space.setIoevtfdEnabled(true);
   }
 
   /** The RAM the workloads touch. */

@@ -78,7 +78,7 @@ export async function measureMicro(plan: MicroPlan): Promise<BenchMicroRow[]> {
       });
       const gpas = lookupAddresses(count);
       jobs.get('rcu')!.push({
-        name: `reader translate, ${label(count)} ranges (binary search)`,
+        name: `reader translate, ${label(count)} ranges (page index)`,
         group: 'lookup',
         handle: readerHandle(publisher, cleanups),
         op: 'translate',

@@ -17,6 +17,9 @@ import {
   kIoDataMatch,
   kTableEpoch,
   kTableGeneration,
+  kTableIndexBaseF64,
+  kTableIndexBuckets,
+  kTableIndexShift,
   kTableIoCount,
   kTableRangeCount,
   type TableColumns,
@@ -135,10 +138,47 @@ export function writeTable(
     // Mark every range the doorbell touches, so writes there leave the fast path.
     markDoorbell(table, n, io.addrRange.base, io.addrRange.size);
   }
+  writePageIndex(table, n);
   table.header[kTableRangeCount] = n;
   table.header[kTableIoCount] = m;
   table.header[kTableGeneration] = view.generation;
   table.header[kTableEpoch] = epoch;
+}
+
+/**
+ * Builds the page index of the first `n` rows (layout.ts): about `n` buckets (a power of
+ * two, at most twice `n`) of a power-of-two size over the span of the rows, each naming
+ * the first row that ends above its start. O(n) with the rows written just before.
+ */
+export function writePageIndex(table: TableColumns, n: number): void {
+  const header = table.header;
+  if (n === 0) {
+    header[kTableIndexBuckets] = 0;
+    return;
+  }
+  const base = table.start[0]!;
+  const span = table.end[n - 1]! - base;
+  let wanted = 1;
+  while (wanted < n) wanted *= 2;
+  let shift = 0;
+  let size = 1;
+  while (size * wanted < span) {
+    size *= 2;
+    shift++;
+  }
+  const buckets = Math.ceil(span / size);
+  const index = table.pageIndex;
+  const end = table.end;
+  let row = 0;
+  for (let b = 0; b < buckets; b++) {
+    const bucketStart = base + b * size;
+    while (row < n && end[row]! <= bucketStart) row++;
+    index[b] = row;
+  }
+  index[buckets] = n;
+  table.headerF64[kTableIndexBaseF64] = base;
+  header[kTableIndexShift] = shift;
+  header[kTableIndexBuckets] = buckets;
 }
 
 function writeRow(
