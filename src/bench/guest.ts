@@ -75,6 +75,8 @@ export interface BenchGuestOptions {
   readonly strategy: Strategy;
   /** Reader batch limit of the publisher (default: the publisher's 1024). */
   readonly batchLimit?: number;
+  /** hyp_ioevtfd_enabled (default true, as KVM: the vCPU signals doorbells itself). */
+  readonly hypIoeventfd?: boolean;
 }
 
 /** One strategy's address space over the shared RAM, published for vCPU readers. */
@@ -113,14 +115,13 @@ export class BenchGuest {
     this.uartGpa = base + UART_OFFSET;
     this.doorbellGpa = base + DOORBELL_OFFSET;
     this.space = new AddressSpace(root, `bench-${options.strategy}`);
+    this.space.setIoevtfdEnabled(options.hypIoeventfd ?? true);
     this.publisher = publishSpace(this.space, {
       strategy: options.strategy,
       check: false,
       history: false,
       ...(options.batchLimit === undefined ? {} : { batchLimit: options.batchLimit }),
     });
-    // Readers match doorbells themselves (hyp_ioevtfd on, as machines default to).
-    this.space.setIoevtfdEnabled(true);
   }
 
   /** The RAM the workloads touch. */

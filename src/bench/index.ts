@@ -4,7 +4,8 @@
  * Sections, in order: multi-vCPU throughput (throughput.ts), bare reader loops
  * (loop-throughput.ts), latencies while vCPUs run
  * (latency.ts), single-thread paths with tinybench (micro.ts), render cost
- * (render.ts), resident memory of a lazily committed guest (memory.ts), then the issue's
+ * (render.ts), resident memory of a lazily committed guest (memory.ts), doorbells with
+ * and without hyp_ioevtfd and dirty logging off and on (hypervisor-paths.ts), then the issue's
  * targets judged on this run's numbers (targets.ts). What each section runs and for how
  * long is in plan.ts. Unless `quiet`, each section's table goes to stderr as soon as it
  * is measured (progress for a run of several minutes); the returned report is plain JSON
@@ -16,6 +17,7 @@ import { loadavg } from 'node:os';
 import { environmentInfo } from '../sim/report-environment.js';
 import { REPORT_VERSION } from '../sim/report-types.js';
 import { BenchRam } from './guest.js';
+import { measureDirtyLog, measureDoorbells } from './hypervisor-paths.js';
 import { measureLatencies } from './latency.js';
 import { measureReaderLoops } from './loop-throughput.js';
 import { measureMemory } from './memory.js';
@@ -23,8 +25,16 @@ import { measureMicro } from './micro.js';
 import { type BenchOptions, resolveBenchOptions } from './options.js';
 import { benchPlan } from './plan.js';
 import { measureRender } from './render.js';
-import type { BenchLatencyRow, BenchReport, BenchStrategyRow } from './report-types.js';
+import type {
+  BenchDirtyLogRow,
+  BenchDoorbellRow,
+  BenchLatencyRow,
+  BenchReport,
+  BenchStrategyRow,
+} from './report-types.js';
 import {
+  formatDirtyLog,
+  formatDoorbells,
   formatLatency,
   formatMemory,
   formatMicro,
@@ -101,6 +111,19 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   endSection('memory');
   say(formatMemory(memory));
 
+  const pathsRam = new BenchRam(plan.throughput.ramBytes);
+  let doorbells: BenchDoorbellRow[];
+  let dirtyLog: BenchDirtyLogRow[];
+  try {
+    doorbells = await measureDoorbells(plan.hypervisorPaths, pathsRam);
+    say(formatDoorbells(doorbells));
+    dirtyLog = await measureDirtyLog(plan.hypervisorPaths, pathsRam);
+    say(formatDirtyLog(dirtyLog));
+  } finally {
+    pathsRam.release();
+  }
+  endSection('hypervisorPaths');
+
   const targets = checkTargets({ strategies, readerLoop, latency, render, micro });
   say(formatTargets(targets));
 
@@ -120,6 +143,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     readerLoop,
     micro,
     memory,
+    doorbells,
+    dirtyLog,
     targets,
   };
 }

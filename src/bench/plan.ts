@@ -23,6 +23,7 @@
  *
  * This module only computes numbers; it runs nothing.
  */
+import type { HypervisorPathsPlan } from './hypervisor-paths.js';
 import type { LatencyPlan } from './latency.js';
 import type { LoopPlan } from './loop-throughput.js';
 import type { MemoryPlan } from './memory.js';
@@ -37,6 +38,7 @@ export interface BenchPlan {
   readonly micro: MicroPlan;
   readonly renderRegions: readonly number[];
   readonly memory: MemoryPlan;
+  readonly hypervisorPaths: HypervisorPathsPlan;
 }
 
 const MiB = 2 ** 20;
@@ -86,6 +88,12 @@ export function benchPlan(o: ResolvedBenchOptions): BenchPlan {
       diffRegions: quick ? 1000 : 10_000,
     },
     renderRegions: quick ? [1000, 10_000] : [1000, 10_000, 100_000],
+    hypervisorPaths: {
+      rounds: quick ? 2 : 5,
+      roundMs: quick ? 200 : 500,
+      warmupMs: quick ? 100 : 200,
+      seed: o.seed,
+    },
     memory: quick
       ? { guestBytes: 4 * GiB, touchedBytes: [32 * MiB] }
       : { guestBytes: 16 * GiB, touchedBytes: [64 * MiB, 256 * MiB] },

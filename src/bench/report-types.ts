@@ -98,6 +98,27 @@ export interface BenchTargetCheck {
 }
 
 /** The result of `runBench` and the content of `addrspace bench --json FILE`. */
+/** A doorbell written by one vCPU with hyp_ioevtfd_enabled on or off (hypervisor-paths.ts). */
+export interface BenchDoorbellRow {
+  readonly hypIoeventfd: boolean;
+  readonly path: string;
+  readonly doorbellsPerSecond: number;
+  readonly nsPerDoorbell: number;
+  readonly exitsPerDoorbell: number;
+  readonly vcpuSignalsPerDoorbell: number;
+}
+
+/** The writes-only seq workload with dirty logging off or on (hypervisor-paths.ts). */
+export interface BenchDirtyLogRow {
+  readonly strategy: string;
+  readonly vcpus: number;
+  readonly workload: string;
+  readonly logging: 'off' | 'on';
+  readonly writesPerSecond: number;
+  readonly nsPerWrite: number;
+  readonly ratioToOff: number;
+}
+
 export interface BenchReport {
   readonly strategies: readonly BenchStrategyRow[];
   readonly render: readonly BenchRenderRow[];
@@ -112,6 +133,10 @@ export interface BenchReport {
   readonly readerLoop?: readonly BenchStrategyRow[];
   readonly micro?: readonly BenchMicroRow[];
   readonly memory?: readonly BenchMemoryRow[];
+  /** Extra: a doorbell with and without hyp_ioevtfd_enabled (an exit against a signal). */
+  readonly doorbells?: readonly BenchDoorbellRow[];
+  /** Extra: what dirty logging costs a write (SPEC 10). */
+  readonly dirtyLog?: readonly BenchDirtyLogRow[];
   readonly targets?: readonly BenchTargetCheck[];
   readonly environment?: EnvironmentInfo;
   readonly startedAt?: string;

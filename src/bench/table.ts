@@ -7,6 +7,8 @@
  * Pure formatting: it never measures and never writes.
  */
 import type {
+  BenchDirtyLogRow,
+  BenchDoorbellRow,
   BenchLatencyRow,
   BenchMemoryRow,
   BenchMicroRow,
@@ -170,6 +172,33 @@ export function formatTargets(rows: readonly BenchTargetCheck[]): string {
   );
 }
 
+export function formatDoorbells(rows: readonly BenchDoorbellRow[]): string {
+  return textTable(
+    'Doorbell writes by one vCPU, hyp_ioevtfd_enabled on and off (rcu, median of rounds)',
+    ['hyp ioeventfd', 'path', 'doorbells/s', 'per doorbell', 'exits/doorbell'],
+    rows.map((r) => [
+      r.hypIoeventfd ? 'on' : 'off',
+      r.path,
+      formatRate(r.doorbellsPerSecond),
+      formatNs(r.nsPerDoorbell),
+      r.exitsPerDoorbell.toFixed(2),
+    ]),
+  );
+}
+
+export function formatDirtyLog(rows: readonly BenchDirtyLogRow[]): string {
+  return textTable(
+    'Dirty logging: writes-only seq, one vCPU, rcu (median of rounds)',
+    ['logging', 'writes/s', 'per write', 'ratio to off'],
+    rows.map((r) => [
+      r.logging,
+      formatRate(r.writesPerSecond),
+      formatNs(r.nsPerWrite),
+      r.ratioToOff.toFixed(3),
+    ]),
+  );
+}
+
 export const READER_LOOP_TITLE =
   'Bare reader loops: seq reads only, no workload generator (median of rounds)';
 
@@ -186,6 +215,10 @@ export function formatBenchReport(report: BenchReport): string {
   if (report.render.length > 0) parts.push(formatRender(report.render));
   if (report.memory !== undefined && report.memory.length > 0)
     parts.push(formatMemory(report.memory));
+  if (report.doorbells !== undefined && report.doorbells.length > 0)
+    parts.push(formatDoorbells(report.doorbells));
+  if (report.dirtyLog !== undefined && report.dirtyLog.length > 0)
+    parts.push(formatDirtyLog(report.dirtyLog));
   if (report.targets !== undefined && report.targets.length > 0)
     parts.push(formatTargets(report.targets));
   return parts.join('\n');

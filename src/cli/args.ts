@@ -12,6 +12,11 @@ import {
   type ResolvedBenchOptions,
   resolveBenchOptions,
 } from '../bench/options.js';
+import {
+  type MigrateOptions,
+  type ResolvedMigrateOptions,
+  resolveMigrateOptions,
+} from '../sim/migration/options.js';
 import { OptionsError } from '../sim/option-checks.js';
 import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from '../sim/options.js';
 import { UsageError } from './errors.js';
@@ -32,9 +37,10 @@ export type CliCommand =
   | { readonly kind: 'version' }
   | { readonly kind: 'run'; readonly options: ResolvedRunOptions }
   | { readonly kind: 'mtree'; readonly options: MtreeOptions }
-  | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions };
+  | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions }
+  | { readonly kind: 'migrate'; readonly options: ResolvedMigrateOptions };
 
-const COMMANDS = ['run', 'mtree', 'bench'] as const;
+const COMMANDS = ['run', 'mtree', 'bench', 'migrate'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -50,6 +56,25 @@ const RUN_FLAGS: FlagSpec = {
   seed: { type: 'string' },
   'no-check': { type: 'boolean' },
   'no-hyp-ioeventfd': { type: 'boolean' },
+  json: { type: 'string' },
+  html: { type: 'string' },
+  quiet: { type: 'boolean' },
+  debug: { type: 'boolean' },
+};
+
+const MIGRATE_FLAGS: FlagSpec = {
+  machine: { type: 'string' },
+  vcpus: { type: 'string' },
+  workload: { type: 'string' },
+  churn: { type: 'string' },
+  strategy: { type: 'string' },
+  bandwidth: { type: 'string' },
+  'downtime-limit': { type: 'string' },
+  'max-rounds': { type: 'string' },
+  to: { type: 'string' },
+  from: { type: 'string' },
+  'no-dirty-log': { type: 'boolean' },
+  seed: { type: 'string' },
   json: { type: 'string' },
   html: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -88,6 +113,12 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   quiet: '--quiet',
   debug: '--debug',
   quick: '--quick',
+  bandwidth: '--bandwidth',
+  downtimeLimit: '--downtime-limit',
+  maxRounds: '--max-rounds',
+  to: '--to',
+  from: '--from',
+  dirtyLog: '--no-dirty-log',
 };
 
 /** Reads a whole command line (without `node` and the script). Throws `UsageError`. */
@@ -99,10 +130,12 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (first === '-v' || first === '--version') return { kind: 'version' };
   if (first === 'help') return { kind: 'help', topic: helpTopic(rest[0]) };
   if (first.startsWith('-')) {
-    throw new UsageError(`unknown option ${first} (expected a command: run, mtree or bench)`);
+    throw new UsageError(
+      `unknown option ${first} (expected a command: run, mtree, bench or migrate)`,
+    );
   }
   if (!COMMANDS.includes(first as CommandName)) {
-    throw new UsageError(`unknown command "${first}" (expected run, mtree or bench)`);
+    throw new UsageError(`unknown command "${first}" (expected run, mtree, bench or migrate)`);
   }
   const command = first as CommandName;
   if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: command };
@@ -113,7 +146,32 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       return { kind: 'mtree', options: parseMtree(rest) };
     case 'bench':
       return { kind: 'bench', options: parseBench(rest) };
+    case 'migrate':
+      return { kind: 'migrate', options: parseMigrate(rest) };
   }
+}
+
+function parseMigrate(args: readonly string[]): ResolvedMigrateOptions {
+  const v = readFlags('migrate', args, MIGRATE_FLAGS);
+  const options: Record<string, unknown> = {
+    machine: v.machine,
+    vcpus: numeric(v.vcpus),
+    workload: v.workload,
+    churn: v.churn,
+    strategy: v.strategy,
+    bandwidth: numeric(v.bandwidth),
+    downtimeLimit: numeric(v['downtime-limit']),
+    maxRounds: numeric(v['max-rounds']),
+    to: v.to,
+    from: v.from,
+    dirtyLog: v['no-dirty-log'] === true ? false : undefined,
+    seed: numeric(v.seed),
+    json: v.json,
+    html: v.html,
+    quiet: v.quiet,
+    debug: v.debug,
+  };
+  return withFlagNames(v, () => resolveMigrateOptions(defined(options) as MigrateOptions));
 }
 
 /** Whether the command line asks for stack traces, even one that fails to parse. */
@@ -124,7 +182,7 @@ export function wantsDebug(argv: readonly string[]): boolean {
 function helpTopic(name: string | undefined): HelpTopic {
   if (name === undefined) return 'main';
   if (COMMANDS.includes(name as CommandName)) return name as CommandName;
-  throw new UsageError(`unknown command "${name}" (expected run, mtree or bench)`);
+  throw new UsageError(`unknown command "${name}" (expected run, mtree, bench or migrate)`);
 }
 
 function parseRun(args: readonly string[]): ResolvedRunOptions {

@@ -31,6 +31,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const { benchCommand } = await import('./bench-command.js');
         return await benchCommand(command.options, io);
       }
+      case 'migrate': {
+        const { migrateCommand } = await import('./migrate-command.js');
+        return await migrateCommand(command.options, io);
+      }
     }
   } catch (error) {
     io.stderr.write(formatError(error, wantsDebug(argv)));

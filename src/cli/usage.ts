@@ -4,9 +4,10 @@
  */
 import { WORKLOAD_KINDS } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS } from '../machine/churn-kind.js';
+import { DEFAULT_MIGRATE_OPTIONS } from '../sim/migration/options.js';
 import { DEFAULT_RUN_OPTIONS } from '../sim/options.js';
 
-export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench';
+export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench' | 'migrate';
 
 const d = DEFAULT_RUN_OPTIONS;
 
@@ -21,11 +22,16 @@ Usage:
                   [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
+  addrspace migrate [--machine pc|FILE.json] [--vcpus N] [--workload ...] [--churn ...]
+                  [--strategy ...] [--bandwidth MiB/s] [--downtime-limit MS]
+                  [--max-rounds N] [--to FILE | --from FILE] [--no-dirty-log]
+                  [--seed N] [--json FILE] [--html FILE] [--quiet]
 
 Commands:
   run     boot a machine, run vCPUs and topology churn with invariant checks, report
   mtree   print a machine's flat view and region tree
   bench   compare publication strategies and measure render cost
+  migrate live-migrate a running machine's RAM (pre-copy, dirty logging) and compare
 
 Options:
   -h, --help     show help (also after a command: addrspace run --help)
@@ -93,8 +99,42 @@ Options:
   -h, --help       show this help
 `;
 
+const m = DEFAULT_MIGRATE_OPTIONS;
+
+const MIGRATE_HELP = `Usage: addrspace migrate [options]
+
+Live-migrates a running machine's RAM: pre-copy rounds of dirty pages paced at a
+bandwidth while the vCPUs write, the device backend does DMA and the topology churns
+(hotplug is held), then a stop-and-copy with the vCPUs paused, then a byte-for-byte
+comparison of every migrated mapping.
+
+Options:
+  --machine pc|FILE.json   built-in pc machine or a machine file (default ${m.machine})
+  --vcpus N                vCPU threads, 1 to 64 (default: one per core)
+  --workload NAME          ${WORKLOAD_KINDS.join(', ')} (default ${m.workload})
+  --churn KINDS            comma list, all or none (default ${m.churn.join(',')}; hotplug is held)
+  --strategy NAME          rcu, seqlock, mutex or none (default ${m.strategy})
+  --bandwidth MiB/s        pacing of every round (default ${m.bandwidth})
+  --downtime-limit MS      pre-copy ends once the dirty set fits it (default ${m.downtimeLimit})
+  --max-rounds N           pre-copy rounds after the first full copy (default ${m.maxRounds})
+  --to FILE                also write the migration stream (docs/migration-stream.md)
+  --from FILE              load a stream into a fresh machine and run the vCPUs on it
+  --no-dirty-log           copy once without logging: must end in differences
+  --seed N                 seed of the churn and workload sequences (default ${m.seed})
+  --json FILE              write the report as JSON (- for stdout)
+  --html FILE              write dirty and sent pages per round as an HTML page
+  --quiet                  no summary
+  --debug                  print stack traces on errors
+  -h, --help               show this help
+
+Exit status: 0 when every byte matches, 1 when any page differs, 2 for bad usage or a
+bad or truncated stream.
+`;
+
 export function helpText(topic: HelpTopic): string {
   switch (topic) {
+    case 'migrate':
+      return MIGRATE_HELP;
     case 'run':
       return RUN_HELP;
     case 'mtree':

@@ -134,4 +134,24 @@ describe('addrspace bench --quick --vcpus 1 --json FILE', () => {
     expect(targets).toContain('MMIO exit p50 with churn vs ping-pong p50');
     expect(targets).toContain('reader translate, 16k vs 16 ranges');
   });
+
+  it('has doorbell rows with hyp_ioevtfd on (signal, no exit) and off (one exit each)', () => {
+    const rows = report.doorbells ?? [];
+    expect(rows.map((r) => [r.hypIoeventfd, r.exitsPerDoorbell, r.vcpuSignalsPerDoorbell])).toEqual(
+      [
+        [true, 0, 1],
+        [false, 1, 0],
+      ],
+    );
+    expect(rows.every((r) => r.doorbellsPerSecond > 0)).toBe(true);
+  });
+
+  it('has dirty-logging rows, off and on, for writes-only seq under rcu', () => {
+    const rows = report.dirtyLog ?? [];
+    expect(rows.map((r) => [r.strategy, r.workload, r.logging, r.ratioToOff > 0])).toEqual([
+      ['rcu', 'seq, writes only', 'off', true],
+      ['rcu', 'seq, writes only', 'on', true],
+    ]);
+    expect(rows[0]!.ratioToOff).toBe(1);
+  });
 });

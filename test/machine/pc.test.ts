@@ -7,8 +7,8 @@ afterEach(() => {
   pc?.dispose();
   pc = undefined;
 });
-const build = (options = {}): PcMachine => {
-  pc = buildPcMachine(options);
+const build = (options = {}, hypIoeventfd?: boolean): PcMachine => {
+  pc = buildPcMachine(options, hypIoeventfd === undefined ? {} : { hypIoeventfd });
   return pc;
 };
 const ownerAt = (m: PcMachine, gpa: number) => {
@@ -129,8 +129,17 @@ describe('pc machine layout', () => {
 });
 
 describe('pc machine churn primitives', () => {
-  it('doorbells are ioeventfds: a vCPU-style write signals without reaching the device', () => {
+  it("hyp_ioevtfd is on in the pc machine: the owner's doorbell write reaches the device", () => {
     const m = build();
+    expect(m.memory.ioevtfdEnabled).toBe(true);
+    const bell = m.targets.doorbells.find((d) => d.device === 'virtio-mmio.1' && d.value === 1n)!;
+    m.memory.writeU32(bell.gpa, Number(bell.value), 'MMIO');
+    // The model signals the same fd itself, as an exited QueueNotify.
+    expect([bell.fd.read(), m.virtio[1]!.exitNotifies]).toEqual([1, 1]);
+  });
+
+  it("doorbells are ioeventfds: with hyp_ioevtfd off the owner's write signals without reaching the device", () => {
+    const m = build({}, false);
     const bell = m.targets.doorbells.find((d) => d.device === 'virtio-mmio.1' && d.value === 1n)!;
     expect(bell.gpa).toBe(0xfeb00250);
     m.memory.writeU32(bell.gpa, Number(bell.value), 'MMIO');
@@ -144,7 +153,7 @@ describe('pc machine churn primitives', () => {
   });
 
   it('moveBar moves a device and its doorbells to another BAR slot', () => {
-    const m = build();
+    const m = build({}, false);
     m.moveBar('virtio-mmio.0', 5);
     expect(m.barSlotOf('virtio-mmio.0')).toBe(5);
     expect(() => m.memory.readU32(0xfeb00000, 'MMIO')).toThrow(/addr 0xFEB00000/);

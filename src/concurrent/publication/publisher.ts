@@ -67,6 +67,9 @@ interface PooledTable {
 /** What `attachTo` needs of an `AddressSpace`. */
 export interface PublishableAddressSpace {
   readonly flatView: FlatView;
+  /** Its `ViewFlags`, published with the first table (the address space's getters). */
+  readonly ioevtfdEnabled?: boolean;
+  readonly dirtyLogEnabled?: boolean;
   attachPublisher(publisher: SharedViewPublisher): void;
 }
 
@@ -117,6 +120,10 @@ export class SharedViewPublisher {
     options: PublisherOptions = {},
   ): SharedViewPublisher {
     const publisher = new SharedViewPublisher(options);
+    publisher.publishFlags({
+      hypIoeventfd: as.ioevtfdEnabled === true,
+      dirtyLog: as.dirtyLogEnabled === true,
+    });
     publisher.publish(as.flatView);
     as.attachPublisher(publisher);
     return publisher;

@@ -156,6 +156,12 @@ export class VcpuPool {
   private loops: Promise<void>[] = [];
   private stopping = false;
   private destroyed = false;
+  /** Whether each vCPU is inside a slice now (its reader may be online). */
+  private readonly inSlice: boolean[];
+  private pausedNow = false;
+  /** Resolves when `resume()` (or `stop()`) lets paused vCPUs go on. */
+  private resumeGate: Promise<void> = Promise.resolve();
+  private openGate: () => void = () => {};
 
   constructor(options: VcpuPoolOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -203,6 +209,7 @@ export class VcpuPool {
       publisher === undefined ? [] : perVcpu.map(() => publisher.allocateReader());
     this.state = VcpuStateTable.create(this.vcpus);
     this.slicesStarted = perVcpu.map(() => 0);
+    this.inSlice = perVcpu.map(() => false);
     this.mailboxes = perVcpu.map(() => createMmioMailbox());
     this.sampleRings = perVcpu.map(() => SampleRing.create(capacity, TRANSLATION_SAMPLE_WIDTH));
     this.latencyRings = perVcpu.map(() => SampleRing.create(DEFAULTS.latencyCapacity, 1));
@@ -264,6 +271,10 @@ export class VcpuPool {
   private async runVcpu(vcpu: number, workload: WorkloadDescription): Promise<void> {
     this.state.clearStop(vcpu);
     while (!this.stopping && this.state.status(vcpu) !== VcpuStatus.Crashed) {
+      if (this.pausedNow) {
+        await this.resumeGate;
+        continue;
+      }
       const slice = this.slicesStarted[vcpu]!;
       this.slicesStarted[vcpu] = slice + 1;
       const task: VcpuSliceTask = {
@@ -282,11 +293,14 @@ export class VcpuPool {
         poisonWord: this.poisonWord,
       };
       let exit: VcpuSliceExit;
+      this.inSlice[vcpu] = true;
       try {
         exit = await this.piscina.run(task);
       } catch (error) {
         this.loseVcpu(vcpu, slice, error);
         return;
+      } finally {
+        this.inSlice[vcpu] = false;
       }
       this.exits.push(exit);
       if (this.exits.length > this.keepExits)
@@ -344,9 +358,41 @@ export class VcpuPool {
     }
   }
 
+  /** Whether `pause()` was called and `resume()` not yet. */
+  get paused(): boolean {
+    return this.pausedNow;
+  }
+
+  /**
+   * Pauses the vCPUs (a migration's stop-and-copy, QEMU's `vm_stop`): every vCPU is asked
+   * to end its slice, and no new slice starts until `resume()`. Resolves once every vCPU
+   * is out of its slice and so offline: from then on no vCPU touches guest memory.
+   * Pausing a paused pool just waits for that.
+   */
+  async pause(): Promise<void> {
+    if (!this.pausedNow) {
+      this.pausedNow = true;
+      this.resumeGate = new Promise((resolve) => {
+        this.openGate = resolve;
+      });
+      for (let v = 0; v < this.vcpus; v++) this.state.requestStop(v);
+    }
+    while (this.inSlice.some(Boolean)) await new Promise((r) => setTimeout(r, 1));
+  }
+
+  /** Lets paused vCPUs run again: each starts a new slice where its workload left off. */
+  resume(): void {
+    if (!this.pausedNow) return;
+    this.pausedNow = false;
+    for (let v = 0; v < this.vcpus; v++) this.state.clearStop(v);
+    this.openGate();
+  }
+
   /** Asks every vCPU to end its slice and resolves once all slices have returned. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.pausedNow = false;
+    this.openGate();
     for (let v = 0; v < this.vcpus; v++) this.state.requestStop(v);
     await Promise.all(this.loops);
     this.loops = [];

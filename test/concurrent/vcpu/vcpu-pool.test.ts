@@ -49,6 +49,26 @@ async function untilAccesses(pool: VcpuPool, n: number, vcpu?: number): Promise<
 }
 
 describe('VcpuPool over raw memory', () => {
+  it('pause() resolves with every vCPU out of its slice; nothing runs until resume()', async () => {
+    const pool = rawPool(new SharedArrayBuffer(RAM_SIZE), { sliceMs: 50 });
+    pool.start({ kind: 'seq', seed: 1, ram: [{ base: RAM_BASE, size: RAM_SIZE }] });
+    await pool.whenRunning();
+    await untilAccesses(pool, 10_000);
+    await pool.pause();
+    expect(pool.paused).toBe(true);
+    const frozen = pool.counters().accesses;
+    const slices = pool.exits.length;
+    expect([0, 1].map((v) => pool.status(v))).toEqual([VcpuStatus.Idle, VcpuStatus.Idle]);
+    await sleep(60);
+    expect([pool.counters().accesses, pool.exits.length]).toEqual([frozen, slices]);
+    await pool.pause(); // already paused: resolves at once
+    pool.resume();
+    expect(pool.paused).toBe(false);
+    await untilAccesses(pool, frozen + 10_000);
+    expect(pool.exits.length).toBeGreaterThanOrEqual(slices);
+    await pool.stop();
+  });
+
   it('runs slices back to back until stop, with live counters and exit records', async () => {
     const pool = rawPool(new SharedArrayBuffer(RAM_SIZE));
     pool.start({ kind: 'random', seed: 1, ram: [{ base: RAM_BASE, size: RAM_SIZE }] });
