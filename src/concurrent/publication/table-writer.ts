@@ -145,10 +145,14 @@ export function writeTable(
   table.header[kTableEpoch] = epoch;
 }
 
+/** Rows per page-index bucket the index aims at (layout.ts's `indexCapacity` allows it). */
+const ROWS_PER_BUCKET = 8;
+
 /**
- * Builds the page index of the first `n` rows (layout.ts): about `n` buckets (a power of
- * two, at most twice `n`) of a power-of-two size over the span of the rows, each naming
- * the first row that ends above its start. O(n) with the rows written just before.
+ * Builds the page index of the first `n` rows (layout.ts): a power of two of buckets,
+ * about one per `ROWS_PER_BUCKET` rows, of a power-of-two size over the span of the rows,
+ * each naming the first row that ends above its start. O(n) with the rows written just
+ * before.
  */
 export function writePageIndex(table: TableColumns, n: number): void {
   const header = table.header;
@@ -158,8 +162,11 @@ export function writePageIndex(table: TableColumns, n: number): void {
   }
   const base = table.start[0]!;
   const span = table.end[n - 1]! - base;
+  // About one bucket per eight rows: a lookup then searches a handful of rows (one or
+  // two cache lines of `start` and `end`), and building the index costs a walk over the
+  // rows plus n/8 stores (one bucket per row made the build cost more than the rows' copy).
   let wanted = 1;
-  while (wanted < n) wanted *= 2;
+  while (wanted * ROWS_PER_BUCKET < n) wanted *= 2;
   let shift = 0;
   let size = 1;
   while (size * wanted < span) {

@@ -71,7 +71,7 @@
  *
  * Page index (capacity `indexCapacity(R)` I32): the cold lookup's shortcut. The span from
  * the first range's start to the last range's end is cut into B buckets of
- * `2**kTableIndexShift` bytes (B about the range count, a power of two); `pageIndex[b]` is
+ * `2**kTableIndexShift` bytes (B a power of two, about an eighth of the range count); `pageIndex[b]` is
  * the first row whose end is above bucket b's start, and `pageIndex[B]` the row count. A
  * row holding `gpa` in bucket b is among rows `pageIndex[b]..pageIndex[b + 1]`, so a
  * lookup searches those few rows, not the table. Written with the rows, before publishing.
@@ -181,9 +181,12 @@ function align8(n: number): number {
   return Math.ceil(n / 8) * 8;
 }
 
-/** Page index entries of a table of `rangeCap` ranges: up to 2 * rangeCap buckets, plus one. */
+/**
+ * Page index entries of a table of `rangeCap` ranges: the writer uses at most
+ * max(1, rangeCap / 4) buckets (a power of two below twice the rows over eight), plus one.
+ */
 export function indexCapacity(rangeCap: number): number {
-  return 2 * rangeCap + 1;
+  return Math.floor(rangeCap / 4) + 2;
 }
 
 /** Byte size of a table holding `rangeCap` ranges and `ioCap` ioeventfds. */

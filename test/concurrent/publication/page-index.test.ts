@@ -36,23 +36,29 @@ function expectedId(rows: readonly Row[], gpa: number): number {
 }
 
 describe('the page index', () => {
-  it('cuts 3 ranges over 0x3000 bytes into 3 buckets of 4 KiB, first rows 0, 1, 2', () => {
-    // [0x0000, 0x1000) [0x1000, 0x2000) [0x2800, 0x3000): span 0x3000, 3 rows -> 4 buckets
-    // wanted; 0x3000 / 4 rounds up to a 4 KiB bucket, so 3 buckets are used.
+  it('cuts 16 ranges of 4 KiB into 2 buckets of 32 KiB, first rows 0 and 8', () => {
+    // One bucket per 8 rows: 16 rows want 2 buckets; the span 0x10000 over 2 is 0x8000.
     const table = TableColumns.allocate(64, 16);
-    const rows: [number, number][] = [
-      [0x0000, 0x1000],
-      [0x1000, 0x2000],
-      [0x2800, 0x3000],
-    ];
-    rows.forEach(([s, e], i) => {
-      table.start[i] = s;
-      table.end[i] = e;
+    for (let i = 0; i < 16; i++) {
+      table.start[i] = i * 0x1000;
+      table.end[i] = (i + 1) * 0x1000;
+    }
+    writePageIndex(table, 16);
+    expect(table.header[kTableIndexShift]).toBe(15);
+    expect(table.header[kTableIndexBuckets]).toBe(2);
+    expect([...table.pageIndex.subarray(0, 3)]).toEqual([0, 8, 16]);
+  });
+
+  it('gives 3 ranges over 0x3000 bytes one bucket of 16 KiB', () => {
+    const table = TableColumns.allocate(64, 16);
+    [0x0000, 0x1000, 0x2800].forEach((start, i) => {
+      table.start[i] = start;
+      table.end[i] = i === 2 ? 0x3000 : start + 0x1000;
     });
     writePageIndex(table, 3);
-    expect(table.header[kTableIndexShift]).toBe(12);
-    expect(table.header[kTableIndexBuckets]).toBe(3);
-    expect([...table.pageIndex.subarray(0, 4)]).toEqual([0, 1, 2, 3]);
+    expect(table.header[kTableIndexShift]).toBe(14);
+    expect(table.header[kTableIndexBuckets]).toBe(1);
+    expect([...table.pageIndex.subarray(0, 2)]).toEqual([0, 3]);
   });
 
   it('finds what a search of the view finds, for any table and address', () => {
