@@ -197,9 +197,9 @@ describe('commands, help and version', () => {
   });
 
   it.each([
-    [['frob'], 'unknown command "frob" (expected run, mtree or bench)'],
-    [['help', 'frob'], 'unknown command "frob" (expected run, mtree or bench)'],
-    [['--vcpus', '2'], 'unknown option --vcpus (expected a command: run, mtree or bench)'],
+    [['frob'], 'unknown command "frob" (expected run, mtree, bench or migrate)'],
+    [['help', 'frob'], 'unknown command "frob" (expected run, mtree, bench or migrate)'],
+    [['--vcpus', '2'], 'unknown option --vcpus (expected a command: run, mtree, bench or migrate)'],
   ])('%j → %s', (argv, message) => {
     expect(usageError(argv).message).toBe(message);
   });

@@ -96,7 +96,7 @@ describe('addrspace (built)', () => {
       ['bench', '--vcpus', '1,two'],
       'addrspace: --vcpus: must be an integer between 1 and 64 (got "1,two")',
     ],
-    [['launch'], 'addrspace: unknown command "launch" (expected run, mtree or bench)'],
+    [['launch'], 'addrspace: unknown command "launch" (expected run, mtree, bench or migrate)'],
   ])('%j exits 2 with one line', async (args, line) => {
     const r = await cli(...args);
     expect(r).toEqual({ status: 2, stdout: '', stderr: `${line}\n` });
