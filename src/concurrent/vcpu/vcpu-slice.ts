@@ -27,13 +27,15 @@ import { Counter, VCPU_COUNTERS, type VcpuStateTable, VcpuStatus } from './vcpu-
 const before = new Float64Array(VCPU_COUNTERS.length);
 const delta = new Float64Array(VCPU_COUNTERS.length);
 const totals = new Float64Array(VCPU_COUNTERS.length);
+/** The vCPU's counters as this thread last loaded or stored them. */
+const stored = new Float64Array(VCPU_COUNTERS.length);
 const tally = new BatchTally();
 /** The accesses of the current batch, generated in one `fill` (the pool's batch is <= 1024). */
 const block = new AccessBlock(1024);
 
 function publishCounters(state: VcpuStateTable, vcpu: number): void {
   for (let i = 0; i < totals.length; i++) totals[i] = before[i]! + delta[i]!;
-  state.storeCounters(vcpu, totals);
+  state.storeChangedCounters(vcpu, totals, stored);
 }
 
 /** Runs one slice of `task.vcpu` on this thread and returns its exit record. */
@@ -51,6 +53,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   if (saved.saved) gen.restore(saved.words, saved.at);
   else gen.reset();
   state.loadCounters(vcpu, before);
+  stored.set(before);
   delta.fill(0);
   const exitsBefore = mailbox.exits;
 
