@@ -29,8 +29,18 @@ export type {
 export { SharedViewPublisher } from './concurrent/publication/publisher.js';
 // concurrent: publication, readers, vCPUs (SPEC 7-8)
 export type { PublisherOptions } from './concurrent/publication/publisher-options.js';
+// strategies (SPEC 7): the plug-in interface, the registry, and what a plug-in builds on
+export {
+  kCurrentTable,
+  kEpoch,
+  kStrategyWords,
+  kTableEpoch,
+  READER_STRATEGY_WORDS,
+  readerStrategyWord,
+} from './concurrent/reader/layout.js';
 export { isPoison, POISON_U32 } from './concurrent/reader/poison.js';
 export {
+  type BuiltinStrategy,
   type MmioExitHandler,
   type ReaderHandle,
   type SharedViewReader,
@@ -38,8 +48,31 @@ export {
   type Strategy,
   TableRegionType,
 } from './concurrent/reader/reader-api.js';
+export {
+  evictedFault,
+  readerOfflineFault,
+  unknownEntryFault,
+} from './concurrent/reader/reader-faults.js';
 export { Translation, type TranslationTarget } from './concurrent/reader/translation.js';
+export { TableReader } from './concurrent/reader/view-reader.js';
+export { CheckedReader } from './concurrent/strategies/checked-reader.js';
+export { qsbrOwner } from './concurrent/strategies/qsbr-owner.js';
+export { QsbrSlot } from './concurrent/strategies/qsbr-slot.js';
+export {
+  getStrategy,
+  isStrategyPath,
+  listStrategies,
+  registerStrategy,
+  resolveStrategy,
+} from './concurrent/strategies/registry.js';
 export { SharedView } from './concurrent/strategies/shared-view.js';
+export type {
+  OwnerContext,
+  QuiescentGrace,
+  ReaderSlots,
+  StrategyDefinition,
+  StrategyOwner,
+} from './concurrent/strategies/strategy-definition.js';
 export type { GuestMemoryStrategy } from './concurrent/vcpu/raw-memory.js';
 export { VcpuPool, type VcpuPoolOptions } from './concurrent/vcpu/vcpu-pool.js';
 export {

@@ -19,6 +19,7 @@ import {
 } from '../sim/migration/options.js';
 import { OptionsError } from '../sim/option-checks.js';
 import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from '../sim/options.js';
+import { parseDuration, type TortureOptions } from '../sim/torture.js';
 import { UsageError } from './errors.js';
 import type { HelpTopic } from './usage.js';
 
@@ -32,15 +33,25 @@ export interface MtreeOptions {
   readonly debug: boolean;
 }
 
+/** `addrspace torture`: the library's options, plus what the CLI itself does. */
+export interface TortureCliOptions {
+  readonly torture: TortureOptions;
+  /** Report file, `-` for stdout. */
+  readonly json: string | undefined;
+  readonly quiet: boolean;
+  readonly debug: boolean;
+}
+
 export type CliCommand =
   | { readonly kind: 'help'; readonly topic: HelpTopic }
   | { readonly kind: 'version' }
   | { readonly kind: 'run'; readonly options: ResolvedRunOptions }
   | { readonly kind: 'mtree'; readonly options: MtreeOptions }
   | { readonly kind: 'bench'; readonly options: ResolvedBenchOptions }
-  | { readonly kind: 'migrate'; readonly options: ResolvedMigrateOptions };
+  | { readonly kind: 'migrate'; readonly options: ResolvedMigrateOptions }
+  | { readonly kind: 'torture'; readonly options: TortureCliOptions };
 
-const COMMANDS = ['run', 'mtree', 'bench', 'migrate'] as const;
+const COMMANDS = ['run', 'mtree', 'bench', 'migrate', 'torture'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -55,9 +66,22 @@ const RUN_FLAGS: FlagSpec = {
   'churn-rate': { type: 'string' },
   seed: { type: 'string' },
   'no-check': { type: 'boolean' },
+  verify: { type: 'string' },
   'no-hyp-ioeventfd': { type: 'boolean' },
   json: { type: 'string' },
   html: { type: 'string' },
+  quiet: { type: 'boolean' },
+  debug: { type: 'boolean' },
+};
+
+const TORTURE_FLAGS: FlagSpec = {
+  duration: { type: 'string' },
+  strategy: { type: 'string' },
+  faults: { type: 'string' },
+  seed: { type: 'string' },
+  machine: { type: 'string' },
+  vcpus: { type: 'string' },
+  json: { type: 'string' },
   quiet: { type: 'boolean' },
   debug: { type: 'boolean' },
 };
@@ -107,12 +131,15 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   churnRate: '--churn-rate',
   seed: '--seed',
   check: '--no-check',
+  verify: '--verify',
   hypIoeventfd: '--no-hyp-ioeventfd',
   json: '--json',
   html: '--html',
   quiet: '--quiet',
   debug: '--debug',
   quick: '--quick',
+  faults: '--faults',
+  duration: '--duration',
   bandwidth: '--bandwidth',
   downtimeLimit: '--downtime-limit',
   maxRounds: '--max-rounds',
@@ -131,11 +158,13 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (first === 'help') return { kind: 'help', topic: helpTopic(rest[0]) };
   if (first.startsWith('-')) {
     throw new UsageError(
-      `unknown option ${first} (expected a command: run, mtree, bench or migrate)`,
+      `unknown option ${first} (expected a command: run, mtree, bench, migrate or torture)`,
     );
   }
   if (!COMMANDS.includes(first as CommandName)) {
-    throw new UsageError(`unknown command "${first}" (expected run, mtree, bench or migrate)`);
+    throw new UsageError(
+      `unknown command "${first}" (expected run, mtree, bench, migrate or torture)`,
+    );
   }
   const command = first as CommandName;
   if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: command };
@@ -148,6 +177,8 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       return { kind: 'bench', options: parseBench(rest) };
     case 'migrate':
       return { kind: 'migrate', options: parseMigrate(rest) };
+    case 'torture':
+      return { kind: 'torture', options: parseTorture(rest) };
   }
 }
 
@@ -182,7 +213,9 @@ export function wantsDebug(argv: readonly string[]): boolean {
 function helpTopic(name: string | undefined): HelpTopic {
   if (name === undefined) return 'main';
   if (COMMANDS.includes(name as CommandName)) return name as CommandName;
-  throw new UsageError(`unknown command "${name}" (expected run, mtree, bench or migrate)`);
+  throw new UsageError(
+    `unknown command "${name}" (expected run, mtree, bench, migrate or torture)`,
+  );
 }
 
 function parseRun(args: readonly string[]): ResolvedRunOptions {
@@ -197,6 +230,7 @@ function parseRun(args: readonly string[]): ResolvedRunOptions {
     churnRate: numeric(v['churn-rate']),
     seed: numeric(v.seed),
     check: v['no-check'] === true ? false : undefined,
+    verify: v.verify,
     hypIoeventfd: v['no-hyp-ioeventfd'] === true ? false : undefined,
     json: v.json,
     html: v.html,
@@ -204,6 +238,41 @@ function parseRun(args: readonly string[]): ResolvedRunOptions {
     debug: v.debug,
   };
   return withFlagNames(v, () => resolveRunOptions(defined(options) as RunOptions));
+}
+
+function parseTorture(args: readonly string[]): TortureCliOptions {
+  const v = readFlags('torture', args, TORTURE_FLAGS);
+  const json = v.json;
+  if (json !== undefined && (typeof json !== 'string' || json.trim() === '')) {
+    throw new UsageError('--json: must be a file path, or - for stdout', '--json');
+  }
+  const torture: TortureOptions = withFlagNames(v, () => {
+    const duration = v.duration === undefined ? undefined : parseDuration(v.duration);
+    const options = defined({
+      duration,
+      strategy: v.strategy,
+      faults: v.faults,
+      seed: numeric(v.seed),
+      machine: v.machine,
+      vcpus: numeric(v.vcpus),
+    }) as TortureOptions;
+    // The run options are checked here, so a typo fails before any round starts.
+    resolveRunOptions(
+      defined({
+        strategy: options.strategy,
+        seed: options.seed,
+        machine: options.machine,
+        vcpus: options.vcpus,
+      }) as RunOptions,
+    );
+    return options;
+  });
+  return {
+    torture,
+    json: json as string | undefined,
+    quiet: v.quiet === true,
+    debug: v.debug === true,
+  };
 }
 
 function parseBench(args: readonly string[]): ResolvedBenchOptions {

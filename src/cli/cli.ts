@@ -27,6 +27,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const { mtreeCommand } = await import('./mtree-command.js');
         return await mtreeCommand(command.options, io);
       }
+      case 'torture': {
+        const { tortureCommand } = await import('./torture-command.js');
+        return await tortureCommand(command.options, io);
+      }
       case 'bench': {
         const { benchCommand } = await import('./bench-command.js');
         return await benchCommand(command.options, io);

@@ -2,12 +2,13 @@
  * The help texts of `addrspace` and its subcommands (SPEC 9's synopsis, then one line
  * per flag with its default). Text only: parsing is args.ts's job.
  */
+import { STRATEGIES } from '../concurrent/reader/reader-api.js';
 import { WORKLOAD_KINDS } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS } from '../machine/churn-kind.js';
 import { DEFAULT_MIGRATE_OPTIONS } from '../sim/migration/options.js';
 import { DEFAULT_RUN_OPTIONS } from '../sim/options.js';
 
-export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench' | 'migrate';
+export type HelpTopic = 'main' | 'run' | 'mtree' | 'bench' | 'migrate' | 'torture';
 
 const d = DEFAULT_RUN_OPTIONS;
 
@@ -16,9 +17,11 @@ simulated under real multi-threaded load.
 
 Usage:
   addrspace run   [--machine pc|FILE.json] [--vcpus N] [--duration SECONDS]
-                  [--strategy rcu|seqlock|mutex|none] [--workload seq|random|hot|mmio|mixed]
+                  [--strategy ${STRATEGIES.join('|')}|./module.js]
+                  [--workload seq|random|hot|mmio|mixed]
                   [--churn hotplug,bar,romd,alias,ioeventfd|all|none] [--churn-rate PER_SECOND]
-                  [--seed N] [--no-check] [--no-hyp-ioeventfd] [--json FILE] [--html FILE]
+                  [--seed N] [--no-check] [--verify all|sampled] [--no-hyp-ioeventfd]
+                  [--json FILE] [--html FILE]
                   [--quiet] [--debug]
   addrspace mtree [--machine pc|FILE.json] [--flat] [--format stratovirt|qemu]
   addrspace bench [--quick] [--vcpus 1,2,4] [--json FILE]
@@ -26,12 +29,16 @@ Usage:
                   [--strategy ...] [--bandwidth MiB/s] [--downtime-limit MS]
                   [--max-rounds N] [--to FILE | --from FILE] [--no-dirty-log]
                   [--seed N] [--json FILE] [--html FILE] [--quiet]
+  addrspace torture [--duration 10m] [--strategy S] [--faults LIST] [--seed N]
+                  [--json FILE] [--quiet]
 
 Commands:
   run     boot a machine, run vCPUs and topology churn with invariant checks, report
   mtree   print a machine's flat view and region tree
   bench   compare publication strategies and measure render cost
   migrate live-migrate a running machine's RAM (pre-copy, dirty logging) and compare
+  torture every churn kind at full rate, every workload, self-checking memory and fault
+          injection, for minutes to hours
 
 Options:
   -h, --help     show help (also after a command: addrspace run --help)
@@ -53,13 +60,17 @@ Options:
   --machine pc|FILE.json   built-in pc machine or a machine file (default ${d.machine})
   --vcpus N                vCPU threads, 1 to 64 (default: one per core)
   --duration SECONDS       how long the vCPUs run (default ${d.durationSeconds})
-  --strategy NAME          rcu, seqlock, mutex or none (default ${d.strategy}; none is unsafe)
+  --strategy NAME|FILE.js  ${STRATEGIES.join(', ')} (default ${d.strategy}; none is
+                           unsafe), or a module whose default export is a StrategyDefinition
   --workload NAME          ${WORKLOAD_KINDS.join(', ')} (default ${d.workload})
   --churn KINDS            comma list of ${CHURN_KINDS.join(', ')}; or all, or none
                            (default all)
   --churn-rate PER_SECOND  topology updates per second over all kinds (default ${d.churnRate})
   --seed N                 seed of the churn and workload sequences (default ${d.seed})
   --no-check               turn the invariant checks off
+  --verify all|sampled     all: self-checking guest memory, every RAM access checks the
+                           tags of the words it touched against the translation that
+                           served it (default sampled: one access in 512)
   --no-hyp-ioeventfd       the hypervisor does not handle ioeventfds: doorbell writes
                            exit to the owner, which signals them (default: the machine's)
   --json FILE              write the report as JSON
@@ -131,6 +142,30 @@ Exit status: 0 when every byte matches, 1 when any page differs, 2 for bad usage
 bad or truncated stream.
 `;
 
+const TORTURE_HELP = `Usage: addrspace torture [options]
+
+Torture test (rcutorture's idea): every churn kind at full rate, every workload in
+turn (seq, random, hot, mmio, mixed; rounds of at most a minute), self-checking guest
+memory (run --verify all) and fault injection, on the pc machine. A line a minute goes
+to stderr; a summary ends the run.
+
+Options:
+  --duration TIME    how long in all: 10m, 90s, 1h, 1h30m or seconds (default 10m)
+  --strategy NAME    rcu, seqlock, mutex or none (default rcu; none must fail)
+  --faults LIST      fault kinds to inject: a comma list, all or none (default all)
+  --seed N           seed of round 0; round k uses N + k (default 1)
+  --vcpus N          vCPU threads (default: one per core)
+  --machine pc|FILE  the machine (default pc)
+  --json FILE        write the report as JSON (- for stdout)
+  --quiet            no line a minute and no summary
+  --debug            print stack traces on errors
+  -h, --help         show this help
+
+Exit status: 0 when nothing was violated and every injected fault was survived, 1 for
+a violation, 2 for bad usage, 3 when a worker died or a device or listener failed
+without being injected, or an end-of-run check could not run; 130 when interrupted.
+`;
+
 export function helpText(topic: HelpTopic): string {
   switch (topic) {
     case 'migrate':
@@ -141,6 +176,8 @@ export function helpText(topic: HelpTopic): string {
       return MTREE_HELP;
     case 'bench':
       return BENCH_HELP;
+    case 'torture':
+      return TORTURE_HELP;
     default:
       return MAIN_HELP;
   }

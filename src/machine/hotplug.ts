@@ -28,6 +28,11 @@ export class HotplugArea {
   readonly slotCount: number;
   readonly pool: RamBlockPool;
   private readonly blocks: (Region | undefined)[];
+  /**
+   * Called with each new block's region after its mapping was acquired and before it is
+   * added (so before any reader can see it): self-checking memory stamps it here.
+   */
+  onPlug: ((region: Region) => void) | undefined;
 
   constructor(container: Region, base: number, pool: RamBlockPool) {
     if (container.regionType !== 'Container' || container.size % pool.blockSize !== 0) {
@@ -72,6 +77,7 @@ export class HotplugArea {
     const mapping = this.pool.acquire();
     const region = Region.initRamRegion(mapping, `${this.container.name}.slot${slot}`);
     try {
+      this.onPlug?.(region);
       this.container.addSubregion(region, slot * this.blockSize);
     } catch (error) {
       this.pool.release(mapping); // Never published: no reader can hold it.

@@ -19,6 +19,7 @@
 
 import { hex } from '../base/errors.js';
 import type { ExpectedTranslation, ViewHistory } from '../concurrent/publication/history.js';
+import { TAG_FAULT_NAMES } from '../concurrent/reader/memory-tags.js';
 import { POISON_U32 } from '../concurrent/reader/poison.js';
 import { SampleKind, type TranslationSample } from '../concurrent/vcpu/sampler.js';
 import type { RunReport, Violation, ViolationKind } from './report-types.js';
@@ -39,6 +40,19 @@ export interface CheckerOptions {
   /** Names a region id for the report text (`ram-below-4g`). */
   readonly regionName?: (id: number) => string | undefined;
   readonly keep?: number;
+}
+
+const TAG_DETAIL: Record<(typeof TAG_FAULT_NAMES)[number], string> = {
+  none: 'an unexplained tag fault',
+  poison: 'memory was reclaimed while the translation that served the access still mapped it',
+  'wrong-mapping': 'the translation led into memory that belongs to another region now',
+  'wrong-offset': 'the translation led to another word of the region',
+  torn: 'the word mixes halves of two region incarnations (a write through a stale translation)',
+  'lost-write': 'an older write of this vCPU stands where its newer write should be',
+};
+
+function wordText(low: number, high: number): string {
+  return `the word lo ${hex(low)} hi ${hex(high)}`;
 }
 
 export class Checker {
@@ -67,6 +81,10 @@ export class Checker {
   checkSample(sample: TranslationSample, vcpu: number, t: number): void {
     if (!this.enabled) return;
     this.samples++;
+    if (sample.kind === SampleKind.Tag) {
+      this.recordTag(sample, vcpu, t);
+      return;
+    }
     if (sample.kind === SampleKind.Poison) {
       this.record({
         kind: 'poison',
@@ -83,6 +101,19 @@ export class Checker {
     const history = this.history;
     if (history === undefined || !history.has(sample.generation)) {
       this.unverified++;
+      return;
+    }
+    if (sample.kind === SampleKind.Served && !history.readsMemory(sample.generation, sample.gpa)) {
+      this.record({
+        kind: 'translation',
+        vcpu,
+        generation: sample.generation,
+        gpa: sample.gpa,
+        expected: `no memory for a read (${this.describe(history.expected(sample.generation, sample.gpa))})`,
+        actual: this.describe({ regionId: sample.regionId, hostAddress: sample.hostAddress }),
+        detail: `an access at ${hex(sample.gpa)} was served by memory through generation ${sample.generation}, which maps no memory there (IO, or a ROM device with romd off): a translation cached from an older view`,
+        t,
+      });
       return;
     }
     if (history.matches(sample)) return;
@@ -103,6 +134,28 @@ export class Checker {
         torn === undefined
           ? `${hex(sample.gpa)} resolved to a translation that generation ${sample.generation} never published`
           : `${hex(sample.gpa)} resolved as generation ${torn} maps it while the reader held generation ${sample.generation} (a torn view)`,
+      t,
+    });
+  }
+
+  /**
+   * A verified access's word contradicted the translation that served it (the vCPU
+   * checked it against its own translation; reader/memory-tags.ts explains the kinds).
+   */
+  private recordTag(sample: TranslationSample, vcpu: number, t: number): void {
+    const tag = sample.tag;
+    const kind = TAG_FAULT_NAMES[tag?.fault ?? 0] ?? 'none';
+    const word = tag === undefined ? 'an unknown word' : wordText(tag.low, tag.high);
+    const where = tag === undefined ? '' : ` (word at offset ${hex(tag.offset)} of its mapping)`;
+    const region = this.describe({ regionId: sample.regionId, hostAddress: -1 });
+    this.record({
+      kind: kind === 'none' ? 'torn' : kind,
+      vcpu,
+      generation: sample.generation,
+      gpa: sample.gpa,
+      expected: `a word tagged for ${region.replace(', no host memory', '')}`,
+      actual: word,
+      detail: `a verified access at ${hex(sample.gpa)} through generation ${sample.generation} found ${word}${where}: ${TAG_DETAIL[kind]}`,
       t,
     });
   }

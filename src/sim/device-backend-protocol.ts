@@ -109,7 +109,7 @@ export interface DeviceBackendApi {
    * Starts serving every device's doorbells. `requestHandle` gives a fresh reader handle
    * (after a `ReaderFault`); the backend releases it when it stops.
    */
-  start(config: BackendStartConfig, requestHandle: () => ReaderHandle): void;
+  start(config: BackendStartConfig, requestHandle: () => ReaderHandle): Promise<void>;
   /** Counters so far, and the samples and violations since the last drain. */
   drain(): BackendReport;
   /** Stops serving (the reader goes offline for good) and returns the final drain. */

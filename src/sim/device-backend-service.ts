@@ -63,8 +63,10 @@ export class DeviceBackendService implements DeviceBackendApi {
   private samples: BackendSample[] = [];
   private violations: BackendViolation[] = [];
 
-  start(config: BackendStartConfig, requestHandle: () => ReaderHandle): void {
+  async start(config: BackendStartConfig, requestHandle: () => ReaderHandle): Promise<void> {
     if (this.config !== undefined) throw new Error('the device backend is already running');
+    // A plug-in strategy's module is imported in this thread before attaching.
+    await SharedView.prepare(config.handle);
     this.config = config;
     this.requestHandle = requestHandle;
     this.reader = SharedView.attach(config.handle);

@@ -10,7 +10,8 @@
  * nothing.
  */
 import { availableParallelism } from 'node:os';
-import { STRATEGIES, type Strategy } from '../concurrent/reader/reader-api.js';
+import type { Strategy } from '../concurrent/reader/reader-api.js';
+import { hasStrategy, isStrategyPath, unknownStrategy } from '../concurrent/strategies/registry.js';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../concurrent/vcpu/workload.js';
 import { CHURN_KINDS, type ChurnKind } from '../machine/churn-kind.js';
 import {
@@ -25,7 +26,7 @@ import {
   seconds,
   splitList,
 } from './option-checks.js';
-import type { RunProgress } from './report-types.js';
+import { type RunProgress, VERIFY_MODES, type VerifyMode } from './report-types.js';
 
 /** The most vCPUs (reader threads) one simulation runs. */
 export const MAX_VCPUS = 64;
@@ -46,6 +47,11 @@ export interface RunOptions {
   readonly seed?: number;
   /** Invariant checks (translation, poison, torn reads). */
   readonly check?: boolean;
+  /**
+   * `all`: self-checking guest memory, every RAM access verified (SPEC 11; needs
+   * `check`); `sampled` (default): one access in 512 checked.
+   */
+  readonly verify?: VerifyMode;
   /**
    * Whether the hypervisor handles ioeventfds (SPEC 5: `false` is `--no-hyp-ioeventfd`,
    * doorbells then exit to the owner); the machine decides when left out.
@@ -74,6 +80,7 @@ export interface ResolvedRunOptions {
   readonly churnRate: number;
   readonly seed: number;
   readonly check: boolean;
+  readonly verify: VerifyMode;
   readonly hypIoeventfd: boolean | undefined;
   readonly json: string | undefined;
   readonly html: string | undefined;
@@ -100,6 +107,7 @@ export const DEFAULT_RUN_OPTIONS: Omit<ResolvedRunOptions, 'vcpus'> = {
   churnRate: 1000,
   seed: 1,
   check: true,
+  verify: 'sampled',
   hypIoeventfd: undefined,
   json: undefined,
   html: undefined,
@@ -125,6 +133,7 @@ const RUN_KEYS: readonly string[] = [
   'churnRate',
   'seed',
   'check',
+  'verify',
   'hypIoeventfd',
   'json',
   'html',
@@ -134,6 +143,15 @@ const RUN_KEYS: readonly string[] = [
   'progressIntervalMs',
   'signal',
 ];
+
+/**
+ * A registered strategy name, or the path of a plug-in module (anything containing `/` or
+ * ending in `.js`; `runSimulation` loads it).
+ */
+function strategyOption(value: unknown): Strategy {
+  if (typeof value === 'string' && (hasStrategy(value) || isStrategyPath(value))) return value;
+  throw new OptionsError('strategy', unknownStrategy(value));
+}
 
 /** Fills in defaults and validates every field of `options`; throws `OptionsError`. */
 export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions {
@@ -151,6 +169,11 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new OptionsError('signal', 'must be an AbortSignal');
   }
+  const check = flag(orDefault(given.check, d.check), 'check');
+  const verify = oneOf(orDefault(given.verify, d.verify), 'verify', VERIFY_MODES);
+  if (verify === 'all' && !check) {
+    throw new OptionsError('verify', "'all' needs the checker (drop --no-check)");
+  }
   return {
     machine,
     vcpus: integerBetween(orDefault(given.vcpus, defaultVcpus()), 'vcpus', 1, MAX_VCPUS),
@@ -158,12 +181,13 @@ export function resolveRunOptions(options: RunOptions = {}): ResolvedRunOptions 
       orDefault(given.durationSeconds, d.durationSeconds),
       'durationSeconds',
     ),
-    strategy: oneOf(orDefault(given.strategy, d.strategy), 'strategy', STRATEGIES),
+    strategy: strategyOption(orDefault(given.strategy, d.strategy)),
     workload: oneOf(orDefault(given.workload, d.workload), 'workload', WORKLOAD_KINDS),
     churn: parseChurnList(orDefault(given.churn, d.churn)),
     churnRate: churnRate(orDefault(given.churnRate, d.churnRate)),
     seed: integerBetween(orDefault(given.seed, d.seed), 'seed', 0, MAX_SEED),
-    check: flag(orDefault(given.check, d.check), 'check'),
+    check,
+    verify,
     hypIoeventfd:
       given.hypIoeventfd === undefined ? undefined : flag(given.hypIoeventfd, 'hypIoeventfd'),
     json: filePath(given.json, 'json'),

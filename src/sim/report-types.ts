@@ -42,6 +42,10 @@ export interface HistogramReport {
   readonly max: number;
 }
 
+/** How the checker looks at vCPU accesses (`run --verify all`, SPEC 11). */
+export type VerifyMode = 'all' | 'sampled';
+export const VERIFY_MODES: readonly VerifyMode[] = ['all', 'sampled'];
+
 /** What a checker found wrong. `firstViolations` keeps the first few in time order. */
 export type ViolationKind =
   /** A GPA translated to a host address that no published generation maps it to. */
@@ -57,7 +61,13 @@ export type ViolationKind =
   /** An MMIO exit reached the wrong region or returned wrong data. */
   | 'mmio'
   /** An ioeventfd write was not signalled, or reached the device. */
-  | 'ioeventfd';
+  | 'ioeventfd'
+  /** A verified access found a word tagged for another region (memory-tags.ts). */
+  | 'wrong-mapping'
+  /** A verified access found a word of the right region, tagged for another offset. */
+  | 'wrong-offset'
+  /** A verified access found an older write of its own vCPU where a newer one should be. */
+  | 'lost-write';
 
 export interface Violation {
   readonly kind: ViolationKind;
@@ -177,6 +187,24 @@ export interface RunReport {
     readonly samples: number;
     readonly violations: number;
     readonly firstViolations: readonly Violation[];
+    /**
+     * SPEC 11. `all`: every RAM access checked its tagged words (`--verify all`);
+     * `sampled`: one access in `SAMPLE_EVERY` translated again and checked against the
+     * publication history.
+     */
+    readonly mode?: VerifyMode;
+    /** vCPU accesses that went to guest RAM (faulted ones and MMIO exits not counted). */
+    readonly ramAccesses?: number;
+    /** `all`: RAM accesses whose every word carried a tag that matched its translation;
+     * `sampled`: samples checked against the history. */
+    readonly verifiedAccesses?: number;
+    /** `all`: RAM accesses not verified (untagged words, not memory for the verified
+     * path); `sampled`: samples whose generation had left the history window. */
+    readonly unverified?: number;
+    /** Samples and violation records lost because a vCPU's ring was full. */
+    readonly dropped?: number;
+    /** Violations by kind. */
+    readonly byKind?: Readonly<Partial<Record<ViolationKind, number>>>;
   };
   readonly timeline: readonly TimelinePoint[];
 

@@ -5,6 +5,7 @@
  */
 import type { PublicationStats } from '../concurrent/publication/publication-stats.js';
 import type { Strategy } from '../concurrent/reader/reader-api.js';
+import { getStrategy, hasStrategy } from '../concurrent/strategies/registry.js';
 import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
 import type { ChurnKind } from '../machine/churn-kind.js';
 import type { Checker } from './checker.js';
@@ -37,6 +38,8 @@ export interface RunMeasurements {
   readonly interrupted: boolean;
   /** vCPUs whose thread died. */
   readonly lostVcpus: number;
+  /** Samples and violation records the vCPUs' rings dropped (full). */
+  readonly droppedSamples?: number;
   readonly failures: FailureLog;
 }
 
@@ -56,6 +59,24 @@ function withMax(r: LatencyRecorder): { p50: number; p99: number; max: number } 
   return { p50: round(s.p50), p99: round(s.p99), max: round(s.max) };
 }
 
+/** SPEC 11's keys of `check`: how much of the vCPUs' RAM traffic was verified. */
+function verifySummary(m: RunMeasurements, sum: (name: keyof VcpuCounters) => number) {
+  const mode = m.options.verify;
+  const ramAccesses = sum('ramAccesses');
+  const all = mode === 'all';
+  const verifiedAccesses = all
+    ? sum('verifiedAccesses')
+    : Math.max(0, m.checker.samples - m.checker.unverified);
+  return {
+    mode,
+    ramAccesses,
+    verifiedAccesses,
+    unverified: all ? Math.max(0, ramAccesses - verifiedAccesses) : m.checker.unverified,
+    dropped: m.droppedSamples ?? 0,
+    byKind: { ...m.checker.byKind },
+  };
+}
+
 export function buildRunReport(m: RunMeasurements): RunReport {
   const o = m.options;
   const seconds = m.seconds > 0 ? m.seconds : Number.EPSILON;
@@ -66,7 +87,7 @@ export function buildRunReport(m: RunMeasurements): RunReport {
   for (const kind of m.churnKinds) byKind[kind] = m.churn.byKind[kind];
   const adopt = latencyOf(m.publication.adoptLatencyUs);
   const grace = latencyOf(m.publication.gracePeriodUs);
-  const check = m.checker.summary();
+  const check = { ...m.checker.summary(), ...verifySummary(m, sum) };
   const strategy: Strategy = o.strategy;
   const report: RunReport = {
     version: REPORT_VERSION,
@@ -135,7 +156,7 @@ export function buildRunReport(m: RunMeasurements): RunReport {
     ...(m.failures.truncated > 0 ? { failuresTruncated: m.failures.truncated } : {}),
     startedAt: m.startedAt.toISOString(),
     environment: environmentInfo(),
-    ...(strategy === 'none' ? { unsafe: true } : {}),
+    ...(hasStrategy(strategy) && !getStrategy(strategy).safe ? { unsafe: true } : {}),
     ...(m.interrupted ? { interrupted: true } : {}),
   };
   return report;

@@ -15,8 +15,10 @@
  * progress line from `onProgress`.
  */
 import { PAGE_SIZE } from '../base/constants.js';
+import { isAddressSpaceError } from '../base/errors.js';
 import { SharedViewPublisher } from '../concurrent/publication/publisher.js';
 import { POISON_U32 } from '../concurrent/reader/poison.js';
+import { resolveStrategy } from '../concurrent/strategies/registry.js';
 import { VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
 import type { VcpuCounters } from '../concurrent/vcpu/vcpu-state.js';
 import type { WorkloadKind } from '../concurrent/vcpu/workload.js';
@@ -32,6 +34,7 @@ import { ChurnDriver } from './churn-driver.js';
 import { type ChurnOp, ChurnSchedule } from './churn-schedule.js';
 import { type CompletionCheck, DeviceBackend } from './device-backend.js';
 import type { BackendReport } from './device-backend-protocol.js';
+import { stampAliasTargets, stampRanges, stampRegion } from './memory-stamp.js';
 import { OptionsError } from './option-checks.js';
 import { type ResolvedRunOptions, type RunOptions, resolveRunOptions } from './options.js';
 import type { RunReport } from './report-types.js';
@@ -79,9 +82,15 @@ export async function runSimulation(
   internals: SimulationInternals = {},
 ): Promise<RunReport> {
   const checked = resolveRunOptions(options);
+  // A plug-in module is loaded (and registered) here; from then on it goes by its name.
+  const strategy = (await resolveStrategy(checked.strategy)).name;
   const machine = await loadSimulationMachine(checked.machine, checked.hypIoeventfd);
   try {
-    return await simulate(withMachineDefaults(options, machine), machine, internals);
+    return await simulate(
+      withMachineDefaults({ ...options, strategy }, machine),
+      machine,
+      internals,
+    );
   } finally {
     machine.dispose();
   }
@@ -118,6 +127,9 @@ async function simulate(
 ): Promise<RunReport> {
   const startedAt = new Date();
   const churnConfig = { kinds: o.churn, rate: o.churnRate };
+  const verifyAll = o.verify === 'all';
+  // Self-checking memory: every block is stamped for its region before it is published.
+  if (verifyAll && machine.hotplug !== undefined) machine.hotplug.onPlug = stampRegion;
   if (churnConfig.kinds.includes('hotplug')) {
     plugChurnedHotplugSlots(machine);
     warmHotplugPool(machine);
@@ -152,6 +164,7 @@ async function simulate(
     sampleEvery: o.check ? SAMPLE_EVERY : 0,
     poisonWord: o.check ? POISON_U32 : -1,
     sliceMs: SLICE_MS,
+    verify: verifyAll,
     doorbells: machine.memory,
   });
   const observer = new RunObserver(pool, checker, o.vcpus);
@@ -171,8 +184,13 @@ async function simulate(
       seed: o.seed,
       vcpus: o.vcpus,
       churn: churnConfig.kinds,
+      aliasWindows: verifyAll,
     });
     prefault(machine, workloads[0]?.ram ?? []);
+    if (verifyAll) {
+      stampRanges(machine, workloads[0]?.ram ?? []);
+      stampAliasTargets(machine);
+    }
     pool.start(workloads);
     await pool.whenRunning();
     const t0 = performance.now();
@@ -222,6 +240,7 @@ async function simulate(
     backend: observer.backend,
     interrupted,
     lostVcpus: pool.lost.length,
+    droppedSamples: pool.droppedSamples(),
     failures,
   });
 }
@@ -328,7 +347,12 @@ function prefault(machine: Machine, ranges: readonly { base: number; size: numbe
   const memory = machine.memory;
   for (const r of ranges) {
     for (let gpa = r.base; gpa < r.base + r.size; gpa += PAGE_SIZE) {
-      memory.writeU8(gpa, memory.readU8(gpa));
+      try {
+        memory.writeU8(gpa, memory.readU8(gpa));
+      } catch (error) {
+        // A window that is not writable RAM now (an alias switched off): nothing to touch.
+        if (!isAddressSpaceError(error)) throw error;
+      }
     }
   }
 }

@@ -47,6 +47,12 @@ export interface WorkloadPlanOptions {
   readonly vcpus: number;
   /** The churn kinds the run applies (they change which ranges are safe to target). */
   readonly churn: readonly ChurnKind[];
+  /**
+   * Self-checking memory (`--verify all`): the RAM also takes in the windows the `alias`
+   * kind switches (accesses while one is off fault or reach what lies below, counted),
+   * so that a translation kept past a switch is seen.
+   */
+  readonly aliasWindows?: boolean;
 }
 
 /** What the workloads of a run target, shared by every vCPU. */
@@ -69,7 +75,11 @@ export function workingSet(ranges: readonly AddressRange[], budget: number): Add
 }
 
 /** The RAM and MMIO targets of `machine` for a run with `churn`. */
-export function workloadTargets(machine: Machine, churn: readonly ChurnKind[]): WorkloadTargets {
+export function workloadTargets(
+  machine: Machine,
+  churn: readonly ChurnKind[],
+  withAliasWindows = false,
+): WorkloadTargets {
   const t = machine.targets;
   const writable = writableRamRanges(machine);
   const switchable = churn.includes('alias') ? aliasWindows(machine) : [];
@@ -80,6 +90,13 @@ export function workloadTargets(machine: Machine, churn: readonly ChurnKind[]): 
   // A machine whose only RAM sits behind switchable aliases: use it anyway (accesses
   // while an alias is off fault, and are counted).
   let ram = workingSet(stable.length > 0 ? stable : writable, WORKING_SET_BYTES);
+  if (withAliasWindows && switchable.length > 0) {
+    // The first page of each window: enough to see a translation kept past a switch, and
+    // little enough that the ROM below a switched-off window (nothing a tag can verify)
+    // stays a small share of the accesses.
+    const pages = switchable.map((w) => ({ base: w.base, size: Math.min(w.size, PAGE_SIZE) }));
+    ram = [...ram, ...pages].sort((a, b) => a.base - b.base);
+  }
   const area = machine.hotplug;
   const slots = churnedHotplugSlots(machine);
   if (churn.includes('hotplug') && area !== undefined && slots > 0) {
@@ -131,7 +148,7 @@ export function workloadsFor(
   machine: Machine,
   options: WorkloadPlanOptions,
 ): WorkloadDescription[] {
-  const targets = workloadTargets(machine, options.churn);
+  const targets = workloadTargets(machine, options.churn, options.aliasWindows === true);
   const ramWeight = 9; // seq 3 + random 3 + hot 3
   const out: WorkloadDescription[] = [];
   for (let v = 0; v < options.vcpus; v++) {

@@ -9,7 +9,13 @@
  * Reader threads run the built `workers/check-reader.js`: the package must be built.
  */
 import { AddressSpaceError } from '../base/errors.js';
-import { STRATEGIES, type Strategy } from '../concurrent/reader/reader-api.js';
+import type { Strategy } from '../concurrent/reader/reader-api.js';
+import {
+  hasStrategy,
+  listStrategies,
+  registerStrategy,
+} from '../concurrent/strategies/registry.js';
+import type { StrategyDefinition } from '../concurrent/strategies/strategy-definition.js';
 import type {
   CheckOptions,
   CheckResult,
@@ -39,13 +45,19 @@ const SCENARIOS: readonly (readonly [InvariantName, Scenario, number])[] = [
 
 /** The strategy name `what` stands for; throws InvalidArgument for anything else. */
 export function strategyName(what: StrategyUnderTest): Strategy {
+  // A definition not registered yet is registered here (its reader threads find it by
+  // name only if it is built in or loaded from a module: `handle.strategyModule`).
+  if (typeof what === 'object' && what !== null && 'createOwner' in what) {
+    const definition = what as StrategyDefinition;
+    if (!hasStrategy(definition.name)) registerStrategy(definition);
+  }
   const name = typeof what === 'string' ? what : (what as { name?: unknown } | null)?.name;
-  if (typeof name !== 'string' || !STRATEGIES.includes(name as Strategy)) {
+  if (typeof name !== 'string' || !hasStrategy(name)) {
     throw AddressSpaceError.invalidArgument(
-      `checkStrategy: strategy must be one of ${STRATEGIES.join(', ')} (or its definition), got ${String(name)}`,
+      `checkStrategy: strategy must be one of ${listStrategies().join(', ')} (or its definition), got ${String(name)}`,
     );
   }
-  return name as Strategy;
+  return name;
 }
 
 function resolveOptions(options: CheckOptions): Required<CheckOptions> {

@@ -6,7 +6,18 @@ describe('resolveBenchOptions', () => {
   it('defaults to full rows of every strategy plus raw, random workload, 1000 updates/s', () => {
     const o = resolveBenchOptions();
     expect(o.quick).toBe(false);
-    expect(o.strategies).toEqual(['rcu', 'seqlock', 'mutex', 'none', 'raw']);
+    expect(o.strategies).toEqual([
+      'rcu',
+      'seqlock',
+      'mutex',
+      'rwlock',
+      'refcount',
+      'hazard',
+      'ebr',
+      'leftright',
+      'none',
+      'raw',
+    ]);
     expect(o.workload).toBe('random');
     expect(o.churnRate).toBe(1000);
     expect(o.durationSeconds).toBe(1);
@@ -28,7 +39,7 @@ describe('resolveBenchOptions', () => {
     [{ quick: 'no' }, 'quick: must be true or false'],
     [
       { strategies: ['rcu', 'rw'] },
-      'strategies[1]: must be one of rcu, seqlock, mutex, none, raw, got "rw"',
+      'strategies[1]: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none, raw, got "rw"',
     ],
     [{ html: 'x.html' }, 'html: unknown option'],
   ])('%o → %s', (options, message) => {

@@ -98,8 +98,8 @@ describe('addrspace run flags', () => {
       '--duration: must be a number of seconds greater than 0 and at most 86400 (got "-1")',
     ],
     [
-      ['--strategy', 'rwlock'],
-      '--strategy: must be one of rcu, seqlock, mutex, none, got "rwlock"',
+      ['--strategy', 'bogus'],
+      '--strategy: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none or a module path such as ./my-strategy.js, got "bogus"',
     ],
     [
       ['--workload', 'burst'],
@@ -197,9 +197,12 @@ describe('commands, help and version', () => {
   });
 
   it.each([
-    [['frob'], 'unknown command "frob" (expected run, mtree, bench or migrate)'],
-    [['help', 'frob'], 'unknown command "frob" (expected run, mtree, bench or migrate)'],
-    [['--vcpus', '2'], 'unknown option --vcpus (expected a command: run, mtree, bench or migrate)'],
+    [['frob'], 'unknown command "frob" (expected run, mtree, bench, migrate or torture)'],
+    [['help', 'frob'], 'unknown command "frob" (expected run, mtree, bench, migrate or torture)'],
+    [
+      ['--vcpus', '2'],
+      'unknown option --vcpus (expected a command: run, mtree, bench, migrate or torture)',
+    ],
   ])('%j → %s', (argv, message) => {
     expect(usageError(argv).message).toBe(message);
   });

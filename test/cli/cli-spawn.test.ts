@@ -75,8 +75,8 @@ describe('addrspace (built)', () => {
       'addrspace: --vcpus: must be an integer between 1 and 64 (got "65")',
     ],
     [
-      ['run', '--strategy', 'rwlock'],
-      'addrspace: --strategy: must be one of rcu, seqlock, mutex, none, got "rwlock"',
+      ['run', '--strategy', 'bogus'],
+      'addrspace: --strategy: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none or a module path such as ./my-strategy.js, got "bogus"',
     ],
     [
       ['run', '--churn', 'hotplug,dma'],
@@ -96,7 +96,10 @@ describe('addrspace (built)', () => {
       ['bench', '--vcpus', '1,two'],
       'addrspace: --vcpus: must be an integer between 1 and 64 (got "1,two")',
     ],
-    [['launch'], 'addrspace: unknown command "launch" (expected run, mtree, bench or migrate)'],
+    [
+      ['launch'],
+      'addrspace: unknown command "launch" (expected run, mtree, bench, migrate or torture)',
+    ],
   ])('%j exits 2 with one line', async (args, line) => {
     const r = await cli(...args);
     expect(r).toEqual({ status: 2, stdout: '', stderr: `${line}\n` });

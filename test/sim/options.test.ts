@@ -95,7 +95,10 @@ describe('resolveRunOptions names the bad option', () => {
       { durationSeconds: Number.NaN },
       'durationSeconds: must be a number of seconds greater than 0 and at most 86400',
     ],
-    [{ strategy: 'rwlock' }, 'strategy: must be one of rcu, seqlock, mutex, none, got "rwlock"'],
+    [
+      { strategy: 'bogus' },
+      'strategy: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none or a module path such as ./my-strategy.js, got "bogus"',
+    ],
     [{ workload: 'burst' }, 'workload: must be one of seq, random, hot, mmio, mixed, got "burst"'],
     [
       { churn: ['bar', 'dma'] },

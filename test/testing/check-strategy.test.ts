@@ -12,7 +12,16 @@ const { checkStrategy, INVARIANT_NAMES } = (await import(
 )) as typeof Testing;
 
 const DURATION_MS = 1000;
-const SAFE = ['rcu', 'seqlock', 'mutex'] as const;
+const SAFE = [
+  'rcu',
+  'seqlock',
+  'mutex',
+  'rwlock',
+  'refcount',
+  'hazard',
+  'ebr',
+  'leftright',
+] as const;
 
 describe.each(SAFE)('checkStrategy(%s)', (strategy) => {
   test('holds every invariant', async () => {
@@ -39,7 +48,7 @@ test('bad arguments reject with InvalidArgument and run nothing', async () => {
   await expect(checkStrategy('rcuu' as never)).rejects.toMatchObject({
     code: 'InvalidArgument',
     message:
-      'Invalid argument: checkStrategy: strategy must be one of rcu, seqlock, mutex, none (or its definition), got rcuu',
+      'Invalid argument: checkStrategy: strategy must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none (or its definition), got rcuu',
   });
   await expect(checkStrategy('rcu', { durationMs: 10 })).rejects.toMatchObject({
     code: 'InvalidArgument',

@@ -23,6 +23,8 @@ interface ViewSummary {
   readonly regionId: Int32Array;
   /** Host address of `start`, -1 for IO. */
   readonly hostBase: Float64Array;
+  /** 1 where a read is served by memory (RAM, RAM device, ROM device in romd mode). */
+  readonly readsMemory: Uint8Array;
 }
 
 /** A reader's observation, to be checked against the history. */
@@ -47,6 +49,7 @@ export class ViewHistory {
       end: new Float64Array(n),
       regionId: new Int32Array(n),
       hostBase: new Float64Array(n),
+      readsMemory: new Uint8Array(n),
     };
     for (let i = 0; i < n; i++) {
       const range = view.ranges[i]!;
@@ -58,6 +61,11 @@ export class ViewHistory {
         range.owner.regionType === 'IO' || mapping === undefined
           ? -1
           : mapping.hostAddress + range.offsetInRegion;
+      const type = range.owner.regionType;
+      summary.readsMemory[i] =
+        type === 'Ram' || type === 'RamDevice' || (type === 'RomDevice' && range.romd !== false)
+          ? 1
+          : 0;
     }
     this.views.set(view.generation, summary);
     if (view.generation < this.oldest) this.oldest = view.generation;
@@ -92,6 +100,19 @@ export class ViewHistory {
     const expected = this.expected(sample.generation, sample.gpa);
     if (expected === undefined) return sample.regionId === -1;
     return expected.regionId === sample.regionId && expected.hostAddress === sample.hostAddress;
+  }
+
+  /**
+   * Whether generation `generation` serves a read of `gpa` from memory (false for IO, a
+   * ROM device with romd off, an unmapped address). Throws for an unknown generation.
+   */
+  readsMemory(generation: number, gpa: number): boolean {
+    const view = this.views.get(generation);
+    if (view === undefined) {
+      throw new RangeError(`generation ${generation} is not in the history`);
+    }
+    const row = findRow(view.start, view.end, view.start.length, gpa);
+    return row >= 0 && view.readsMemory[row] === 1;
   }
 
   /** Forgets every generation below `generation`. */

@@ -3,11 +3,21 @@
  * path), and the resolved shape. It validates; it builds nothing.
  */
 import { AddressSpaceError } from '../../base/errors.js';
-import { STRATEGIES, type Strategy } from '../reader/reader-api.js';
+import type { Strategy } from '../reader/reader-api.js';
+import {
+  checkStrategyDefinition,
+  getStrategy,
+  hasStrategy,
+  unknownStrategy,
+} from '../strategies/registry.js';
+import type { StrategyDefinition } from '../strategies/strategy-definition.js';
 
 export interface PublisherOptions {
-  /** Publication strategy (default `rcu`). */
-  strategy?: Strategy;
+  /**
+   * Publication strategy (default `rcu`): a registered name (`listStrategies()`) or a
+   * `StrategyDefinition`. A module path must be loaded first (`resolveStrategy`).
+   */
+  strategy?: Strategy | StrategyDefinition;
   /** Reader slots (default 64). */
   maxReaders?: number;
   /** Check mode: poison reclaimed guest memory and keep a view history (default true). */
@@ -25,9 +35,13 @@ export interface PublisherOptions {
   batchLimit?: number;
 }
 
-export type ResolvedPublisherOptions = Required<PublisherOptions>;
+export type ResolvedPublisherOptions = Required<Omit<PublisherOptions, 'strategy'>> & {
+  readonly strategy: StrategyDefinition;
+};
 
-export const PUBLISHER_DEFAULTS: Omit<ResolvedPublisherOptions, 'history'> = {
+export const PUBLISHER_DEFAULTS: Omit<ResolvedPublisherOptions, 'history' | 'strategy'> & {
+  readonly strategy: Strategy;
+} = {
   strategy: 'rcu',
   maxReaders: 64,
   check: true,
@@ -64,12 +78,9 @@ export function resolvePublisherOptions(options: PublisherOptions = {}): Resolve
     throw AddressSpaceError.invalidArgument('publisher options must be an object');
   }
   const o = { ...PUBLISHER_DEFAULTS, ...stripUndefined(options) };
-  if (!STRATEGIES.includes(o.strategy)) {
-    throw bad('strategy', `must be one of ${STRATEGIES.join(', ')}, got ${String(o.strategy)}`);
-  }
   const check = flag(o.check, 'check');
   return {
-    strategy: o.strategy,
+    strategy: strategyOption(o.strategy),
     maxReaders: positiveInteger(o.maxReaders, 'maxReaders', 4096),
     check,
     history: flag(options.history ?? check, 'history'),
@@ -77,6 +88,16 @@ export function resolvePublisherOptions(options: PublisherOptions = {}): Resolve
     pollMs: positiveNumber(o.pollMs, 'pollMs'),
     batchLimit: positiveInteger(o.batchLimit, 'batchLimit', 1 << 20),
   };
+}
+
+function strategyOption(value: unknown): StrategyDefinition {
+  if (typeof value === 'object' && value !== null) {
+    return checkStrategyDefinition(value, 'publisher.strategy');
+  }
+  if (typeof value !== 'string')
+    throw bad('strategy', `must be a strategy name, got ${String(value)}`);
+  if (!hasStrategy(value)) throw bad('strategy', unknownStrategy(value));
+  return getStrategy(value);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -20,7 +20,6 @@ import type { HostMemMapping } from '../../host/mapping.js';
 import {
   CONTROL_WORDS,
   controlBytes,
-  countsForGrace,
   grownCapacity,
   kTableDirtyLog,
   kTableFlags,
@@ -31,14 +30,16 @@ import {
   TableColumns,
 } from '../reader/layout.js';
 import type { ReaderHandle, Strategy } from '../reader/reader-api.js';
-import { mutexOwner } from '../strategies/mutex.js';
-import { noneOwner } from '../strategies/none.js';
-import type { OwnerContext, OwnerStrategy } from '../strategies/owner-strategy.js';
-import { rcuOwner } from '../strategies/rcu.js';
-import { seqlockOwner } from '../strategies/seqlock.js';
+import { strategyModuleUrl } from '../strategies/registry.js';
+import type {
+  OwnerContext,
+  StrategyDefinition,
+  StrategyOwner,
+} from '../strategies/strategy-definition.js';
 import { GracePeriods } from './grace.js';
 import { ViewHistory } from './history.js';
 import { OwnerDirectory } from './owner-directory.js';
+import { OwnerWaits } from './owner-wait.js';
 import type { PublicationStats } from './publication-stats.js';
 import {
   type PublisherOptions,
@@ -51,13 +52,6 @@ import { RegionRetention } from './region-retention.js';
 import { RetentionMeter } from './retention-meter.js';
 import { validateView, writeTable } from './table-writer.js';
 import { viewChange } from './view-diff.js';
-
-const OWNER_STRATEGIES: Readonly<Record<Strategy, OwnerStrategy>> = {
-  rcu: rcuOwner,
-  seqlock: seqlockOwner,
-  mutex: mutexOwner,
-  none: noneOwner,
-};
 
 interface PooledTable {
   readonly id: number;
@@ -75,7 +69,10 @@ export interface PublishableAddressSpace {
 
 export class SharedViewPublisher {
   readonly options: ResolvedPublisherOptions;
+  /** The strategy's name (`definition.name`). */
   readonly strategy: Strategy;
+  /** The strategy this publisher publishes with. */
+  readonly definition: StrategyDefinition;
   /** Generation → view, for checking reader samples (undefined unless `history`). */
   readonly history: ViewHistory | undefined;
   private readonly controlBuffer = new SharedArrayBuffer(controlBytes());
@@ -85,9 +82,11 @@ export class SharedViewPublisher {
   private readonly grace: GracePeriods;
   private readonly reclaimer: Reclaimer;
   private readonly regions = new RegionRetention();
+  private readonly waits: OwnerWaits;
   private readonly meter = new RetentionMeter();
-  private readonly owner: OwnerStrategy;
+  private readonly owner: StrategyOwner;
   private readonly ctx: OwnerContext;
+  private readonly handleFields: Readonly<Record<string, unknown>>;
   private readonly freeTables: PooledTable[] = [];
   private current: PooledTable | undefined;
   /** The view `current` holds. */
@@ -102,14 +101,29 @@ export class SharedViewPublisher {
 
   constructor(options: PublisherOptions = {}) {
     this.options = resolvePublisherOptions(options);
-    this.strategy = this.options.strategy;
-    this.owner = OWNER_STRATEGIES[this.strategy];
+    this.definition = this.options.strategy;
+    this.strategy = this.definition.name;
     this.registry = new ReaderRegistry(this.options.maxReaders);
-    this.ctx = { control: this.control, registry: this.registry, leaseMs: this.options.leaseMs };
     this.grace = new GracePeriods(this.control, this.registry, {
       leaseMs: this.options.leaseMs,
       pollMs: this.options.pollMs,
     });
+    this.waits = new OwnerWaits(this.control, this.options.pollMs);
+    const grace = this.grace;
+    const waits = this.waits;
+    this.ctx = {
+      control: this.control,
+      readerWords: new Int32Array(this.registry.buffer),
+      registry: this.registry,
+      leaseMs: this.options.leaseMs,
+      pollMs: this.options.pollMs,
+      batchLimit: this.options.batchLimit,
+      qsbr: { request: (epoch, fn) => grace.request(epoch, fn) },
+      wait: (ready, then, everyMs) => waits.wait(ready, then, everyMs),
+      ownerBlocked: (us) => this.meter.blocked(us),
+    };
+    this.owner = this.definition.createOwner(this.ctx);
+    this.handleFields = this.owner.handleFields?.() ?? {};
     this.reclaimer = new Reclaimer(this.options.check);
     this.history = this.options.history ? new ViewHistory() : undefined;
   }
@@ -158,7 +172,7 @@ export class SharedViewPublisher {
     const retiredTable = this.current;
     const publishedMs = wallClockMs();
     // The publishing store: from here on readers may adopt `table`.
-    this.owner.publishTable(this.ctx, table.id, epoch);
+    this.owner.publish(table.id, epoch);
     this.meter.blocked((wallClockMs() - publishedMs) * 1000);
     this.epoch = epoch;
     this.current = table;
@@ -167,28 +181,24 @@ export class SharedViewPublisher {
     this.grace.published(epoch, publishedMs);
     const retiredMappings = this.reclaimer.published(change, epoch);
     this.regions.published(change, epoch);
-    // With no reader counting now, the retired table is unreachable already (the scan a
-    // grace period would make, made after the publishing store): reuse it at once, so a
-    // burst of changes in one task does not allocate a table per change.
-    const tableFreeNow =
-      retiredTable !== undefined && this.owner.grace === 'qsbr' && !this.anyReaderCounts();
-    if (tableFreeNow) this.freeTables.push(retiredTable);
-    let retiredBytes = 0;
-    for (const mapping of retiredMappings) retiredBytes += mapping.size;
-    if (retiredTable !== undefined && !tableFreeNow) {
-      retiredBytes += retiredTable.columns.buffer.byteLength;
+    let mappingBytes = 0;
+    for (const mapping of retiredMappings) mappingBytes += mapping.size;
+    const tableBytes = retiredTable === undefined ? 0 : retiredTable.columns.buffer.byteLength;
+    this.meter.retired(mappingBytes + tableBytes);
+    if (retiredTable !== undefined) {
+      this.owner.retireTable(retiredTable.id, epoch, () => {
+        this.freeTables.push(retiredTable);
+        this.meter.reclaimable(tableBytes, publishedMs, wallClockMs());
+      });
     }
-    this.meter.retired(retiredBytes);
-    const afterGrace = () => {
-      this.meter.reclaimable(retiredBytes, publishedMs, wallClockMs());
-      if (retiredTable !== undefined && !tableFreeNow) this.freeTables.push(retiredTable);
+    const keepRegions = this.definition.releasesAroundExits === true;
+    this.owner.afterReaders(epoch, () => {
+      this.meter.reclaimable(mappingBytes, publishedMs, wallClockMs());
       this.reclaimer.graceEnded(retiredMappings, epoch);
-      this.regions.graceEnded(epoch, this.owner.grace === 'immediate');
+      this.regions.graceEnded(epoch, keepRegions);
       // After the reclaim callbacks (which may release what they got back).
       if (retiredMappings.length > 0) queueMicrotask(() => this.forgetReleasedMappings());
-    };
-    if (this.owner.grace === 'qsbr') this.grace.request(epoch, afterGrace);
-    else afterGrace();
+    });
   }
 
   /**
@@ -214,14 +224,12 @@ export class SharedViewPublisher {
   callRcu(fn: () => void): void {
     if (typeof fn !== 'function')
       throw AddressSpaceError.invalidArgument('callRcu needs a function');
-    if (this.owner.grace === 'qsbr' && this.epoch > 0) {
-      this.grace.request(this.epoch, fn);
-    } else {
-      const started = wallClockMs();
-      this.owner.passQuiescentState(this.ctx);
-      this.meter.blocked((wallClockMs() - started) * 1000);
+    if (this.epoch === 0) {
       queueMicrotask(fn);
+      return;
     }
+    // Never inside the caller, whatever the strategy decides.
+    this.owner.afterReaders(this.epoch, () => queueMicrotask(fn));
   }
 
   // ---- readers ----
@@ -249,13 +257,16 @@ export class SharedViewPublisher {
     if (!this.registry.isAllocated(index)) {
       throw AddressSpaceError.invalidArgument(`reader ${index} is not allocated`);
     }
+    const strategyModule = strategyModuleUrl(this.strategy);
     return {
+      ...this.handleFields,
       strategy: this.strategy,
       readerIndex: index,
       control: this.controlBuffer,
       readers: this.registry.buffer,
       directory: this.directory.snapshot(),
       batchLimit: this.options.batchLimit,
+      ...(strategyModule === undefined ? {} : { strategyModule }),
     };
   }
 
@@ -313,7 +324,7 @@ export class SharedViewPublisher {
 
   /** Grace periods requested and not yet over. */
   get pendingGracePeriods(): number {
-    return this.grace.pending;
+    return this.grace.pending + this.waits.pending;
   }
 
   stats(): PublicationStats {
@@ -330,7 +341,7 @@ export class SharedViewPublisher {
       evictedReaders: this.registry.evictedCount,
       tables: this.tableCount,
       tableBytes: this.tableByteCount,
-      callbackErrors: this.grace.errors,
+      callbackErrors: this.grace.errors + this.waits.errors,
       retainedBytes: this.meter.retainedBytes,
       retainedBytesMax: this.meter.retainedBytesMax,
       reclaimLatencyUs: this.meter.reclaimLatencyUs.toArray(),
@@ -342,15 +353,8 @@ export class SharedViewPublisher {
   /** Stops publishing and closes the directory channel. Readers should be offline. */
   close(): void {
     this.closed = true;
+    this.owner.close?.();
     this.directory.close();
-  }
-
-  /** Whether any reader is online (grace periods wait for it). */
-  private anyReaderCounts(): boolean {
-    for (let i = 0; i < this.registry.maxReaders; i++) {
-      if (countsForGrace(this.registry.state(i))) return true;
-    }
-    return false;
   }
 
   /** The smallest free table that fits, else a new one (broadcast before it is used). */

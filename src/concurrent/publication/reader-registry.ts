@@ -6,7 +6,7 @@
  * marks its slot offline; `release(index)` marks it offline and frees the index. A slot
  * is written by its reader (online, adopted epoch) and by the owner only to take a reader
  * out of grace-period accounting (offline when the pool saw the thread die, evicted when
- * its lease ran out). Eviction is a compareExchange against the value the owner saw, so
+ * its lease ran out); then it also clears the reader's strategy words (layout.ts). Eviction is a compareExchange against the value the owner saw, so
  * it cannot overwrite a newer announcement.
  *
  * This module reads and marks slots; it never waits (grace.ts does) and never publishes.
@@ -15,9 +15,11 @@ import { AddressSpaceError } from '../../base/errors.js';
 import {
   kReaderEvicted,
   kReaderOffline,
+  READER_STRATEGY_WORDS,
   readerAdoptWord,
   readerEpochWord,
   readerSlotsBytes,
+  readerStrategyWord,
 } from '../reader/layout.js';
 
 export class ReaderRegistry {
@@ -55,6 +57,7 @@ export class ReaderRegistry {
   release(index: number): void {
     this.check(index);
     Atomics.store(this.words, readerEpochWord(index), kReaderOffline);
+    this.clearStrategyWords(index);
     this.allocated[index] = false;
   }
 
@@ -62,6 +65,19 @@ export class ReaderRegistry {
   markOffline(index: number): void {
     this.check(index);
     Atomics.store(this.words, readerEpochWord(index), kReaderOffline);
+    this.clearStrategyWords(index);
+  }
+
+  /**
+   * A reader that is gone holds nothing: its strategy words (flags, hazard slots, read
+   * indicators) are cleared after its slot reads offline, so the owner's side of any
+   * strategy discounts it. Only for a thread that is known dead (or released): a live
+   * reader's words are its own.
+   */
+  private clearStrategyWords(index: number): void {
+    for (let k = 0; k < READER_STRATEGY_WORDS; k++) {
+      Atomics.store(this.words, readerStrategyWord(index, k), 0);
+    }
   }
 
   isAllocated(index: number): boolean {

@@ -72,11 +72,17 @@ export abstract class AdoptedTable {
   protected rHigh = 0;
   protected rBytes: Uint8Array = EMPTY_BYTES;
   protected rView: DataView = EMPTY_VIEW;
+  /** Published region id of the cached read range (what a verified access checks against). */
+  protected rRegion = 0;
+  /** Host address of byte 0 of the cached read range's mapping. */
+  protected rHost = 0;
   protected wDelta = 0;
   protected wLow = 1;
   protected wHigh = 0;
   protected wBytes: Uint8Array = EMPTY_BYTES;
   protected wView: DataView = EMPTY_VIEW;
+  protected wRegion = 0;
+  protected wHost = 0;
   // While dirty logging is on, the first-level write cache stays empty (its fast path
   // does not mark) and the last writable range lives here instead, with its mapping's
   // bitmap: view-reader.ts's logged write path stores and marks through it.
@@ -215,11 +221,13 @@ export abstract class AdoptedTable {
       throw tornTableFault();
     }
     const flags = this.tTypeFlags[row]!;
+    const region = this.tRegionId[row]!;
+    const host = this.tHostBase[row]! - offset;
     const cachedWrite = isWritableMemory(flags) && (flags & kFlagIoeventfd) === 0;
     const access =
       (isReadableMemory(flags) ? kRecentRead : 0) |
       (cachedWrite && !this.logDirty ? kRecentWrite : 0);
-    this.recent.remember(delta, offset, end - delta, access, bytes, view);
+    this.recent.remember(delta, offset, end - delta, access, bytes, view, region, host);
     // Stored as small integers whenever they fit: V8 then keeps these fields in integer
     // representation and the hit test runs in integer arithmetic. A value that does not
     // fit turns the fields into boxed doubles for good (still correct, slower).
@@ -229,6 +237,8 @@ export abstract class AdoptedTable {
       this.wHigh = asInt32IfExact(end - delta);
       this.wBytes = bytes;
       this.wView = view;
+      this.wRegion = region;
+      this.wHost = host;
       if (this.logDirty) this.moveToLoggedCache(cachedWrite, mappingId);
     } else {
       this.rDelta = asInt32IfExact(delta);
@@ -236,6 +246,8 @@ export abstract class AdoptedTable {
       this.rHigh = asInt32IfExact(end - delta);
       this.rBytes = bytes;
       this.rView = view;
+      this.rRegion = region;
+      this.rHost = host;
     }
     return delta;
   }
@@ -274,12 +286,16 @@ export abstract class AdoptedTable {
       this.wHigh = asInt32IfExact(recent.high[k]!);
       this.wBytes = recent.bytes[k]!;
       this.wView = recent.views[k]!;
+      this.wRegion = recent.region[k]!;
+      this.wHost = recent.host[k]!;
     } else {
       this.rDelta = asInt32IfExact(recent.delta[k]!);
       this.rLow = asInt32IfExact(recent.low[k]!);
       this.rHigh = asInt32IfExact(recent.high[k]!);
       this.rBytes = recent.bytes[k]!;
       this.rView = recent.views[k]!;
+      this.rRegion = recent.region[k]!;
+      this.rHost = recent.host[k]!;
     }
     return true;
   }

@@ -17,7 +17,8 @@
  * | 4    | (reserved)      |            |                                                       |
  * | 5    | kOwnerWaiting   | owner      | 1 while the owner waits for a grace period (readers then notify) |
  * | 6    | kWakeSeq        | readers    | bumped by a reader before it notifies the owner              |
- * | 7-15 | (reserved)      |            |                                                       |
+ * | 7    | (reserved)      |            |                                                       |
+ * | 8-15 | kStrategyWords  | strategy   | the strategy's own words (each strategy file says what it keeps there) |
  *
  * Which words each strategy's reader reads: rcu `kCurrentTable` (a plain load per access,
  * an Atomics load when it moved, then the table's own epoch); seqlock `kSeq`, then `kCurrentTable`; mutex `kLock`, then under it `kEpoch` and
@@ -38,7 +39,8 @@
  * |--------------|----------------|------------|-----------------------------------------------|
  * | 0            | kReaderEpoch   | reader (owner: offline / evicted) | kReaderOffline, kReaderEvicted, kReaderOnlineUnknown or the adopted epoch |
  * | 2-3 (F64 #1) | kReaderAdoptMs | reader     | wall-clock ms (`base/clock.ts`) of the last adoption, written before the epoch |
- * | 4 to the end | (padding to one cache line)                                            |
+ * | 4-11         | readerStrategyWord(i, 0..7) | the strategy | the strategy's own per-reader words (flags, slots); the owner clears them for a dead reader |
+ * | 12 to the end | (padding to one cache line)                                           |
  *
  * `countsForGrace` and `isAdoptedEpoch` below read the value of `kReaderEpoch`: the slot's
  * states are stated here once, for the owner's registry and for the strategies.
@@ -88,6 +90,9 @@ export const kSeq = 2;
 export const kLock = 3;
 export const kOwnerWaiting = 5;
 export const kWakeSeq = 6;
+/** First of the control words that belong to the strategy (`STRATEGY_CONTROL_WORDS` of them). */
+export const kStrategyWords = 8;
+export const STRATEGY_CONTROL_WORDS = 8;
 export const CONTROL_WORDS = 16;
 export function controlBytes(): number {
   return CONTROL_WORDS * I32;
@@ -129,6 +134,15 @@ export function readerSlotsBytes(maxReaders: number): number {
 /** Int32 index of reader `index`'s epoch word. */
 export function readerEpochWord(index: number): number {
   return index * READER_SLOT_WORDS + kReaderEpoch;
+}
+
+/** Per-reader words that belong to the strategy, in the reader's own slot. */
+export const READER_STRATEGY_WORDS = 8;
+const kReaderStrategyWords = 4;
+
+/** Int32 index of reader `index`'s strategy word `k` (0 <= k < READER_STRATEGY_WORDS). */
+export function readerStrategyWord(index: number, k: number): number {
+  return index * READER_SLOT_WORDS + kReaderStrategyWords + k;
 }
 
 /** Float64 index of reader `index`'s adopt-time word. */

@@ -8,10 +8,36 @@
  * declares shapes and the small enumerations they use; it holds no behaviour.
  */
 import type { DirectorySnapshot } from './directory.js';
+import type { TagVerifier, Verified } from './memory-tags.js';
 import type { TranslationTarget } from './translation.js';
 
-export type Strategy = 'rcu' | 'seqlock' | 'mutex' | 'none';
-export const STRATEGIES: readonly Strategy[] = ['rcu', 'seqlock', 'mutex', 'none'];
+/**
+ * A strategy's name: a built-in (`BuiltinStrategy`) or one registered by the user
+ * (strategies/registry.ts).
+ */
+export type Strategy = string;
+export type BuiltinStrategy =
+  | 'rcu'
+  | 'seqlock'
+  | 'mutex'
+  | 'rwlock'
+  | 'refcount'
+  | 'hazard'
+  | 'ebr'
+  | 'leftright'
+  | 'none';
+/** The built-in strategies, in the order reports and usage list them. */
+export const STRATEGIES: readonly BuiltinStrategy[] = [
+  'rcu',
+  'seqlock',
+  'mutex',
+  'rwlock',
+  'refcount',
+  'hazard',
+  'ebr',
+  'leftright',
+  'none',
+];
 
 /** Range types as stored in the published table (one small integer each). */
 export enum TableRegionType {
@@ -51,6 +77,8 @@ export interface ReaderHandle {
   readonly directory: DirectorySnapshot;
   /** seqlock: most accesses between two announcements of the reader's epoch. */
   readonly batchLimit: number;
+  /** The module URL of a plug-in strategy (`SharedView.prepare` imports it); absent for built-ins. */
+  readonly strategyModule?: string;
   /** Room for what a strategy of its own adds; the built-in ones read only the above. */
   readonly [key: string]: unknown;
 }
@@ -98,6 +126,13 @@ export interface SharedViewReader {
   stallNextRead(ms: number): void;
   /** Releases what attaching took (the directory channel). Call after `offline()`. */
   close(): void;
+  /**
+   * Self-checking memory (memory-tags.ts): performs an access of `size` bytes at `gpa`
+   * through this reader's translation and checks the tagged words it touched against that
+   * translation; a write stores this reader's tag. `Verified.NotMemory` means nothing was
+   * touched: make the ordinary access. Optional: a strategy without it is unverified.
+   */
+  verifiedAccess?(gpa: number, size: number, isWrite: boolean, verifier: TagVerifier): Verified;
 
   // What accesses did, as counted by the reader (never reset; compare two readings):
   /** Writes that matched an ioeventfd: its EventFd was signalled, nothing else happened. */

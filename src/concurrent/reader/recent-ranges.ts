@@ -24,6 +24,10 @@ export class RecentRanges {
   readonly high = new Float64Array(ENTRIES);
   /** kRecentRead | kRecentWrite; 0 marks an empty entry. */
   readonly access = new Int32Array(ENTRIES);
+  /** Published region id of each entry's range. */
+  readonly region = new Int32Array(ENTRIES);
+  /** Host address of byte 0 of each entry's mapping. */
+  readonly host = new Float64Array(ENTRIES);
   readonly bytes: Uint8Array[] = new Array<Uint8Array>(ENTRIES).fill(EMPTY);
   readonly views: DataView[] = new Array<DataView>(ENTRIES).fill(EMPTY_VIEW);
   private next = 0;
@@ -40,6 +44,8 @@ export class RecentRanges {
     access: number,
     bytes: Uint8Array,
     view: DataView,
+    region = 0,
+    host = 0,
   ): void {
     let k = 0;
     while (
@@ -58,6 +64,8 @@ export class RecentRanges {
     this.access[k] = access;
     this.bytes[k] = bytes;
     this.views[k] = view;
+    this.region[k] = region;
+    this.host[k] = host;
   }
 
   /** The entry holding `[gpa, gpa + size)` with `need` access, or -1. `gpa` must be a number. */

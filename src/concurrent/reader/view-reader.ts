@@ -28,7 +28,6 @@
 import { PAGE_SIZE } from '../../base/constants.js';
 import { AddressSpaceError } from '../../base/errors.js';
 import { markDirtyPage, markDirtyPages } from '../../host/dirty-bitmap.js';
-import { AdoptedTable } from './adopted-table.js';
 import { kFlagIoeventfd, kTypeMask } from './layout.js';
 import {
   checkAccess,
@@ -44,8 +43,9 @@ import {
   TableRegionType,
 } from './reader-api.js';
 import type { TranslationTarget } from './translation.js';
+import { VerifiedTable } from './verified-access.js';
 
-export abstract class TableReader extends AdoptedTable {
+export abstract class TableReader extends VerifiedTable {
   abstract readonly strategy: Strategy;
   private mmio: MmioExitHandler | undefined;
   private readonly scratch = new Uint8Array(8);

@@ -9,6 +9,7 @@
  * The subclass decides what a change means (`viewChanged`) and which word it compares
  * (`current`). This class decides nothing about safety.
  */
+import type { TagVerifier, Verified } from '../reader/memory-tags.js';
 import type { SharedViewReader, Strategy } from '../reader/reader-api.js';
 import type { TranslationTarget } from '../reader/translation.js';
 import { TableReader } from '../reader/view-reader.js';
@@ -71,5 +72,9 @@ export abstract class CheckedReader extends TableReader implements SharedViewRea
   translate(gpa: number, out: TranslationTarget): boolean {
     if (this.control[this.checkWord] !== this.seen) this.viewChanged();
     return this.unsynchronizedTranslate(gpa, out);
+  }
+  verifiedAccess(gpa: number, size: number, isWrite: boolean, verifier: TagVerifier): Verified {
+    if (this.control[this.checkWord] !== this.seen) this.viewChanged();
+    return this.unsynchronizedVerified(gpa, size, isWrite, verifier);
   }
 }

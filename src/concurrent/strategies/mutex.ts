@@ -22,12 +22,13 @@
  * alive it faults when it releases.
  */
 import { countsForGrace, kCurrentTable, kEpoch, kLock } from '../reader/layout.js';
+import type { TagVerifier, Verified } from '../reader/memory-tags.js';
 import type { ReaderHandle, SharedViewReader } from '../reader/reader-api.js';
 import { lockTakenFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
 import type { TranslationTarget } from '../reader/translation.js';
 import { TableReader } from '../reader/view-reader.js';
-import type { OwnerContext, OwnerStrategy } from './owner-strategy.js';
 import { QsbrSlot } from './qsbr-slot.js';
+import type { OwnerContext, StrategyDefinition } from './strategy-definition.js';
 
 export const kLockOwner = 1;
 export const kLockFirstReader = 2;
@@ -42,7 +43,7 @@ const READER_SPINS = 64;
 const READER_WAIT_MS = 5;
 
 export class MutexReader extends TableReader implements SharedViewReader {
-  readonly strategy = 'mutex' as const;
+  readonly strategy = 'mutex';
   private readonly lockValue: number;
   /** Online/offline only (no epochs): tells the owner whether a lock holder is alive. */
   private readonly slot: QsbrSlot;
@@ -184,6 +185,14 @@ export class MutexReader extends TableReader implements SharedViewReader {
       this.unlock();
     }
   }
+  verifiedAccess(gpa: number, size: number, isWrite: boolean, verifier: TagVerifier): Verified {
+    this.lock();
+    try {
+      return this.unsynchronizedVerified(gpa, size, isWrite, verifier);
+    } finally {
+      this.unlock();
+    }
+  }
   writeU8(gpa: number, value: number): void {
     this.lock();
     try {
@@ -258,16 +267,24 @@ function ownerUnlock(control: Int32Array): void {
   if ((seen & kLockContended) !== 0) Atomics.notify(control, kLock, 1);
 }
 
-export const mutexOwner: OwnerStrategy = {
-  grace: 'immediate',
-  publishTable(ctx, tableId, epoch) {
-    ownerLock(ctx);
-    Atomics.store(ctx.control, kEpoch, epoch);
-    Atomics.store(ctx.control, kCurrentTable, tableId);
-    ownerUnlock(ctx.control);
-  },
-  passQuiescentState(ctx) {
-    ownerLock(ctx);
-    ownerUnlock(ctx.control);
-  },
+/**
+ * Every epoch is published under the lock, so once `publish` returned no reader uses a
+ * table published before it: retired tables and memory are free at once.
+ */
+export const mutex: StrategyDefinition = {
+  name: 'mutex',
+  safe: true,
+  description: "one lock around every lookup and access (Rust's Mutex<FlatView>)",
+  releasesAroundExits: true,
+  createOwner: (ctx) => ({
+    publish(tableId, epoch) {
+      ownerLock(ctx);
+      Atomics.store(ctx.control, kEpoch, epoch);
+      Atomics.store(ctx.control, kCurrentTable, tableId);
+      ownerUnlock(ctx.control);
+    },
+    retireTable: (_tableId, _epoch, free) => free(),
+    afterReaders: (_epoch, fn) => fn(),
+  }),
+  createReader: (handle) => new MutexReader(handle),
 };

@@ -12,10 +12,10 @@
 import { kCurrentTable, kEpoch } from '../reader/layout.js';
 import { readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
 import { CheckedReader } from './checked-reader.js';
-import type { OwnerStrategy } from './owner-strategy.js';
+import type { StrategyDefinition } from './strategy-definition.js';
 
 export class NoneReader extends CheckedReader {
-  readonly strategy = 'none' as const;
+  readonly strategy = 'none';
   protected readonly checkWord = kEpoch;
   private isOnline = false;
 
@@ -43,11 +43,18 @@ export class NoneReader extends CheckedReader {
   }
 }
 
-export const noneOwner: OwnerStrategy = {
-  grace: 'immediate',
-  publishTable(ctx, tableId, epoch) {
-    ctx.control[kEpoch] = epoch;
-    ctx.control[kCurrentTable] = tableId;
-  },
-  passQuiescentState() {},
+export const none: StrategyDefinition = {
+  name: 'none',
+  safe: false,
+  description: 'no synchronisation (UNSAFE): the benchmark baseline',
+  releasesAroundExits: true,
+  createOwner: (ctx) => ({
+    publish(tableId, epoch) {
+      ctx.control[kEpoch] = epoch;
+      ctx.control[kCurrentTable] = tableId;
+    },
+    retireTable: (_tableId, _epoch, free) => free(),
+    afterReaders: (_epoch, fn) => fn(),
+  }),
+  createReader: (handle) => new NoneReader(handle),
 };

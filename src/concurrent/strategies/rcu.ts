@@ -25,11 +25,12 @@ import { kCurrentTable, kEpoch } from '../reader/layout.js';
 import type { ReaderHandle } from '../reader/reader-api.js';
 import { evictedFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
 import { CheckedReader } from './checked-reader.js';
-import type { OwnerStrategy } from './owner-strategy.js';
+import { qsbrOwner } from './qsbr-owner.js';
 import { QsbrSlot } from './qsbr-slot.js';
+import type { StrategyDefinition } from './strategy-definition.js';
 
 export class RcuReader extends CheckedReader {
-  readonly strategy = 'rcu' as const;
+  readonly strategy = 'rcu';
   protected readonly checkWord = kCurrentTable;
   private readonly slot: QsbrSlot;
 
@@ -66,11 +67,14 @@ export class RcuReader extends CheckedReader {
   }
 }
 
-export const rcuOwner: OwnerStrategy = {
-  grace: 'qsbr',
-  publishTable(ctx, tableId, epoch) {
-    Atomics.store(ctx.control, kEpoch, epoch);
-    Atomics.store(ctx.control, kCurrentTable, tableId);
-  },
-  passQuiescentState() {},
+export const rcu: StrategyDefinition = {
+  name: 'rcu',
+  safe: true,
+  description: 'quiescent-state-based RCU: wait-free readers, one plain load per access (default)',
+  createOwner: (ctx) =>
+    qsbrOwner(ctx, (tableId, epoch) => {
+      Atomics.store(ctx.control, kEpoch, epoch);
+      Atomics.store(ctx.control, kCurrentTable, tableId);
+    }),
+  createReader: (handle) => new RcuReader(handle),
 };

@@ -15,18 +15,20 @@
  * announced the retiring epoch. An access that made an MMIO exit is not retried.
  */
 import { kCurrentTable, kEpoch, kSeq } from '../reader/layout.js';
+import type { TagVerifier, Verified } from '../reader/memory-tags.js';
 import type { ReaderHandle, SharedViewReader } from '../reader/reader-api.js';
 import { evictedFault, readerOfflineFault, unknownEntryFault } from '../reader/reader-faults.js';
 import type { TranslationTarget } from '../reader/translation.js';
 import { TableReader } from '../reader/view-reader.js';
-import type { OwnerStrategy } from './owner-strategy.js';
+import { qsbrOwner } from './qsbr-owner.js';
 import { QsbrSlot } from './qsbr-slot.js';
+import type { StrategyDefinition } from './strategy-definition.js';
 
 /** A sequence value no publish produces: forces the next access to resynchronise. */
 const NO_SEQ = -1;
 
 export class SeqlockReader extends TableReader implements SharedViewReader {
-  readonly strategy = 'seqlock' as const;
+  readonly strategy = 'seqlock';
   private readonly slot: QsbrSlot;
   private seq = NO_SEQ;
   private budget = 0;
@@ -167,15 +169,29 @@ export class SeqlockReader extends TableReader implements SharedViewReader {
     this.writeBytes(gpa, src);
     this.afterWrite();
   }
+  /**
+   * Not retried: what the check found is about memory the reader's announced epoch kept
+   * alive, whether or not a publish happened meanwhile (freshness is not its question).
+   */
+  verifiedAccess(gpa: number, size: number, isWrite: boolean, verifier: TagVerifier): Verified {
+    this.enter();
+    const result = this.unsynchronizedVerified(gpa, size, isWrite, verifier);
+    this.afterWrite();
+    return result;
+  }
 }
 
-export const seqlockOwner: OwnerStrategy = {
-  grace: 'qsbr',
-  publishTable(ctx, tableId, epoch) {
-    Atomics.store(ctx.control, kSeq, 2 * epoch - 1);
-    Atomics.store(ctx.control, kEpoch, epoch);
-    Atomics.store(ctx.control, kCurrentTable, tableId);
-    Atomics.store(ctx.control, kSeq, 2 * epoch);
-  },
-  passQuiescentState() {},
+export const seqlock: StrategyDefinition = {
+  name: 'seqlock',
+  safe: true,
+  description:
+    'sequence check per access (always the newest table), reclamation by quiescent states',
+  createOwner: (ctx) =>
+    qsbrOwner(ctx, (tableId, epoch) => {
+      Atomics.store(ctx.control, kSeq, 2 * epoch - 1);
+      Atomics.store(ctx.control, kEpoch, epoch);
+      Atomics.store(ctx.control, kCurrentTable, tableId);
+      Atomics.store(ctx.control, kSeq, 2 * epoch);
+    }),
+  createReader: (handle) => new SeqlockReader(handle),
 };

@@ -135,10 +135,32 @@ export enum SampleKind {
   Fault = 5,
   /** A RAM read returned the poison pattern through a view the reader believed current. */
   Poison = 6,
+  /**
+   * A verified access found a word that contradicts the translation that served it
+   * (memory-tags.ts): `tag` holds what was expected and found.
+   */
+  Tag = 7,
+  /**
+   * A verified access's own translation (not a lookup made afterwards): it was served by
+   * memory at `hostAddress` of region `regionId`, through the view labelled `generation`.
+   */
+  Served = 8,
 }
 
-/** Float64 values per translation sample: generation, gpa, regionId, hostAddress, kind. */
-export const TRANSLATION_SAMPLE_WIDTH = 5;
+/**
+ * Float64 values per translation sample: generation, gpa, regionId, hostAddress, kind,
+ * then for `Tag` samples: the `TagFault`, the word's mapping offset, its lo and hi halves.
+ */
+export const TRANSLATION_SAMPLE_WIDTH = 9;
+
+/** What a `Tag` sample adds: the fault (memory-tags.ts `TagFault`) and the word. */
+export interface TagSampleDetail {
+  readonly fault: number;
+  /** Offset of the word in its mapping. */
+  readonly offset: number;
+  readonly low: number;
+  readonly high: number;
+}
 
 export interface TranslationSample {
   readonly generation: number;
@@ -148,6 +170,8 @@ export interface TranslationSample {
   /** Host address of the byte, -1 for IO and unmapped addresses. */
   readonly hostAddress: number;
   readonly kind: SampleKind;
+  /** `Tag` samples only. */
+  readonly tag?: TagSampleDetail;
 }
 
 /** Producer: one translation sample; false when the ring was full. */
@@ -171,19 +195,55 @@ export function pushTranslationSample(
   return true;
 }
 
+/** Producer: one `Tag` sample (a verified access's violation); false when the ring was full. */
+export function pushTagSample(
+  ring: SampleRing,
+  generation: number,
+  gpa: number,
+  regionId: number,
+  fault: number,
+  offset: number,
+  low: number,
+  high: number,
+): boolean {
+  const at = ring.reserve();
+  if (at < 0) return false;
+  const v = ring.slots;
+  v[at] = generation;
+  v[at + 1] = gpa;
+  v[at + 2] = regionId;
+  v[at + 3] = -1;
+  v[at + 4] = SampleKind.Tag;
+  v[at + 5] = fault;
+  v[at + 6] = offset;
+  v[at + 7] = low;
+  v[at + 8] = high;
+  ring.commit();
+  return true;
+}
+
 /** Consumer: drains translation samples into plain objects (owner side, allocates). */
 export function drainTranslationSamples(
   ring: SampleRing,
   into: TranslationSample[] = [],
 ): TranslationSample[] {
   ring.drain((v, at) => {
-    into.push({
+    const kind = v[at + 4]! as SampleKind;
+    const sample: TranslationSample = {
       generation: v[at]!,
       gpa: v[at + 1]!,
       regionId: v[at + 2]!,
       hostAddress: v[at + 3]!,
-      kind: v[at + 4]! as SampleKind,
-    });
+      kind,
+    };
+    into.push(
+      kind === SampleKind.Tag && ring.width >= TRANSLATION_SAMPLE_WIDTH
+        ? {
+            ...sample,
+            tag: { fault: v[at + 5]!, offset: v[at + 6]!, low: v[at + 7]!, high: v[at + 8]! },
+          }
+        : sample,
+    );
   });
   return into;
 }

@@ -16,6 +16,7 @@ import { ACCESS_WRITE, type AccessBlock, RAM_ACCESS } from './access-pattern.js'
 import type { MmioMailboxClient } from './mmio-mailbox.js';
 import type { RawGuestMemory } from './raw-memory.js';
 import { pushTranslationSample, SampleKind, type SampleRing } from './sampler.js';
+import type { VerifiedVcpu } from './verified-step.js';
 
 /** What batches of one slice did, summed (the slice reads and resets it). */
 export class BatchTally {
@@ -29,6 +30,8 @@ export class BatchTally {
   notFoundFaults = 0;
   typeFaults = 0;
   samples = 0;
+  /** Accesses that reached RAM (not an exit, not a fault). */
+  ramAccesses = 0;
   /** Accesses until the next periodic sample (carried across batches and slices). */
   untilSample = 0;
   /** Set when an access hit a `ReaderFault`: the slice ends. */
@@ -45,6 +48,7 @@ export class BatchTally {
     this.notFoundFaults = 0;
     this.typeFaults = 0;
     this.samples = 0;
+    this.ramAccesses = 0;
     this.untilSample = untilSample;
     this.readerFault = false;
   }
@@ -74,6 +78,7 @@ export function performBatch(
   from: number,
   settings: BatchSettings,
   tally: BatchTally,
+  verified?: VerifiedVcpu,
 ): number {
   const { gpa: gpas, size: sizes, kind: kinds, target: targets, value: values } = block;
   const highs = block.valueHigh;
@@ -89,10 +94,12 @@ export function performBatch(
   let signals = 0;
   let poisonReads = 0;
   let sampleCount = 0;
+  let ramAccesses = 0;
   let next = from;
-  // The common case, 4-byte RAM accesses with no samples and no poison check, in a loop of
-  // its own: no size dispatch, no sample bookkeeping.
-  const plain = block.uniformSize === 4 && sampleEvery === 0 && !checkPoison;
+  // The common case, 4-byte RAM accesses with no samples, no poison check and no
+  // self-checking, in a loop of its own: no size dispatch, no sample bookkeeping.
+  const plain =
+    block.uniformSize === 4 && sampleEvery === 0 && !checkPoison && verified === undefined;
   while (plain && next < end) {
     const i = next++;
     try {
@@ -105,6 +112,7 @@ export function performBatch(
         memory.readU32(gpas[i]!);
         reads++;
       }
+      if (mailbox.exits === exitsSeen) ramAccesses++;
     } catch (e) {
       if (countFault(e, tally)) break;
     }
@@ -117,13 +125,17 @@ export function performBatch(
     const size = sizes[i]!;
     let kind = SampleKind.Read;
     let generation = -1;
+    const isRam = targets[i] === RAM_ACCESS;
     try {
-      if (kinds[i] === ACCESS_WRITE) {
+      if (verified?.access(memory, gpa, size, kinds[i] === ACCESS_WRITE, samples, isRam)) {
+        if (kinds[i] === ACCESS_WRITE) writes++;
+        else reads++;
+      } else if (kinds[i] === ACCESS_WRITE) {
         kind = SampleKind.Write;
         const signalsSeen = memory.ioeventfdSignals;
         let value = values[i]!;
         // Guest RAM never holds the poison word by the workload's doing.
-        if (value === poison && targets[i] === RAM_ACCESS) value ^= 1;
+        if (value === poison && isRam) value ^= 1;
         if (size === 4) memory.writeU32(gpa, value);
         else if (size === 1) memory.writeU8(gpa, value & 0xff);
         else if (size === 2) memory.writeU16(gpa, value & 0xffff);
@@ -156,6 +168,7 @@ export function performBatch(
         }
       }
       if (mailbox.exits !== exitsSeen) kind = SampleKind.MmioExit;
+      else if (isRam) ramAccesses++;
     } catch (e) {
       if (countFault(e, tally)) break;
       kind = SampleKind.Fault;
@@ -176,6 +189,7 @@ export function performBatch(
   tally.signals += signals;
   tally.poisonReads += poisonReads;
   tally.samples += sampleCount;
+  tally.ramAccesses += ramAccesses;
   tally.untilSample = untilSample;
   return next;
 }

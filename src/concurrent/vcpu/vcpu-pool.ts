@@ -85,6 +85,8 @@ export interface VcpuPoolOptions {
   readonly poisonWord?: number;
   /** Exit records kept in `exits` (default 10000, oldest dropped). */
   readonly keepExits?: number;
+  /** Self-checking memory: every RAM access verified against its tags (default false). */
+  readonly verify?: boolean;
 }
 
 export interface LostVcpu {
@@ -291,6 +293,7 @@ export class VcpuPool {
         batch: this.batch,
         sampleEvery: this.sampleEvery,
         poisonWord: this.poisonWord,
+        verify: this.options.verify === true,
       };
       let exit: VcpuSliceExit;
       this.inSlice[vcpu] = true;

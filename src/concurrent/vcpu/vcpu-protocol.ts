@@ -41,6 +41,11 @@ export interface VcpuSliceTask {
   readonly sampleEvery: number;
   /** A uint32 that retired memory is filled with, or -1 to not check reads for poison. */
   readonly poisonWord: number;
+  /**
+   * Self-checking memory (`--verify all`): every RAM access goes through the reader's
+   * verified path (memory-tags.ts) and varies its size and alignment. Absent: off.
+   */
+  readonly verify?: boolean;
 }
 
 /**

@@ -22,6 +22,7 @@ import { BatchTally, performBatch } from './vcpu-batch.js';
 import { contextFor, dropContext } from './vcpu-context.js';
 import type { SliceExitReason, VcpuSliceExit, VcpuSliceTask } from './vcpu-protocol.js';
 import { Counter, VCPU_COUNTERS, type VcpuStateTable, VcpuStatus } from './vcpu-state.js';
+import { verifiedVcpuFor } from './verified-step.js';
 
 /** The vCPU's counters when the slice began, and this slice's deltas (indexed by `Counter`). */
 const before = new Float64Array(VCPU_COUNTERS.length);
@@ -59,6 +60,9 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
 
   let reason: SliceExitReason = 'budget';
   let startGeneration = 0;
+  // Self-checking memory (--verify all): RAM accesses go through the verified path.
+  const verified = task.verify === true ? verifiedVcpuFor(task) : undefined;
+  verified?.startSlice();
   try {
     memory.online();
     startGeneration = memory.generation;
@@ -81,7 +85,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
       gen.fill(block, batch);
       next = 0;
     }
-    next = performBatch(memory, mailbox, samples, block, next, settings, tally);
+    next = performBatch(memory, mailbox, samples, block, next, settings, tally, verified);
     if (tally.readerFault) reason = 'fault';
     else {
       try {
@@ -102,6 +106,12 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
     delta[Counter.ioAccessFaults] = tally.ioAccessFaults;
     delta[Counter.regionNotFoundFaults] = tally.notFoundFaults;
     delta[Counter.regionTypeFaults] = tally.typeFaults;
+    delta[Counter.ramAccesses] = tally.ramAccesses;
+    if (verified !== undefined) {
+      delta[Counter.verifiedAccesses] = verified.verified;
+      delta[Counter.unverifiedAccesses] = verified.unverified;
+      delta[Counter.tagViolations] = verified.violations;
+    }
     publishCounters(state, vcpu);
     if (reason === 'fault') break;
     if (state.stopRequested(vcpu)) {

@@ -47,6 +47,11 @@ export const VCPU_COUNTERS = [
   'ioAccessFaults',
   'regionNotFoundFaults',
   'regionTypeFaults',
+  // Self-checking memory (memory-tags.ts): RAM accesses, and those a tag verified.
+  'ramAccesses',
+  'verifiedAccesses',
+  'unverifiedAccesses',
+  'tagViolations',
 ] as const;
 export type VcpuCounterName = (typeof VCPU_COUNTERS)[number];
 export type VcpuCounters = Record<VcpuCounterName, number>;

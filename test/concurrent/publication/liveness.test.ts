@@ -13,6 +13,8 @@ import { EventFd } from '../../../src/host/event-fd.js';
 import { HostMemMapping } from '../../../src/host/mapping.js';
 import { ReaderThread } from './helpers.js';
 
+const SAFE_STRATEGIES = STRATEGIES.filter((s) => s !== 'none');
+
 const LEASE_MS = 300;
 
 function ramSpace() {
@@ -33,7 +35,7 @@ afterEach(async () => {
   threads = [];
 });
 
-describe.each<Strategy>(['rcu', 'seqlock', 'mutex'])('a terminated reader under %s', (strategy) => {
+describe.each<Strategy>(SAFE_STRATEGIES)('a terminated reader under %s', (strategy) => {
   test('synchronize() still resolves within the lease', async () => {
     const { root, as } = ramSpace();
     const publisher = SharedViewPublisher.attachTo(as, { strategy, leaseMs: LEASE_MS, pollMs: 10 });
@@ -52,7 +54,13 @@ describe.each<Strategy>(['rcu', 'seqlock', 'mutex'])('a terminated reader under 
     await publisher.synchronize();
     const elapsed = performance.now() - started;
     expect(elapsed).toBeLessThan(LEASE_MS + 700);
-    if (strategy !== 'mutex') expect(publisher.stats().evictedReaders).toBe(1);
+    // Quiescent-state strategies wait for the dead reader's announcement until its lease
+    // runs out; the others only if it died inside an access (holding a flag, slot or pin).
+    if (strategy === 'rcu' || strategy === 'seqlock') {
+      expect(publisher.stats().evictedReaders).toBe(1);
+    } else {
+      expect(publisher.stats().evictedReaders).toBeLessThanOrEqual(1);
+    }
     publisher.close();
   });
 });

@@ -297,7 +297,10 @@ describe.each(STRATEGIES)('reader under %s', (strategy) => {
 
 describe('publisher options', () => {
   test.each([
-    [{ strategy: 'rwlock' }, 'publisher.strategy: must be one of rcu, seqlock, mutex, none'],
+    [
+      { strategy: 'bogus' },
+      'publisher.strategy: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none or a module path such as ./my-strategy.js, got "bogus"',
+    ],
     [{ maxReaders: 0 }, 'publisher.maxReaders: must be an integer from 1 to 4096, got 0'],
     [{ leaseMs: -1 }, 'publisher.leaseMs: must be a positive number, got -1'],
     [{ batchLimit: 1.5 }, 'publisher.batchLimit: must be an integer from 1 to 1048576, got 1.5'],

@@ -37,7 +37,7 @@ describe('SampleRing', () => {
   it('is rebuilt from its buffer in another thread with the same shape', () => {
     const ring = SampleRing.create(16, TRANSLATION_SAMPLE_WIDTH);
     const other = new SampleRing(ring.buffer);
-    expect([other.capacity, other.width]).toEqual([16, 5]);
+    expect([other.capacity, other.width]).toEqual([16, 9]);
   });
 
   it.each([
