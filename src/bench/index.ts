@@ -136,7 +136,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     endSection('stalledReader', `${stalledReader.length} rows`);
   }
 
-  const targets = checkTargets({ strategies, readerLoop, latency, render });
+  const targets = checkTargets({ strategies, readerLoop, latency, render, micro });
 
   return {
     version: REPORT_VERSION,

@@ -8,9 +8,11 @@
  *   reader had announced it (the owner's grace-period scan). The batch size is both the
  *   slice's quiescent-point interval and the reader's batch limit. The default batch is
  *   measured again with one vCPU, which leaves a core to the owner on a 2-core host.
- * - `mmio-exit`: one vCPU reads a UART register in a loop; every access posts an exit
- *   to its mailbox and blocks until the owner's event loop has run the region's ops. The
- *   vCPU times each round trip itself.
+ * - `ping-pong`: the floor under an exit, a bare `Atomics.wait`/`notify` round trip between
+ *   two threads (ping-pong.ts).
+ * - `mmio-exit`, with no churn and at `churnPerSecond`: one vCPU reads a UART register in
+ *   a loop; every access posts an exit to its mailbox and blocks until the owner's event
+ *   loop has run the region's ops. The vCPU times each round trip itself.
  *
  * It reads numbers the product already keeps (publisher stats, the pool's latency rings)
  * and never adds instrumentation to the hot path.
@@ -21,6 +23,7 @@ import type { WorkloadKind } from '../concurrent/vcpu/workload.js';
 import { summarize } from '../sim/stats.js';
 import { BarChurn } from './churn.js';
 import { BenchGuest, type BenchRam } from './guest.js';
+import { measurePingPong } from './ping-pong.js';
 import type { BenchLatencyRow } from './report-types.js';
 import { RAM_WORKLOADS, type RamWorkload, workloadsFor } from './throughput.js';
 import { significant, sleep } from './timing.js';
@@ -56,7 +59,10 @@ export async function measureLatencies(
   if (plan.vcpus > 1 && plan.batches.includes(DEFAULT_BATCH)) {
     rows.push(...(await measureAdoption(plan, ram, DEFAULT_BATCH, 1)));
   }
-  rows.push(await measureMmioExit(plan, ram));
+  const pingPong = await measurePingPong(plan.warmupMs, plan.mmioMs);
+  rows.push({ name: 'ping-pong', ...latencyOf(pingPong) });
+  rows.push(await measureMmioExit(plan, ram, 0));
+  if (plan.churnPerSecond > 0) rows.push(await measureMmioExit(plan, ram, plan.churnPerSecond));
   return rows;
 }
 
@@ -106,9 +112,14 @@ async function measureAdoption(
   }
 }
 
-async function measureMmioExit(plan: LatencyPlan, ram: BenchRam): Promise<BenchLatencyRow> {
+async function measureMmioExit(
+  plan: LatencyPlan,
+  ram: BenchRam,
+  churnPerSecond: number,
+): Promise<BenchLatencyRow> {
   const guest = new BenchGuest(ram, { strategy: 'rcu' });
   const pool = new VcpuPool({ vcpus: 1, publisher: guest.publisher });
+  const churn = new BarChurn(guest.bars);
   const workload: WorkloadDescription = {
     kind: 'mmio',
     seed: plan.seed,
@@ -117,6 +128,7 @@ async function measureMmioExit(plan: LatencyPlan, ram: BenchRam): Promise<BenchL
   try {
     pool.start(workload);
     await pool.whenRunning();
+    churn.start(churnPerSecond);
     await sleep(plan.warmupMs);
     pool.drainMmioLatencies(() => {});
     const samples: number[] = [];
@@ -126,8 +138,16 @@ async function measureMmioExit(plan: LatencyPlan, ram: BenchRam): Promise<BenchL
       await sleep(20);
       pool.drainMmioLatencies((us) => samples.push(us));
     }
-    return { name: 'mmio-exit', strategy: 'rcu', vcpus: 1, ...latencyOf(samples) };
+    churn.stop();
+    return {
+      name: 'mmio-exit',
+      strategy: 'rcu',
+      vcpus: 1,
+      churnPerSecond: Math.round(churn.achievedPerSecond),
+      ...latencyOf(samples),
+    };
   } finally {
+    churn.stop();
     await pool.destroy();
     guest.destroy();
   }

@@ -22,7 +22,7 @@
  */
 
 import type { Strategy } from '../concurrent/reader/reader-api.js';
-import { AccessGenerator } from '../concurrent/vcpu/access-pattern.js';
+import { AccessBlock, AccessGenerator } from '../concurrent/vcpu/access-pattern.js';
 import { AddressSpace } from '../core/address-space.js';
 import type { Listener } from '../core/listeners.js';
 import { Region } from '../core/region.js';
@@ -87,7 +87,7 @@ export async function measureMicro(plan: MicroPlan): Promise<BenchMicroRow[]> {
       });
       const gpas = lookupAddresses(count);
       jobs.get('rcu')!.push({
-        name: `reader translate, ${label(count)} ranges (binary search)`,
+        name: `reader translate, ${label(count)} ranges (page index)`,
         group: 'lookup',
         handle: readerHandle(publisher, cleanups),
         op: 'translate',
@@ -291,11 +291,29 @@ function diffTasks(regions: number, cleanups: (() => void)[]): MicroTask[] {
 
 /**
  * What a vCPU spends per access before it touches memory: the next access of each RAM
- * workload over 64 MiB (the throughput rows' RAM). It is part of every throughput row,
+ * workload over 64 MiB (the throughput rows' RAM), one at a time (`next`) and in blocks
+ * (`fill`, the slice's way). It is part of every throughput row,
  * raw included, so it bounds how far apart strategies can be there.
  */
 function generatorTasks(): MicroTask[] {
-  return RAM_WORKLOADS.map((kind) => {
+  const block = new AccessBlock(256);
+  const fills = RAM_WORKLOADS.map((kind): MicroTask => {
+    const gen = new AccessGenerator({ kind, seed: 1, ram: [{ base: 0, size: 64 * 2 ** 20 }] });
+    return {
+      name: `AccessGenerator.fill (${kind}, blocks of 256, per access)`,
+      group: 'workload',
+      reps: REPS,
+      fn: () => {
+        let s = 0;
+        for (let done = 0; done < REPS; done += 256) {
+          gen.fill(block, Math.min(256, REPS - done));
+          s += block.gpa[0]!;
+        }
+        blackhole.value ^= s;
+      },
+    };
+  });
+  const nexts = RAM_WORKLOADS.map((kind): MicroTask => {
     const gen = new AccessGenerator({ kind, seed: 1, ram: [{ base: 0, size: 64 * 2 ** 20 }] });
     return {
       name: `AccessGenerator.next (${kind})`,
@@ -311,6 +329,7 @@ function generatorTasks(): MicroTask[] {
       },
     };
   });
+  return [...nexts, ...fills];
 }
 
 function signalTask(): MicroTask {

@@ -19,9 +19,11 @@
  * It judges numbers; it measures nothing.
  */
 
+import { checkInstrumentTargets } from './instrument-targets.js';
 import { DEFAULT_BATCH } from './latency.js';
 import type {
   BenchLatencyRow,
+  BenchMicroRow,
   BenchRenderRow,
   BenchStrategyRow,
   BenchTargetCheck,
@@ -34,6 +36,7 @@ interface Rows {
   readonly readerLoop: readonly BenchStrategyRow[];
   readonly latency: readonly BenchLatencyRow[];
   readonly render: readonly BenchRenderRow[];
+  readonly micro?: readonly BenchMicroRow[];
 }
 
 function rowOf(
@@ -198,5 +201,6 @@ export function checkTargets(rows: Rows): BenchTargetCheck[] {
     measured: big === undefined ? 'not measured' : formatUs(big.fullRenderUs),
     met: big === undefined ? null : big.fullRenderUs <= 100_000,
   });
+  checks.push(...checkInstrumentTargets(rows));
   return checks;
 }

@@ -109,7 +109,16 @@ describe('addrspace bench --quick --vcpus 1 --json FILE', () => {
   });
 
   it('has the latency, micro, memory and target sections', () => {
-    expect(report.latency?.map((r) => r.name)).toEqual(['adopt', 'grace-period', 'mmio-exit']);
+    expect(report.latency?.map((r) => r.name)).toEqual([
+      'adopt',
+      'grace-period',
+      'ping-pong',
+      'mmio-exit',
+      'mmio-exit',
+    ]);
+    const exits = report.latency?.filter((r) => r.name === 'mmio-exit');
+    expect(exits?.[0]?.churnPerSecond).toBe(0);
+    expect(exits?.[1]?.churnPerSecond).toBeGreaterThan(0);
     const groups = new Set(report.micro?.map((r) => r.group));
     expect([...groups]).toEqual([
       'translate',
@@ -123,7 +132,10 @@ describe('addrspace bench --quick --vcpus 1 --json FILE', () => {
       guestBytes: 4 * 2 ** 30,
       touchedBytes: 32 * 2 ** 20,
     });
-    expect(report.targets?.map((t) => t.name)).toContain('rcu vs raw, seq (rcu at churn 0)');
+    const targets = report.targets?.map((t) => t.name);
+    expect(targets).toContain('rcu vs raw, seq (rcu at churn 0)');
+    expect(targets).toContain('MMIO exit p50 with churn vs ping-pong p50');
+    expect(targets).toContain('reader translate, 16k vs 16 ranges');
   });
 
   it('has doorbell rows with hyp_ioevtfd on (signal, no exit) and off (one exit each)', () => {

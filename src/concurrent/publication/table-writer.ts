@@ -17,6 +17,9 @@ import {
   kIoDataMatch,
   kTableEpoch,
   kTableGeneration,
+  kTableIndexBaseF64,
+  kTableIndexBuckets,
+  kTableIndexShift,
   kTableIoCount,
   kTableRangeCount,
   type TableColumns,
@@ -135,10 +138,54 @@ export function writeTable(
     // Mark every range the doorbell touches, so writes there leave the fast path.
     markDoorbell(table, n, io.addrRange.base, io.addrRange.size);
   }
+  writePageIndex(table, n);
   table.header[kTableRangeCount] = n;
   table.header[kTableIoCount] = m;
   table.header[kTableGeneration] = view.generation;
   table.header[kTableEpoch] = epoch;
+}
+
+/** Rows per page-index bucket the index aims at (layout.ts's `indexCapacity` allows it). */
+const ROWS_PER_BUCKET = 8;
+
+/**
+ * Builds the page index of the first `n` rows (layout.ts): a power of two of buckets,
+ * about one per `ROWS_PER_BUCKET` rows, of a power-of-two size over the span of the rows,
+ * each naming the first row that ends above its start. O(n) with the rows written just
+ * before.
+ */
+export function writePageIndex(table: TableColumns, n: number): void {
+  const header = table.header;
+  if (n === 0) {
+    header[kTableIndexBuckets] = 0;
+    return;
+  }
+  const base = table.start[0]!;
+  const span = table.end[n - 1]! - base;
+  // About one bucket per eight rows: a lookup then searches a handful of rows (one or
+  // two cache lines of `start` and `end`), and building the index costs a walk over the
+  // rows plus n/8 stores (one bucket per row made the build cost more than the rows' copy).
+  let wanted = 1;
+  while (wanted * ROWS_PER_BUCKET < n) wanted *= 2;
+  let shift = 0;
+  let size = 1;
+  while (size * wanted < span) {
+    size *= 2;
+    shift++;
+  }
+  const buckets = Math.ceil(span / size);
+  const index = table.pageIndex;
+  const end = table.end;
+  let row = 0;
+  for (let b = 0; b < buckets; b++) {
+    const bucketStart = base + b * size;
+    while (row < n && end[row]! <= bucketStart) row++;
+    index[b] = row;
+  }
+  index[buckets] = n;
+  table.headerF64[kTableIndexBaseF64] = base;
+  header[kTableIndexShift] = shift;
+  header[kTableIndexBuckets] = buckets;
 }
 
 function writeRow(

@@ -17,6 +17,9 @@ import {
   kTableFlags,
   kTableGeneration,
   kTableHypIoeventfd,
+  kTableIndexBaseF64,
+  kTableIndexBuckets,
+  kTableIndexShift,
   kTableRangeCount,
   type TableColumns,
 } from './layout.js';
@@ -46,8 +49,14 @@ export abstract class AdoptedTable {
   protected tRegionId: Int32Array = new Int32Array(0);
   protected tMappingId: Int32Array = new Int32Array(0);
   protected tTypeFlags: Int32Array = new Int32Array(0);
+  // The adopted table's page index (layout.ts): buckets in use (0: none), bucket 0's
+  // address, the bucket size, and the first row of each bucket.
+  protected indexBuckets = 0;
+  protected indexBase = 0;
+  /** 1 / the bucket size: exact (a power of two), and a multiply is cheaper than a divide. */
+  protected indexPerByte = 1;
+  protected tPageIndex: Int32Array = new Int32Array(1);
   protected table: TableColumns | undefined;
-  protected lastRow = 0;
   /** The adopted table's `kTableHypIoeventfd`: this reader signals matching doorbells. */
   protected hypIoeventfd = false;
   /** The adopted table's `kTableDirtyLog`: every write marks its page (SPEC 10). */
@@ -113,7 +122,10 @@ export abstract class AdoptedTable {
     this.tRegionId = table.regionId;
     this.tMappingId = table.mappingId;
     this.tTypeFlags = table.typeFlags;
-    this.lastRow = 0;
+    this.tPageIndex = table.pageIndex;
+    this.indexBuckets = table.header[kTableIndexBuckets]!;
+    this.indexBase = table.headerF64[kTableIndexBaseF64]!;
+    this.indexPerByte = 2 ** -table.header[kTableIndexShift]!;
     const flags = table.header[kTableFlags]!;
     const logDirty = (flags & kTableDirtyLog) !== 0;
     this.hypIoeventfd = (flags & kTableHypIoeventfd) !== 0;
@@ -148,7 +160,14 @@ export abstract class AdoptedTable {
   }
 
   /**
-   * Row of the adopted table holding `gpa`, or -1. Tries the last row hit first.
+   * Row of the adopted table holding `gpa`, or -1. The page index narrows the search to
+   * the rows of `gpa`'s bucket (usually one or two), so a cold lookup costs about the same
+   * at 16k ranges as at 16 while the ranges spread over the span; ranges crowded in a few
+   * buckets fall back to a binary search of them. (No "last row" guess first: the caches
+   * in front of this already answer repeats, and at 16k ranges the guess was two more
+   * cache misses per lookup: 38 ns against 34 ns.)
+   * Under strategy `none` the index may be rewritten meanwhile: the bounds are clamped to
+   * the rows, so a torn index only gives a wrong answer, which the access checks.
    *
    * The search is written out here rather than taken from base/search.ts: this is the
    * reader's cold-lookup path, and `upperBound` plus an end check measured slower there
@@ -157,20 +176,22 @@ export abstract class AdoptedTable {
    * at the first row that holds `gpa` instead of always descending to the bottom.
    */
   protected findRow(gpa: number): number {
-    const last = this.lastRow;
-    if (last < this.rows && gpa >= this.tStart[last]! && gpa < this.tEnd[last]!) return last;
     const start = this.tStart;
     const end = this.tEnd;
     let lo = 0;
     let hi = this.rows - 1;
+    const buckets = this.indexBuckets;
+    if (buckets > 0) {
+      const b = Math.floor((gpa - this.indexBase) * this.indexPerByte);
+      if (!(b >= 0 && b < buckets)) return -1;
+      lo = Math.max(0, this.tPageIndex[b]!);
+      hi = Math.min(hi, this.tPageIndex[b + 1]!);
+    }
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       if (gpa < start[mid]!) hi = mid - 1;
       else if (gpa >= end[mid]!) lo = mid + 1;
-      else {
-        this.lastRow = mid;
-        return mid;
-      }
+      else return mid;
     }
     return -1;
   }

@@ -58,6 +58,9 @@
  * | 4           | kTableRangeCap     | range capacity of this table                  |
  * | 5           | kTableIoCap        | ioeventfd capacity of this table              |
  * | 6           | kTableFlags        | kTableHypIoeventfd, kTableDirtyLog (publisher's ViewFlags) |
+ * | 7           | kTableIndexShift   | log2 of the page index's bucket size           |
+ * | 8-9 (F64 #4)| kTableIndexBaseF64 | address of bucket 0 (the first range's start)  |
+ * | 10          | kTableIndexBuckets | buckets in use (0: no index; search the rows)  |
  *
  * Range columns (capacity R, sorted by start, non-overlapping): `start` F64, `end` F64,
  * `hostBase` F64 (host address of `start`, 0 for IO), `offsetInRegion` F64, `regionId`
@@ -67,6 +70,13 @@
  * ioeventfd columns (capacity E, sorted by base): `ioBase` F64, `ioSize` F64, `ioDataLo`
  * I32, `ioDataHi` I32 (the 64-bit match value), `ioFlags` I32 (kIoDataMatch), `ioFdId` I32
  * (directory id of the EventFd).
+ *
+ * Page index (capacity `indexCapacity(R)` I32): the cold lookup's shortcut. The span from
+ * the first range's start to the last range's end is cut into B buckets of
+ * `2**kTableIndexShift` bytes (B a power of two, about an eighth of the range count); `pageIndex[b]` is
+ * the first row whose end is above bucket b's start, and `pageIndex[B]` the row count. A
+ * row holding `gpa` in bucket b is among rows `pageIndex[b]..pageIndex[b + 1]`, so a
+ * lookup searches those few rows, not the table. Written with the rows, before publishing.
  */
 import { CACHE_LINE } from '../../base/constants.js';
 
@@ -151,11 +161,15 @@ export const kTableIoCount = 3;
 export const kTableRangeCap = 4;
 export const kTableIoCap = 5;
 export const kTableFlags = 6;
+export const kTableIndexShift = 7;
+/** Index in a Float64Array over the header: bytes 32..39. */
+export const kTableIndexBaseF64 = 4;
+export const kTableIndexBuckets = 10;
 /** `kTableFlags` bit: readers match ioeventfds themselves (StratoVirt's hyp_ioevtfd_enabled). */
 export const kTableHypIoeventfd = 1;
 /** `kTableFlags` bit: dirty logging is on; every write marks its page (SPEC 10). */
 export const kTableDirtyLog = 2;
-/** Header words (seven in use, the rest reserved); the columns start after them. */
+/** Header words (eleven in use, the rest reserved); the columns start after them. */
 const TABLE_HEADER_WORDS = 16;
 const TABLE_HEADER_BYTES = TABLE_HEADER_WORDS * I32;
 
@@ -184,12 +198,21 @@ function align8(n: number): number {
   return Math.ceil(n / 8) * 8;
 }
 
+/**
+ * Page index entries of a table of `rangeCap` ranges: the writer uses at most
+ * max(1, rangeCap / 4) buckets (a power of two below twice the rows over eight), plus one.
+ */
+export function indexCapacity(rangeCap: number): number {
+  return Math.floor(rangeCap / 4) + 2;
+}
+
 /** Byte size of a table holding `rangeCap` ranges and `ioCap` ioeventfds. */
 export function tableBytes(rangeCap: number, ioCap: number): number {
   return (
     TABLE_HEADER_BYTES +
     align8(rangeCap * (RANGE_F64_COLUMNS * F64 + RANGE_I32_COLUMNS * I32)) +
-    align8(ioCap * (IO_F64_COLUMNS * F64 + IO_I32_COLUMNS * I32))
+    align8(ioCap * (IO_F64_COLUMNS * F64 + IO_I32_COLUMNS * I32)) +
+    align8(indexCapacity(rangeCap) * I32)
   );
 }
 
@@ -210,6 +233,10 @@ export class TableColumns {
   readonly ioDataHi: Int32Array;
   readonly ioFlags: Int32Array;
   readonly ioFdId: Int32Array;
+  /** The page index (see the module comment). */
+  readonly pageIndex: Int32Array;
+  /** The header as F64 (for `kTableIndexBaseF64`). */
+  readonly headerF64: Float64Array;
   readonly rangeCap: number;
   readonly ioCap: number;
 
@@ -245,6 +272,9 @@ export class TableColumns {
     this.ioDataHi = i32(e);
     this.ioFlags = i32(e);
     this.ioFdId = i32(e);
+    at = align8(at);
+    this.pageIndex = i32(indexCapacity(r));
+    this.headerF64 = new Float64Array(buffer, 0, TABLE_HEADER_WORDS / 2);
   }
 
   /** Allocates a zeroed table buffer with its capacities written into the header. */

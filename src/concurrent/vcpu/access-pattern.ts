@@ -13,13 +13,20 @@
  *   accesses that exit to the owner or hit an ioeventfd.
  * - `mixed`: each access picks one of the above by the `mix` weights.
  *
- * `next()` fills the generator's own fields (no allocation per access). The whole mutable
- * state (PRNG words and the sweep cursor) saves into an Int32Array, so a vCPU resumes its
- * stream on whichever pool thread runs its next slice. This module never touches memory
- * itself: the slice runner performs the accesses.
+ * Two ways to read the stream, which give the same accesses in the same order:
+ * `fill(block, n)` writes the next n accesses into an `AccessBlock` (typed arrays: one
+ * address, size, kind, target and value per access), the slice runner's way; `next()`
+ * generates one access into the generator's own fields. Neither allocates. The whole
+ * mutable state (PRNG words and the sweep cursor) saves into an Int32Array, so a vCPU
+ * resumes its stream on whichever pool thread runs its next slice; `rewindTo` steps back
+ * into the last block when a slice ended before using all of it. This module never
+ * touches memory itself: the slice runner performs the accesses.
  */
+import { AddressSpaceError } from '../../base/errors.js';
 import { upperBound } from '../../base/search.js';
+import { ACCESS_READ, ACCESS_WRITE, type AccessBlock, RAM_ACCESS } from './access-block.js';
 import { PRNG_STATE_WORDS, Prng } from './prng.js';
+import { fillRam, type RamFillInput } from './ram-fill.js';
 import {
   type AccessSize,
   alignUp,
@@ -51,8 +58,7 @@ const TWO_POW_32 = 2 ** 32;
 /** Int32 words `AccessGenerator.save` writes: PRNG state plus the sweep cursor (lo, hi). */
 export const GENERATOR_STATE_WORDS = PRNG_STATE_WORDS + 2;
 
-/** `AccessGenerator.target` when the access goes to RAM. */
-export const RAM_ACCESS = -1;
+export { ACCESS_READ, ACCESS_WRITE, AccessBlock, RAM_ACCESS } from './access-block.js';
 
 enum Component {
   Seq = 0,
@@ -93,6 +99,12 @@ export class AccessGenerator {
   private readonly step: WorkloadStep | undefined;
   private readonly access: WorkloadAccess = { gpa: 0, size: 4, isWrite: false, value: 0 };
   private index = 0;
+  private readonly hotFraction: number;
+  /** The stream position where the last `fill` began (for `rewindTo`). */
+  private readonly blockStart = new Int32Array(GENERATOR_STATE_WORDS);
+  private blockFilled = 0;
+  /** Set for `seq`, and `random` under 2**32 slots: `fill` takes `fillRam`. */
+  private readonly fastFill: RamFillInput | undefined;
 
   constructor(description: WorkloadDescription | ResolvedWorkload) {
     const w = resolveWorkload(description);
@@ -102,6 +114,7 @@ export class AccessGenerator {
     this.mixed = w.kind === 'mixed';
     this.prng = new Prng(w.seed);
     this.writeThreshold = 1 - w.readRatio;
+    this.hotFraction = w.hotFraction;
 
     const starts: number[] = [];
     const firsts: number[] = [];
@@ -169,11 +182,156 @@ export class AccessGenerator {
             { vcpu: plugin.vcpu, vcpus: plugin.vcpus, seed: w.seed, ram: w.ram, mmio: w.mmio },
             plugin.url,
           );
+    const fast =
+      plugin === undefined && (w.kind === 'seq' || (w.kind === 'random' && total <= TWO_POW_32));
+    this.fastFill = fast
+      ? {
+          state: new Int32Array(PRNG_STATE_WORDS),
+          sweep: w.kind === 'seq',
+          accessSize: w.accessSize,
+          writeBelow: (1 - w.readRatio) * TWO_POW_32,
+          totalSlots: total,
+          rangeStarts: this.rangeStarts,
+          rangeFirstSlot: this.rangeFirstSlot,
+        }
+      : undefined;
   }
 
   /** Number of aligned RAM slots the workload covers. */
   get ramSlots(): number {
     return this.totalSlots;
+  }
+
+  /**
+   * Writes the next `count` accesses of the stream into `block` (count <= its capacity),
+   * exactly those `count` calls of `next()` would give, and sets `block.length`.
+   */
+  fill(block: AccessBlock, count: number): void {
+    if (!(count >= 0 && count <= block.capacity)) {
+      throw AddressSpaceError.invalidArgument(
+        `cannot fill ${count} accesses into a block of ${block.capacity}`,
+      );
+    }
+    this.save(this.blockStart, 0);
+    this.blockFilled = count;
+    if (this.step !== undefined) {
+      // A workload module: its step function makes one access per call.
+      block.uniformSize = 0;
+      for (let i = 0; i < count; i++) {
+        this.next();
+        block.gpa[i] = this.gpa;
+        block.size[i] = this.size;
+        block.kind[i] = this.isWrite ? ACCESS_WRITE : ACCESS_READ;
+        block.target[i] = this.target;
+        block.value[i] = this.value;
+        block.valueHigh[i] = this.valueHigh;
+      }
+      block.length = count;
+      return;
+    }
+    if (this.fastFill !== undefined) {
+      const input = this.fastFill;
+      this.prng.save(input.state, 0);
+      const range = this.rangeOf(this.cursor);
+      this.cursor = fillRam(input, block, count, this.cursor, range);
+      this.prng.restore(input.state, 0);
+      return;
+    }
+    block.uniformSize = 0;
+    const { gpa: gpas, size: sizes, kind: kinds, target: targets, value: values } = block;
+    const highs = block.valueHigh;
+    const prng = this.prng;
+    const ramSize = this.ramAccessSize;
+    const wide = ramSize === 8;
+    const writeThreshold = this.writeThreshold;
+    const hotFraction = this.hotFraction;
+    const total = this.totalSlots;
+    const starts = this.rangeStarts;
+    const firsts = this.rangeFirstSlot;
+    const oneRange = starts.length === 1;
+    const firstStart = oneRange ? starts[0]! : 0;
+    const mixed = this.mixed;
+    const cum = this.componentCumulative;
+    const fixed = this.fixedComponent;
+    // The sweep walks its range incrementally: no range search per access.
+    let cursor = this.cursor;
+    let range = total === 0 ? 0 : this.rangeOf(cursor);
+    let rangeEnd = total === 0 ? 0 : firsts[range + 1]!;
+    let seqGpa = total === 0 ? 0 : starts[range]! + (cursor - firsts[range]!) * ramSize;
+    for (let i = 0; i < count; i++) {
+      let c = fixed;
+      if (mixed) {
+        const r = prng.nextFloat() * cum[3]!;
+        if (r < cum[0]!) c = Component.Seq;
+        else if (r < cum[1]!) c = Component.Random;
+        else if (r < cum[2]!) c = Component.Hot;
+        else c = Component.Mmio;
+      }
+      if (c === Component.Mmio) {
+        const t = this.pickMmio();
+        const target = this.workload.mmio[t]!;
+        gpas[i] = target.gpa;
+        sizes[i] = target.size;
+        kinds[i] = target.isWrite ? ACCESS_WRITE : ACCESS_READ;
+        targets[i] = t;
+        values[i] = target.value ?? 0;
+        highs[i] = 0;
+        continue;
+      }
+      let gpa: number;
+      if (c === Component.Seq) {
+        gpa = seqGpa;
+        cursor++;
+        seqGpa += ramSize;
+        if (cursor === rangeEnd) {
+          if (cursor === total) {
+            cursor = 0;
+            range = 0;
+          } else {
+            range++;
+          }
+          rangeEnd = firsts[range + 1]!;
+          seqGpa = starts[range]!;
+        }
+      } else if (c === Component.Random || prng.nextFloat() >= hotFraction) {
+        const slot = prng.below(total);
+        gpa = oneRange ? firstStart + slot * ramSize : this.gpaOf(slot);
+      } else {
+        const page = prng.below(this.hotBase.length);
+        gpa = this.hotBase[page]! + prng.below(this.hotSlots[page]!) * ramSize;
+      }
+      gpas[i] = gpa;
+      sizes[i] = ramSize;
+      targets[i] = RAM_ACCESS;
+      if (prng.nextFloat() < writeThreshold) {
+        kinds[i] = ACCESS_WRITE;
+        values[i] = prng.nextUint32();
+        highs[i] = wide ? prng.nextUint32() : 0;
+      } else {
+        kinds[i] = ACCESS_READ;
+        values[i] = 0;
+        highs[i] = 0;
+      }
+    }
+    this.cursor = cursor;
+    block.length = count;
+  }
+
+  /**
+   * Sets the stream position to just after the first `used` accesses of the last `fill`
+   * (a slice that stopped part way through its block saves this position, so the accesses
+   * it did not perform come first in the next slice).
+   */
+  rewindTo(used: number): void {
+    if (!(used >= 0 && used <= this.blockFilled)) {
+      throw AddressSpaceError.invalidArgument(
+        `cannot rewind to access ${used} of a block of ${this.blockFilled}`,
+      );
+    }
+    if (used === this.blockFilled) return;
+    this.restore(this.blockStart, 0);
+    for (let i = 0; i < used; i++) this.next();
+    this.blockFilled = used;
   }
 
   /** Generates the next access into the fields. */
@@ -229,11 +387,17 @@ export class AccessGenerator {
     }
   }
 
-  private nextMmio(): void {
+  /** Draws an MMIO target's index by weight. */
+  private pickMmio(): number {
     const r = this.prng.nextFloat() * this.targetWeightSum;
     const cum = this.targetCumulative;
     let i = 0;
     while (i < cum.length - 1 && r >= cum[i]!) i++;
+    return i;
+  }
+
+  private nextMmio(): void {
+    const i = this.pickMmio();
     const t = this.workload.mmio[i]!;
     this.target = i;
     this.gpa = t.gpa;
@@ -260,6 +424,7 @@ export class AccessGenerator {
     this.prng.reseed(this.workload.seed);
     this.cursor = 0;
     this.index = 0;
+    this.blockFilled = 0;
   }
 
   /** Saves the stream position (GENERATOR_STATE_WORDS words at `at`). */
@@ -279,5 +444,6 @@ export class AccessGenerator {
     const cursor = hi * TWO_POW_32 + lo;
     if (this.step !== undefined) this.index = cursor;
     else this.cursor = cursor < this.totalSlots ? cursor : 0;
+    this.blockFilled = 0;
   }
 }

@@ -1,10 +1,13 @@
 /**
  * Runs one vCPU slice inside a pool thread: the body of `KVM_RUN`.
  *
- * A slice goes `online`, generates accesses from the vCPU's workload and performs them
- * through its reader in batches (after each batch, and after each MMIO exit: a quiescent
+ * A slice goes `online`, generates accesses from the vCPU's workload a block at a time
+ * (`AccessGenerator.fill`, one batch per block) and performs them through its reader in
+ * batches (`vcpu-batch.ts`; after each batch, and after each MMIO exit: a quiescent
  * point, the counters published, the stop flag and the clock checked), then saves the
- * workload position, goes `offline` and returns an exit record. An `AddressSpaceError`
+ * workload position (stepped back to the first generated access it did not perform, so
+ * each seed's stream is the same however slices cut it), goes `offline` and returns an
+ * exit record. An `AddressSpaceError`
  * from an access (the topology moved under the workload, a device failed with `IoAccess`)
  * is counted and the slice goes on; a `ReaderFault` (evicted, or a buffer this reader was
  * never told about) ends the slice and drops this thread's attachment so the next slice
@@ -15,10 +18,9 @@
  */
 import { threadId } from 'node:worker_threads';
 import { wallClockMs } from '../../base/clock.js';
-import type { SharedViewReader } from '../reader/reader-api.js';
-import { Translation } from '../reader/translation.js';
-import { RAM_ACCESS } from './access-pattern.js';
-import { pushTranslationSample, SampleKind } from './sampler.js';
+import { AccessBlock, RAM_ACCESS } from './access-pattern.js';
+import { SampleKind } from './sampler.js';
+import { BatchTally, performBatch, recordSample } from './vcpu-batch.js';
 import { contextFor, dropContext } from './vcpu-context.js';
 import type { SliceExitReason, VcpuSliceExit, VcpuSliceTask } from './vcpu-protocol.js';
 import { StallResult, stallInsideRead } from './vcpu-stall.js';
@@ -29,13 +31,15 @@ import { verifiedVcpuFor } from './verified-step.js';
 const before = new Float64Array(VCPU_COUNTERS.length);
 const delta = new Float64Array(VCPU_COUNTERS.length);
 const totals = new Float64Array(VCPU_COUNTERS.length);
-const scratch8 = new Uint8Array(8);
-const scratch8View = new DataView(scratch8.buffer);
-const translation = new Translation();
+/** The vCPU's counters as this thread last loaded or stored them. */
+const stored = new Float64Array(VCPU_COUNTERS.length);
+const tally = new BatchTally();
+/** The accesses of the current batch, generated in one `fill` (the pool's batch is <= 1024). */
+const block = new AccessBlock(1024);
 
 function publishCounters(state: VcpuStateTable, vcpu: number): void {
   for (let i = 0; i < totals.length; i++) totals[i] = before[i]! + delta[i]!;
-  state.storeCounters(vcpu, totals);
+  state.storeChangedCounters(vcpu, totals, stored);
 }
 
 /** Runs one slice of `task.vcpu` on this thread and returns its exit record. */
@@ -53,22 +57,12 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   if (saved.saved) gen.restore(saved.words, saved.at);
   else gen.reset();
   state.loadCounters(vcpu, before);
+  stored.set(before);
   delta.fill(0);
   const exitsBefore = mailbox.exits;
 
   let reason: SliceExitReason = 'budget';
   let startGeneration = 0;
-  let accesses = 0;
-  let reads = 0;
-  let writes = 0;
-  let signals = 0;
-  let faults = 0;
-  let poisonReads = 0;
-  let ioAccessFaults = 0;
-  let notFoundFaults = 0;
-  let typeFaults = 0;
-  let sampleCount = 0;
-  let ramAccesses = 0;
   // Self-checking memory (--verify all): RAM accesses go through the verified path.
   const verified = task.verify === true ? verifiedVcpuFor(task) : undefined;
   verified?.startSlice();
@@ -83,124 +77,42 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
 
   const batch = Math.max(1, Math.min(1024, task.batch | 0));
   const sampleEvery = task.sampleEvery | 0;
-  const poison = task.poisonWord;
-  const checkPoison = poison >= 0;
+  const settings = { sampleEvery, poison: task.poisonWord };
   // Every Nth access of the vCPU's whole life is sampled, across slices and threads.
-  let untilSample = sampleEvery > 0 ? sampleEvery - (before[Counter.accesses]! % sampleEvery) : 0;
+  tally.reset(sampleEvery > 0 ? sampleEvery - (before[Counter.accesses]! % sampleEvery) : 0);
 
+  // Accesses [next, block.length) of the block are generated and not yet performed.
+  let next = 0;
+  block.length = 0;
   while (reason !== 'fault') {
-    const exitsSeen = mailbox.exits;
-    for (let i = 0; i < batch; i++) {
-      gen.next();
-      const gpa = gen.gpa;
-      let kind = SampleKind.Read;
-      let generation = -1;
-      try {
-        const signalsBefore = verified === undefined ? 0 : memory.ioeventfdSignals;
-        if (verified?.access(memory, gen, samples, gen.target === RAM_ACCESS)) {
-          if (!gen.isWrite) reads++;
-          else {
-            writes++;
-            if (memory.ioeventfdSignals !== signalsBefore) {
-              kind = SampleKind.Ioeventfd;
-              signals++;
-            }
-          }
-        } else if (gen.isWrite) {
-          kind = SampleKind.Write;
-          const signalsSeen = memory.ioeventfdSignals;
-          let value = gen.value;
-          // Guest RAM never holds the poison word by the workload's doing.
-          if (value === poison && gen.target === RAM_ACCESS) value ^= 1;
-          switch (gen.size) {
-            case 1:
-              memory.writeU8(gpa, value & 0xff);
-              break;
-            case 2:
-              memory.writeU16(gpa, value & 0xffff);
-              break;
-            case 4:
-              memory.writeU32(gpa, value);
-              break;
-            default:
-              scratch8View.setUint32(0, value, true);
-              scratch8View.setUint32(4, gen.valueHigh, true);
-              memory.write(gpa, scratch8);
-          }
-          writes++;
-          // The reader counts the writes an ioeventfd took: no second translation.
-          if (memory.ioeventfdSignals !== signalsSeen) {
-            kind = SampleKind.Ioeventfd;
-            signals++;
-          }
-        } else {
-          let value: number;
-          switch (gen.size) {
-            case 1:
-              value = memory.readU8(gpa);
-              break;
-            case 2:
-              value = memory.readU16(gpa);
-              break;
-            case 4:
-              value = memory.readU32(gpa);
-              break;
-            default:
-              memory.read(gpa, scratch8);
-              value = scratch8View.getUint32(0, true);
-              if (value !== scratch8View.getUint32(4, true)) value = -1;
-          }
-          reads++;
-          if (checkPoison && value === poison && gen.size >= 4 && mailbox.exits === exitsSeen) {
-            poisonReads++;
-            kind = SampleKind.Poison;
-            generation = memory.generation; // the view the read went through
-          }
-        }
-        if (mailbox.exits !== exitsSeen) kind = SampleKind.MmioExit;
-        else if (gen.target === RAM_ACCESS) ramAccesses++;
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (code === undefined) throw e;
-        if (code === 'ReaderFault') {
-          reason = 'fault';
-          break;
-        }
-        faults++;
-        kind = SampleKind.Fault;
-        if (code === 'IoAccess') ioAccessFaults++;
-        else if (code === 'RegionNotFound') notFoundFaults++;
-        else if (code === 'RegionType') typeFaults++;
-      }
-      accesses++;
-      // Every Nth access is sampled; every poison read is recorded.
-      const periodic = sampleEvery > 0 && --untilSample === 0;
-      if (periodic) untilSample = sampleEvery;
-      if (periodic || kind === SampleKind.Poison) {
-        if (recordSample(ctx.memory, samples, gpa, kind, generation)) sampleCount++;
-      }
-      // An exit took the owner's time: end the batch there, a quiescent point too.
-      if (mailbox.exits !== exitsSeen) break;
+    if (next === block.length) {
+      gen.fill(block, batch);
+      next = 0;
     }
+    next = performBatch(memory, mailbox, samples, block, next, settings, tally, verified);
     // The stalled-reader scenario: at a batch boundary whose last access was RAM, once due.
+    const last = next - 1;
     if (
       task.stallMs > 0 &&
-      reason !== 'fault' &&
-      gen.target === RAM_ACCESS &&
+      !tally.readerFault &&
+      last >= 0 &&
+      block.target[last] === RAM_ACCESS &&
       wallClockMs() >=
         task.stallSinceMs + (before[Counter.stalls]! + stalls + 1) * task.stallEveryMs
     ) {
-      const stalled = stallInsideRead(memory, gen.gpa, task.stallMs, poison);
-      if (stalled === StallResult.Fault) reason = 'fault';
+      const gpa = block.gpa[last]!;
+      const stalled = stallInsideRead(memory, gpa, task.stallMs, task.poisonWord);
+      if (stalled === StallResult.Fault) tally.readerFault = true;
       if (stalled === StallResult.Done || stalled === StallResult.Poison) stalls++;
       if (stalled === StallResult.Poison) {
-        poisonReads++;
-        if (recordSample(memory, samples, gen.gpa, SampleKind.Poison, memory.generation)) {
-          sampleCount++;
+        tally.poisonReads++;
+        if (recordSample(memory, samples, gpa, SampleKind.Poison, memory.generation)) {
+          tally.samples++;
         }
       }
     }
-    if (reason !== 'fault') {
+    if (tally.readerFault) reason = 'fault';
+    else {
       try {
         memory.quiescent();
       } catch (e) {
@@ -208,18 +120,18 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
         reason = 'fault';
       }
     }
-    delta[Counter.accesses] = accesses;
-    delta[Counter.reads] = reads;
-    delta[Counter.writes] = writes;
+    delta[Counter.accesses] = tally.accesses;
+    delta[Counter.reads] = tally.reads;
+    delta[Counter.writes] = tally.writes;
     delta[Counter.mmioExits] = mailbox.exits - exitsBefore;
-    delta[Counter.ioeventfdSignals] = signals;
-    delta[Counter.faults] = faults;
-    delta[Counter.poisonReads] = poisonReads;
-    delta[Counter.samples] = sampleCount;
-    delta[Counter.ioAccessFaults] = ioAccessFaults;
-    delta[Counter.regionNotFoundFaults] = notFoundFaults;
-    delta[Counter.regionTypeFaults] = typeFaults;
-    delta[Counter.ramAccesses] = ramAccesses;
+    delta[Counter.ioeventfdSignals] = tally.signals;
+    delta[Counter.faults] = tally.faults;
+    delta[Counter.poisonReads] = tally.poisonReads;
+    delta[Counter.samples] = tally.samples;
+    delta[Counter.ioAccessFaults] = tally.ioAccessFaults;
+    delta[Counter.regionNotFoundFaults] = tally.notFoundFaults;
+    delta[Counter.regionTypeFaults] = tally.typeFaults;
+    delta[Counter.ramAccesses] = tally.ramAccesses;
     if (verified !== undefined) {
       delta[Counter.verifiedAccesses] = verified.verified;
       delta[Counter.unverifiedAccesses] = verified.unverified;
@@ -232,7 +144,7 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
       reason = 'stopped';
       break;
     }
-    if (accesses >= task.budget.maxAccesses) break;
+    if (tally.accesses >= task.budget.maxAccesses) break;
     if (performance.now() >= deadline) {
       reason = 'time';
       break;
@@ -243,6 +155,8 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   memory.offline();
   delta[Counter.slices] = 1;
   publishCounters(state, vcpu);
+  // Accesses generated but not performed come first in the vCPU's next slice.
+  gen.rewindTo(next);
   gen.save(saved.words, saved.at);
   state.markGeneratorSaved(vcpu);
   state.setThreadId(vcpu, -1);
@@ -254,46 +168,16 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
     slice: task.slice,
     threadId,
     reason,
-    accesses,
-    reads,
-    writes,
+    accesses: tally.accesses,
+    reads: tally.reads,
+    writes: tally.writes,
     mmioExits: mailbox.exits - exitsBefore,
-    ioeventfdSignals: signals,
-    faults,
-    poisonReads,
+    ioeventfdSignals: tally.signals,
+    faults: tally.faults,
+    poisonReads: tally.poisonReads,
     startGeneration,
     endGeneration,
     startedAt,
     durationMs: performance.now() - started,
   };
-}
-
-/**
- * One translation sample, as the view that answered the translation saw it (translating
- * is an access: it may adopt a newer view than the access used). `generation` >= 0 pins
- * the view the access went through (a poison read): if the translation came from another
- * view, region and host address are recorded as unknown (-1) rather than taken from the
- * wrong one. A translation that faults records nothing.
- */
-function recordSample(
-  memory: Pick<SharedViewReader, 'translate'>,
-  samples: Parameters<typeof pushTranslationSample>[0],
-  gpa: number,
-  kind: SampleKind,
-  generation: number,
-): boolean {
-  try {
-    memory.translate(gpa, translation);
-  } catch {
-    return false;
-  }
-  let seen = translation.generation;
-  let regionId = translation.regionId;
-  let host = translation.hostAddress;
-  if (generation >= 0 && seen !== generation) {
-    regionId = -1;
-    host = -1;
-    seen = generation;
-  }
-  return pushTranslationSample(samples, seen, gpa, regionId, host, kind);
 }

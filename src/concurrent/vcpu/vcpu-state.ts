@@ -182,6 +182,21 @@ export class VcpuStateTable {
     }
   }
 
+  /**
+   * Worker: publishes the counters of `from` that differ from `stored` (what this thread
+   * last loaded or stored for the vCPU; updated). Once per batch: most counters stay put
+   * (faults, exits), so most batches store two or three.
+   */
+  storeChangedCounters(vcpu: number, from: Float64Array, stored: Float64Array): void {
+    const base = vcpu * BIGS_PER_BLOCK + COUNTERS_BIG_OFFSET;
+    for (let i = 0; i < VCPU_COUNTERS.length; i++) {
+      const value = from[i]!;
+      if (value === stored[i]) continue;
+      stored[i] = value;
+      Atomics.store(this.counters64, base + i, BigInt(value));
+    }
+  }
+
   /** Owner: the vCPU's counters now (each may be one batch late). */
   counters(vcpu: number): VcpuCounters {
     const base = vcpu * BIGS_PER_BLOCK + COUNTERS_BIG_OFFSET;

@@ -18,7 +18,6 @@
  */
 import { TagVerifier, Verified } from '../reader/memory-tags.js';
 import type { SharedViewReader } from '../reader/reader-api.js';
-import type { AccessGenerator } from './access-pattern.js';
 import type { RawGuestMemory } from './raw-memory.js';
 import { pushTagSample, pushTranslationSample, SampleKind, type SampleRing } from './sampler.js';
 import type { VcpuSliceTask } from './vcpu-protocol.js';
@@ -51,13 +50,18 @@ export class VerifiedVcpu {
   }
 
   /**
-   * Performs the generator's access through the verified path (an access that is not
-   * memory is made the ordinary way there); false when the reader has no verified path
-   * and the caller must make it. Throws what the access throws.
+   * Performs the generated access (`generatedGpa`, `generatedSize` bytes, `value` and
+   * `valueHigh` for a write, from the slice's access block) through the verified path (an
+   * access that is not memory is made the ordinary way there); false when the reader has
+   * no verified path and the caller must make it. Throws what the access throws.
    */
   access(
     memory: SharedViewReader | RawGuestMemory,
-    gen: AccessGenerator,
+    generatedGpa: number,
+    generatedSize: number,
+    isWrite: boolean,
+    value: number,
+    valueHigh: number,
     samples: SampleRing,
     ram: boolean,
   ): boolean {
@@ -65,11 +69,11 @@ export class VerifiedVcpu {
     if (reader.verifiedAccess === undefined) return false;
     const k = this.turn++;
     // A device register is accessed exactly as generated; RAM at every size and alignment.
-    const size = ram ? 1 << (k & 3) : gen.size;
-    const gpa = ram ? gen.gpa + ((k >>> 2) & 7) : gen.gpa;
-    if (gen.isWrite) this.verifier.setFallback(gen.value, gen.valueHigh);
+    const size = ram ? 1 << (k & 3) : generatedSize;
+    const gpa = ram ? generatedGpa + ((k >>> 2) & 7) : generatedGpa;
+    if (isWrite) this.verifier.setFallback(value, valueHigh);
     this.verifier.deviceWrites = !ram;
-    const result = reader.verifiedAccess(gpa, size, gen.isWrite, this.verifier);
+    const result = reader.verifiedAccess(gpa, size, isWrite, this.verifier);
     // Not memory: the reader made the ordinary access (exit, doorbell, typed error).
     if (result === Verified.NotMemory) return true;
     if (!ram || k % SERVED_EVERY === 0) {

@@ -94,40 +94,43 @@ describe('VcpuPool over raw memory', () => {
     expect(pool.exits.some((e) => e.reason === 'time')).toBe(true);
   });
 
-  it('resumes each vCPU’s access stream exactly, whichever thread runs the next slice and across stop/start', async () => {
-    const memory = new SharedArrayBuffer(RAM_SIZE);
-    const half = RAM_SIZE / 2;
-    const workloads: WorkloadDescription[] = [0, 1].map((v) => ({
-      kind: 'mixed',
-      seed: 100 + v,
-      readRatio: 0,
-      ram: [{ base: RAM_BASE + v * half, size: half }],
-    }));
-    const pool = rawPool(memory, { sliceAccesses: 3000, batch: 100 });
-    pool.start(workloads);
-    await pool.whenRunning();
-    await untilAccesses(pool, 20_000, 0);
-    await untilAccesses(pool, 20_000, 1);
-    await pool.stop();
-    pool.start(workloads);
-    await untilAccesses(pool, 40_000, 0);
-    await untilAccesses(pool, 40_000, 1);
-    await pool.stop();
-    expect(pool.exits.length).toBeGreaterThan(8);
+  it.each(['mixed', 'seq', 'random'] as const)(
+    'resumes each vCPU’s %s access stream exactly, whichever thread runs the next slice and across stop/start',
+    async (kind) => {
+      const memory = new SharedArrayBuffer(RAM_SIZE);
+      const half = RAM_SIZE / 2;
+      const workloads: WorkloadDescription[] = [0, 1].map((v) => ({
+        kind,
+        seed: 100 + v,
+        readRatio: 0,
+        ram: [{ base: RAM_BASE + v * half, size: half }],
+      }));
+      const pool = rawPool(memory, { sliceAccesses: 3000, batch: 100 });
+      pool.start(workloads);
+      await pool.whenRunning();
+      await untilAccesses(pool, 20_000, 0);
+      await untilAccesses(pool, 20_000, 1);
+      await pool.stop();
+      pool.start(workloads);
+      await untilAccesses(pool, 40_000, 0);
+      await untilAccesses(pool, 40_000, 1);
+      await pool.stop();
+      expect(pool.exits.length).toBeGreaterThan(8);
 
-    // Replay each vCPU's stream on this thread for exactly the accesses it made.
-    const expected = new Uint8Array(RAM_SIZE);
-    const view = new DataView(expected.buffer);
-    for (let v = 0; v < 2; v++) {
-      const gen = new AccessGenerator(workloads[v]!);
-      const n = pool.counters(v).accesses;
-      for (let i = 0; i < n; i++) {
-        gen.next();
-        view.setUint32(gen.gpa - RAM_BASE, gen.value, true);
+      // Replay each vCPU's stream on this thread for exactly the accesses it made.
+      const expected = new Uint8Array(RAM_SIZE);
+      const view = new DataView(expected.buffer);
+      for (let v = 0; v < 2; v++) {
+        const gen = new AccessGenerator(workloads[v]!);
+        const n = pool.counters(v).accesses;
+        for (let i = 0; i < n; i++) {
+          gen.next();
+          view.setUint32(gen.gpa - RAM_BASE, gen.value, true);
+        }
       }
-    }
-    expect(Buffer.compare(new Uint8Array(memory), expected)).toBe(0);
-  });
+      expect(Buffer.compare(new Uint8Array(memory), expected)).toBe(0);
+    },
+  );
 
   it('a vCPU thread terminated in the middle of a slice is reported, not waited for', async () => {
     const lost: number[] = [];

@@ -39,6 +39,25 @@ describe('VcpuStateTable', () => {
     expect(back[Counter.accesses]).toBe(2 ** 40 + 5);
   });
 
+  it('stores only the counters that moved since the thread last loaded or stored them', () => {
+    const table = VcpuStateTable.create(1);
+    const c = new Float64Array(VCPU_COUNTERS.length);
+    c[Counter.accesses] = 10;
+    c[Counter.faults] = 3;
+    table.storeCounters(0, c);
+    const stored = new Float64Array(VCPU_COUNTERS.length);
+    table.loadCounters(0, stored);
+    // Another thread's store of faults after our load: an unchanged faults value of ours
+    // is not written back over it.
+    c[Counter.faults] = 9;
+    table.storeCounters(0, c);
+    const mine = Float64Array.from(stored);
+    mine[Counter.accesses] = 20;
+    table.storeChangedCounters(0, mine, stored);
+    expect(table.counters(0)).toMatchObject({ accesses: 20, faults: 9 });
+    expect(stored[Counter.accesses]).toBe(20);
+  });
+
   it('carries the stop request and status between threads’ views of one buffer', () => {
     const owner = VcpuStateTable.create(2);
     const vcpuSide = new VcpuStateTable(owner.buffer);

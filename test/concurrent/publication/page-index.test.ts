@@ -1,0 +1,111 @@
+/**
+ * The page index of a published table (layout.ts) is a shortcut only: a reader's lookup
+ * through it finds exactly the range a search of the whole view finds, for tables dense
+ * and sparse (ranges spread evenly, crowded into one bucket, spanning past 2**32, a single
+ * range), and after changes that move rows (the index is rebuilt with each table).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SharedViewPublisher } from '../../../src/concurrent/publication/publisher.js';
+import { writePageIndex } from '../../../src/concurrent/publication/table-writer.js';
+import {
+  kTableIndexBuckets,
+  kTableIndexShift,
+  TableColumns,
+} from '../../../src/concurrent/reader/layout.js';
+import { Translation } from '../../../src/concurrent/reader/translation.js';
+import { SharedView } from '../../../src/concurrent/strategies/shared-view.js';
+import { ioRegion, plainView, type Row } from './helpers.js';
+
+/** Sorted, disjoint rows from gaps and sizes (every range an IO region of its own). */
+function rowsOf(parts: readonly (readonly [number, number])[], origin: number): Row[] {
+  const rows: Row[] = [];
+  let at = origin;
+  for (const [gap, size] of parts) {
+    at += gap;
+    rows.push([at, size, ioRegion(`r${rows.length}`)]);
+    at += size;
+  }
+  return rows;
+}
+
+/** The region id a plain search of `rows` gives for `gpa`, or -1. */
+function expectedId(rows: readonly Row[], gpa: number): number {
+  const row = rows.find(([base, size]) => gpa >= base && gpa < base + size);
+  return row === undefined ? -1 : row[2].id;
+}
+
+describe('the page index', () => {
+  it('cuts 16 ranges of 4 KiB into 2 buckets of 32 KiB, first rows 0 and 8', () => {
+    // One bucket per 8 rows: 16 rows want 2 buckets; the span 0x10000 over 2 is 0x8000.
+    const table = TableColumns.allocate(64, 16);
+    for (let i = 0; i < 16; i++) {
+      table.start[i] = i * 0x1000;
+      table.end[i] = (i + 1) * 0x1000;
+    }
+    writePageIndex(table, 16);
+    expect(table.header[kTableIndexShift]).toBe(15);
+    expect(table.header[kTableIndexBuckets]).toBe(2);
+    expect([...table.pageIndex.subarray(0, 3)]).toEqual([0, 8, 16]);
+  });
+
+  it('gives 3 ranges over 0x3000 bytes one bucket of 16 KiB', () => {
+    const table = TableColumns.allocate(64, 16);
+    [0x0000, 0x1000, 0x2800].forEach((start, i) => {
+      table.start[i] = start;
+      table.end[i] = i === 2 ? 0x3000 : start + 0x1000;
+    });
+    writePageIndex(table, 3);
+    expect(table.header[kTableIndexShift]).toBe(14);
+    expect(table.header[kTableIndexBuckets]).toBe(1);
+    expect([...table.pageIndex.subarray(0, 2)]).toEqual([0, 3]);
+  });
+
+  it('finds what a search of the view finds, for any table and address', () => {
+    const part = fc.tuple(
+      fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 0x10000 }), fc.constant(2 ** 33)),
+      fc.oneof(fc.integer({ min: 1, max: 0x4000 }), fc.constant(2 ** 32)),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(part, { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 0, max: 2 ** 20 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 50, maxLength: 50 }),
+        (parts, origin, picks) => {
+          const rows = rowsOf(parts, origin);
+          const publisher = new SharedViewPublisher({ strategy: 'rcu', check: false });
+          publisher.publish(plainView(1, rows));
+          const reader = SharedView.attach(publisher.readerHandle(publisher.allocateReader()));
+          reader.online();
+          const t = new Translation();
+          const last = rows[rows.length - 1]!;
+          const top = last[0] + last[1] + 10;
+          try {
+            for (const p of picks) {
+              // Addresses anywhere, and each range's first and last byte.
+              const gpa = Math.floor(p * top);
+              reader.translate(gpa, t);
+              expect(t.regionId).toBe(expectedId(rows, gpa));
+            }
+            for (const [base, size, region] of rows) {
+              reader.translate(base, t);
+              expect(t.regionId).toBe(region.id);
+              reader.translate(base + size - 1, t);
+              expect(t.regionId).toBe(region.id);
+            }
+            const before = origin + parts[0]![0] - 1;
+            if (before >= 0) {
+              reader.translate(before, t);
+              expect(t.regionId).toBe(expectedId(rows, before));
+            }
+          } finally {
+            reader.offline();
+            reader.close();
+            publisher.close();
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
