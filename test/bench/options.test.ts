@@ -41,7 +41,6 @@ describe('resolveBenchOptions', () => {
       { strategies: ['rcu', 'rw'] },
       'strategies[1]: must be one of rcu, seqlock, mutex, rwlock, refcount, hazard, ebr, leftright, none, raw, got "rw"',
     ],
-    [{ sections: ['render'] }, 'sections: unknown option'],
     [{ workloads: ['seq', 'mmio'] }, 'workloads[1]: must be one of seq, random, hot, got "mmio"'],
     [{ churnRates: [] }, 'churnRates: must be a non-empty list'],
     [{ rounds: 0 }, 'rounds: must be an integer between 1 and 100'],

@@ -124,9 +124,8 @@ describe('"device": { "module": "./file.js" }', () => {
       'mmio',
     ]);
     expect(r.status).toBe(3);
-    expect(r.stdout).toContain(
-      'device-failed: device fire0 (throws-on-write): write at offset 0x0 threw: the counter register caught fire',
-    );
+    expect(r.stdout).toContain('device-failed: vCPU 0: a device callback threw');
+    expect(r.stdout).toContain('(caused by Error: the counter register caught fire)');
   });
 
   it('refuses a module that cannot be loaded with the field path and exit 2', async () => {

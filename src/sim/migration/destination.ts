@@ -18,6 +18,7 @@ import { pageRecordBytes, type StreamWriter } from './stream.js';
 export const FIRST_DIFFERENCES = 8;
 const COMPARE_CHUNK = 1 << 20;
 
+/** One page whose bytes differ between source and destination: its mapping, page index and guest address. */
 export interface Difference {
   readonly mapping: string;
   readonly page: number;
@@ -25,6 +26,7 @@ export interface Difference {
   readonly gpa: number;
 }
 
+/** The byte-for-byte comparison of every RAM mapping after migration: pages compared, pages differing, the first differences. */
 export interface Comparison {
   readonly pages: number;
   readonly differingPages: number;

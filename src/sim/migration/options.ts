@@ -18,6 +18,10 @@ import {
 } from '../option-checks.js';
 import { MAX_SEED, MAX_VCPUS, parseChurnList } from '../options.js';
 
+/**
+ * Options of `migrate()`, the flags of `addrspace migrate` in camelCase (bandwidth in MiB/s,
+ * downtime limit in ms). Every field is optional; `resolveMigrateOptions` fills in defaults.
+ */
 export interface MigrateOptions {
   /** `'pc'` (built in) or the path of a machine file. */
   readonly machine?: string;
@@ -119,6 +123,7 @@ const KEYS = [
   'signal',
 ];
 
+/** Fills in the defaults of `MigrateOptions` and validates every field; throws `OptionsError` (`InvalidArgument`). */
 export function resolveMigrateOptions(options: MigrateOptions = {}): ResolvedMigrateOptions {
   const given = asRecord(options, KEYS);
   const d = DEFAULT_MIGRATE_OPTIONS;

@@ -4,6 +4,7 @@
  */
 import type { Comparison } from './destination.js';
 
+/** One pre-copy round (or the stop-and-copy): pages found dirty, pages sent, its duration in ms. */
 export interface MigrationRound {
   /** Pages found dirty for this round (round 0: every page). */
   readonly dirtyPages: number;
@@ -15,6 +16,7 @@ export interface MigrationRound {
   readonly stopAndCopy: boolean;
 }
 
+/** What `migrate()` resolves to for a live migration: rounds, bytes sent, downtime in ms, convergence and the comparison. */
 export interface MigrationReport {
   readonly version: 1;
   readonly kind: 'migration';
@@ -58,6 +60,7 @@ export interface MigrationReport {
   readonly interrupted: boolean;
 }
 
+/** What `migrate({ from })` resolves to: the stream loaded and checked, then a short run of the vCPUs on it. */
 export interface MigrationLoadReport {
   readonly version: 1;
   readonly kind: 'load';

@@ -32,6 +32,7 @@ export interface StreamMapping {
   readonly size: number;
 }
 
+/** The header record of a migration stream: the machine and the layout of its RAM mappings (docs/migration-stream.md). */
 export interface StreamHeader {
   readonly version: 1;
   readonly machine: string;
