@@ -29,9 +29,11 @@ describe('EventFd', () => {
        Atomics.add(w, 0, 1); Atomics.add(w, 1, 1); Atomics.notify(w, 1);`,
       { eval: true, workerData: fd.describe() },
     );
+    // Listened for at once: the worker may exit before the wait below resolves.
+    const exited = new Promise((r) => worker.once('exit', r));
     expect(await waiting).toBe(true);
     expect(fd.read()).toBe(1);
-    await new Promise((r) => worker.once('exit', r));
+    await exited;
   });
 
   it('round-trips through its shared descriptor', () => {
