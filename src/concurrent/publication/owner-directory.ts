@@ -12,7 +12,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import type { EventFd } from '../../host/event-fd.js';
 import type { HostMemMapping } from '../../host/mapping.js';
 import type { DirectoryEntry, DirectorySnapshot } from '../reader/directory.js';
-import type { TableColumns } from '../reader/layout.js';
+import type { ArenaColumns, TableColumns } from '../reader/table-columns.js';
 
 let channelCounter = 0;
 
@@ -21,6 +21,8 @@ export class OwnerDirectory {
   readonly channelName: string;
   private readonly channel: BroadcastChannel;
   private readonly tables: DirectoryEntry[] = [];
+  private readonly arenas = new Map<number, DirectoryEntry>();
+  private nextArenaId = 1;
   private readonly mappings = new Map<
     SharedArrayBuffer,
     { readonly entry: DirectoryEntry & { kind: 'mapping' }; readonly mapping: HostMemMapping }
@@ -46,6 +48,20 @@ export class OwnerDirectory {
     this.tables.push(entry);
     this.channel.postMessage(entry);
     return entry.id;
+  }
+
+  /** Registers a new chunk arena; returns its id. */
+  addArena(arena: ArenaColumns): number {
+    const entry: DirectoryEntry = { kind: 'arena', id: this.nextArenaId++, buffer: arena.buffer };
+    this.arenas.set(entry.id, entry);
+    this.channel.postMessage(entry);
+    return entry.id;
+  }
+
+  /** Drops arena `id` (no table can reach it any more), so its buffer can be collected. */
+  forgetArena(id: number): void {
+    if (!this.arenas.delete(id)) return;
+    this.channel.postMessage({ kind: 'forget-arena', id } satisfies DirectoryEntry);
   }
 
   /** The id of `mapping`, registering and broadcasting it on first use. */
@@ -96,6 +112,7 @@ export class OwnerDirectory {
       channel: this.channelName,
       entries: [
         ...this.tables,
+        ...this.arenas.values(),
         ...[...this.mappings.values()].map((m) => m.entry),
         ...this.eventFds.values(),
       ],

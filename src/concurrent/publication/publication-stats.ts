@@ -53,7 +53,9 @@ export interface PublicationStats {
   readonly reclaimedBytes: number;
   readonly poisonedMappings: number;
   readonly evictedReaders: number;
+  /** Shared buffers allocated for view tables: table buffers and chunk arenas (reader/layout.ts). */
   readonly tables: number;
+  /** Their bytes. */
   readonly tableBytes: number;
   readonly callbackErrors: number;
   /** Guest memory and table bytes retired by publishes and not yet reclaimable, now. */

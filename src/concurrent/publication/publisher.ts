@@ -20,14 +20,10 @@ import type { HostMemMapping } from '../../host/mapping.js';
 import {
   CONTROL_WORDS,
   controlBytes,
-  grownCapacity,
   kTableDirtyLog,
   kTableFlags,
   kTableHypIoeventfd,
   MAX_EPOCH,
-  MIN_IO_CAPACITY,
-  MIN_RANGE_CAPACITY,
-  TableColumns,
 } from '../reader/layout.js';
 import type { ReaderHandle, Strategy } from '../reader/reader-api.js';
 import { strategyModuleUrl } from '../strategies/registry.js';
@@ -50,13 +46,9 @@ import { ReaderRegistry } from './reader-registry.js';
 import { backingOf, Reclaimer } from './reclaim.js';
 import { RegionRetention } from './region-retention.js';
 import { RetentionMeter } from './retention-meter.js';
-import { validateView, writeTable } from './table-writer.js';
+import { type PooledTable, TablePool } from './table-pool.js';
+import { validateView } from './table-writer.js';
 import { viewChange } from './view-diff.js';
-
-interface PooledTable {
-  readonly id: number;
-  readonly columns: TableColumns;
-}
 
 /** What `attachTo` needs of an `AddressSpace`. */
 export interface PublishableAddressSpace {
@@ -102,14 +94,12 @@ export class SharedViewPublisher {
   private readonly owner: StrategyOwner;
   private readonly ctx: OwnerContext;
   private readonly handleFields: Readonly<Record<string, unknown>>;
-  private readonly freeTables: PooledTable[] = [];
+  private readonly tables = new TablePool(this.directory);
   private current: PooledTable | undefined;
   /** The view `current` holds. */
   private lastView: FlatView | undefined;
   private epoch = 0;
   private currentGeneration = 0;
-  private tableCount = 0;
-  private tableByteCount = 0;
   private closed = false;
   /** `kTableFlags` of every table published from now on (`publishFlags`). */
   private flags = 0;
@@ -175,13 +165,12 @@ export class SharedViewPublisher {
       throw new AddressSpaceError('UpdateTopology', 'publisher epoch limit (2**31 - 2) reached');
     }
     const epoch = this.epoch + 1;
-    const table = this.takeTable(view.rangeCount, view.ioeventfds.length);
-    try {
-      writeTable(view, table.columns, epoch, this.directory, change, this.current?.columns);
-    } catch (cause) {
-      this.freeTables.push(table);
-      throw cause;
-    }
+    const { table, retiredBytes: tableBytes } = this.tables.write(
+      view,
+      epoch,
+      change,
+      this.current?.columns,
+    );
     table.columns.header[kTableFlags] = this.flags;
     this.history?.record(view);
     const retiredTable = this.current;
@@ -198,11 +187,10 @@ export class SharedViewPublisher {
     this.regions.published(change, epoch);
     let mappingBytes = 0;
     for (const mapping of retiredMappings) mappingBytes += mapping.size;
-    const tableBytes = retiredTable === undefined ? 0 : retiredTable.columns.buffer.byteLength;
     this.meter.retired(mappingBytes + tableBytes);
     if (retiredTable !== undefined) {
       this.owner.retireTable(retiredTable.id, epoch, () => {
-        this.freeTables.push(retiredTable);
+        this.tables.release(retiredTable);
         this.meter.reclaimable(tableBytes, publishedMs, wallClockMs());
       });
     }
@@ -374,8 +362,8 @@ export class SharedViewPublisher {
       reclaimedBytes: this.reclaimer.reclaimedBytes,
       poisonedMappings: this.reclaimer.poisonedMappings,
       evictedReaders: this.registry.evictedCount,
-      tables: this.tableCount,
-      tableBytes: this.tableByteCount,
+      tables: this.tables.allocatedCount,
+      tableBytes: this.tables.allocatedBytes,
       callbackErrors: this.grace.errors + this.waits.errors,
       retainedBytes: this.meter.retainedBytes,
       retainedBytesMax: this.meter.retainedBytesMax,
@@ -389,24 +377,5 @@ export class SharedViewPublisher {
     this.closed = true;
     this.owner.close?.();
     this.directory.close();
-  }
-
-  /** The smallest free table that fits, else a new one (broadcast before it is used). */
-  private takeTable(ranges: number, ioeventfds: number): PooledTable {
-    let best = -1;
-    for (let i = 0; i < this.freeTables.length; i++) {
-      const c = this.freeTables[i]!.columns;
-      if (c.rangeCap < ranges || c.ioCap < ioeventfds) continue;
-      if (best < 0 || c.buffer.byteLength < this.freeTables[best]!.columns.buffer.byteLength)
-        best = i;
-    }
-    if (best >= 0) return this.freeTables.splice(best, 1)[0]!;
-    const columns = TableColumns.allocate(
-      grownCapacity(ranges, MIN_RANGE_CAPACITY),
-      grownCapacity(ioeventfds, MIN_IO_CAPACITY),
-    );
-    this.tableCount += 1;
-    this.tableByteCount += columns.buffer.byteLength;
-    return { id: this.directory.addTable(columns), columns };
   }
 }

@@ -9,24 +9,22 @@
  * views of it: strategies decide when to adopt (setTable), view-reader.ts accesses.
  */
 import { AddressSpaceError } from '../../base/errors.js';
+import { ChunkLookup } from './chunk-lookup.js';
 import { ReaderDirectory } from './directory.js';
 import {
   kFlagIoeventfd,
+  kTableArena,
   kTableDirtyLog,
   kTableEpoch,
   kTableFlags,
   kTableGeneration,
   kTableHypIoeventfd,
-  kTableIndexBaseF64,
-  kTableIndexBuckets,
-  kTableIndexShift,
-  kTableRangeCount,
-  type TableColumns,
 } from './layout.js';
 import { isReadableMemory, isWritableMemory } from './reader-access.js';
 import type { ReaderHandle } from './reader-api.js';
 import { readerOfflineFault, tornTableFault } from './reader-faults.js';
 import { kRecentRead, kRecentWrite, RecentRanges } from './recent-ranges.js';
+import type { TableColumns } from './table-columns.js';
 
 const EMPTY_BYTES = new Uint8Array(new SharedArrayBuffer(8));
 const EMPTY_VIEW = new DataView(EMPTY_BYTES.buffer);
@@ -37,11 +35,11 @@ export abstract class AdoptedTable {
   protected readonly control: Int32Array;
   protected readonly directory: ReaderDirectory;
 
-  // The adopted table and its columns (copied into fields for the lookup loop).
+  // The adopted table, and the columns of the arena holding its rows (a row is an arena
+  // row: `lookup` answers them).
   protected tableId = 0;
   protected epoch = 0;
   protected adoptedGeneration = 0;
-  protected rows = 0;
   protected tStart: Float64Array = new Float64Array(0);
   protected tEnd: Float64Array = new Float64Array(0);
   protected tHostBase: Float64Array = new Float64Array(0);
@@ -49,13 +47,8 @@ export abstract class AdoptedTable {
   protected tRegionId: Int32Array = new Int32Array(0);
   protected tMappingId: Int32Array = new Int32Array(0);
   protected tTypeFlags: Int32Array = new Int32Array(0);
-  // The adopted table's page index (layout.ts): buckets in use (0: none), bucket 0's
-  // address, the bucket size, and the first row of each bucket.
-  protected indexBuckets = 0;
-  protected indexBase = 0;
-  /** 1 / the bucket size: exact (a power of two), and a multiply is cheaper than a divide. */
-  protected indexPerByte = 1;
-  protected tPageIndex: Int32Array = new Int32Array(1);
+  /** Row lookup in the adopted table (page index, directory, chunk index). */
+  protected readonly lookup = new ChunkLookup();
   protected table: TableColumns | undefined;
   /** The adopted table's `kTableHypIoeventfd`: this reader signals matching doorbells. */
   protected hypIoeventfd = false;
@@ -110,22 +103,20 @@ export abstract class AdoptedTable {
   protected setTable(id: number, keepCaches = false): boolean {
     const table = this.directory.table(id);
     if (table === undefined) return false;
+    const arena = this.directory.arena(table.header[kTableArena]!);
+    if (arena === undefined) return false;
     this.table = table;
     this.tableId = id;
     this.epoch = table.header[kTableEpoch]!;
     this.adoptedGeneration = table.header[kTableGeneration]!;
-    this.rows = table.header[kTableRangeCount]!;
-    this.tStart = table.start;
-    this.tEnd = table.end;
-    this.tHostBase = table.hostBase;
-    this.tOffset = table.offsetInRegion;
-    this.tRegionId = table.regionId;
-    this.tMappingId = table.mappingId;
-    this.tTypeFlags = table.typeFlags;
-    this.tPageIndex = table.pageIndex;
-    this.indexBuckets = table.header[kTableIndexBuckets]!;
-    this.indexBase = table.headerF64[kTableIndexBaseF64]!;
-    this.indexPerByte = 2 ** -table.header[kTableIndexShift]!;
+    this.lookup.set(table, arena);
+    this.tStart = arena.start;
+    this.tEnd = arena.end;
+    this.tHostBase = arena.hostBase;
+    this.tOffset = arena.offsetInRegion;
+    this.tRegionId = arena.regionId;
+    this.tMappingId = arena.mappingId;
+    this.tTypeFlags = arena.typeFlags;
     const flags = table.header[kTableFlags]!;
     const logDirty = (flags & kTableDirtyLog) !== 0;
     this.hypIoeventfd = (flags & kTableHypIoeventfd) !== 0;
@@ -140,7 +131,7 @@ export abstract class AdoptedTable {
     this.table = undefined;
     this.tableId = 0;
     this.epoch = 0;
-    this.rows = 0;
+    this.lookup.clear();
     this.dropCaches();
   }
 
@@ -160,40 +151,17 @@ export abstract class AdoptedTable {
   }
 
   /**
-   * Row of the adopted table holding `gpa`, or -1. The page index narrows the search to
-   * the rows of `gpa`'s bucket (usually one or two), so a cold lookup costs about the same
-   * at 16k ranges as at 16 while the ranges spread over the span; ranges crowded in a few
-   * buckets fall back to a binary search of them. (No "last row" guess first: the caches
-   * in front of this already answer repeats, and at 16k ranges the guess was two more
-   * cache misses per lookup: 38 ns against 34 ns.)
-   * Under strategy `none` the index may be rewritten meanwhile: the bounds are clamped to
-   * the rows, so a torn index only gives a wrong answer, which the access checks.
-   *
-   * The search is written out here rather than taken from base/search.ts: this is the
-   * reader's cold-lookup path, and `upperBound` plus an end check measured slower there
-   * (a reader's `translate` of random addresses in a worker, best of 21 rounds, Node 20:
-   * 16k ranges 89 ns against 50 ns, 16 ranges 24 ns against 21 ns). This loop also stops
-   * at the first row that holds `gpa` instead of always descending to the bottom.
+   * Arena row of the adopted table holding `gpa`, or -1 (chunk-lookup.ts: page index,
+   * directory, the chunk's own index, then a search of a few rows). No "last row" guess
+   * first: the caches in front of this already answer repeats.
    */
   protected findRow(gpa: number): number {
-    const start = this.tStart;
-    const end = this.tEnd;
-    let lo = 0;
-    let hi = this.rows - 1;
-    const buckets = this.indexBuckets;
-    if (buckets > 0) {
-      const b = Math.floor((gpa - this.indexBase) * this.indexPerByte);
-      if (!(b >= 0 && b < buckets)) return -1;
-      lo = Math.max(0, this.tPageIndex[b]!);
-      hi = Math.min(hi, this.tPageIndex[b + 1]!);
-    }
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (gpa < start[mid]!) hi = mid - 1;
-      else if (gpa >= end[mid]!) lo = mid + 1;
-      else return mid;
-    }
-    return -1;
+    return this.lookup.find(gpa);
+  }
+
+  /** The row after `row` in the adopted table (by address), or -1. */
+  protected nextRow(row: number): number {
+    return this.lookup.next(row);
   }
 
   protected rowOrThrow(gpa: number): number {

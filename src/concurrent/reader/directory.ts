@@ -1,6 +1,6 @@
 /**
- * The directory: how shared buffers (view tables, host mappings, EventFd counters) reach
- * reader threads that are busy in a synchronous loop.
+ * The directory: how shared buffers (view tables, chunk arenas, host mappings, EventFd
+ * counters) reach reader threads that are busy in a synchronous loop.
  *
  * The owner gives every buffer it will publish a small id (per kind, from 1; 0 means
  * none) and posts its descriptor on a `BroadcastChannel` named per publisher BEFORE any
@@ -18,11 +18,13 @@
  */
 import { BroadcastChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { EventFd, type SharedEventFdDescriptor } from '../../host/event-fd.js';
-import { TableColumns } from './layout.js';
 import { unknownEntryFault } from './reader-faults.js';
+import { ArenaColumns, TableColumns } from './table-columns.js';
 
 export type DirectoryEntry =
   | { readonly kind: 'table'; readonly id: number; readonly buffer: SharedArrayBuffer }
+  | { readonly kind: 'arena'; readonly id: number; readonly buffer: SharedArrayBuffer }
+  | { readonly kind: 'forget-arena'; readonly id: number }
   | {
       readonly kind: 'mapping';
       readonly id: number;
@@ -47,6 +49,7 @@ export interface DirectorySnapshot {
  */
 export class ReaderDirectory {
   readonly tables: (TableColumns | undefined)[] = [];
+  readonly arenas: (ArenaColumns | undefined)[] = [];
   readonly mappingBytes: (Uint8Array | undefined)[] = [];
   readonly mappingViews: (DataView | undefined)[] = [];
   readonly mappingDirty: (Int32Array | undefined)[] = [];
@@ -69,6 +72,14 @@ export class ReaderDirectory {
         if (this.tables[entry.id] === undefined) {
           this.tables[entry.id] = new TableColumns(entry.buffer);
         }
+        break;
+      case 'arena':
+        if (this.arenas[entry.id] === undefined) {
+          this.arenas[entry.id] = new ArenaColumns(entry.buffer);
+        }
+        break;
+      case 'forget-arena':
+        this.arenas[entry.id] = undefined;
         break;
       case 'mapping':
         if (this.mappingBytes[entry.id] === undefined) {
@@ -108,6 +119,14 @@ export class ReaderDirectory {
     if (known !== undefined) return known;
     this.drain();
     return this.tables[id];
+  }
+
+  /** Arena `id`, draining the channel once if it is not known yet; `undefined` if still unknown. */
+  arena(id: number): ArenaColumns | undefined {
+    const known = this.arenas[id];
+    if (known !== undefined) return known;
+    this.drain();
+    return this.arenas[id];
   }
 
   /** Makes sure mapping `id` is known (draining the channel once), else `ReaderFault`. */

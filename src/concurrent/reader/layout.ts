@@ -45,6 +45,33 @@
  * `countsForGrace` and `isAdoptedEpoch` below read the value of `kReaderEpoch`: the slot's
  * states are stated here once, for the owner's registry and for the strategies.
  *
+ * ## Chunk arena (a few large SharedArrayBuffers, each broadcast once; chunks immutable while referenced)
+ *
+ * The rows of every view table live in chunks of `CHUNK_ROWS` rows, held in arenas: one
+ * arena buffer holds `kArenaChunkCap` (K) chunks, and chunk `c`'s row `i` is arena row
+ * `c * CHUNK_ROWS + i` of every range column. A table names the chunks it uses in its
+ * directory; a chunk referenced by a published table is never written, so a publish copies
+ * only the chunks whose rows changed and shares the rest with the previous table
+ * (publication/chunk-arena.ts keeps the owner's reference counts).
+ *
+ * | header word | name            | meaning                                  |
+ * |-------------|-----------------|------------------------------------------|
+ * | 0           | kArenaChunkCap  | chunks this arena holds (K)              |
+ *
+ * Then (`ARENA_HEADER_WORDS` Int32 words first, each column 8-byte aligned): range
+ * columns over K * CHUNK_ROWS rows (sorted by start within a chunk, non-overlapping):
+ * `start` F64, `end` F64, `hostBase` F64 (host address of `start`, 0 for IO),
+ * `offsetInRegion` F64, `regionId` I32, `mappingId` I32 (directory id of the backing
+ * mapping, 0 for IO), `typeFlags` I32 (TableRegionType in the low byte, kFlag* bits
+ * above: kFlagIoeventfd is the mark of the tables that use the chunk).
+ *
+ * Per chunk (K entries each): `chunkIndexBase` F64 (address of the chunk's bucket 0: its
+ * first row's start), `chunkPerByte` F64 (1 / its bucket size, a power of two),
+ * `chunkRows` I32 (rows in use, 1..CHUNK_ROWS), `chunkBuckets` I32 (buckets in use), and
+ * `chunkIndex` I32 (`CHUNK_INDEX_WORDS` per chunk): the chunk's own page index, about one
+ * bucket per eight rows: entry b is the first row of the chunk whose end is above bucket
+ * b's start, entry `chunkBuckets` the row count. Written with the chunk's rows.
+ *
  * ## View table (one SharedArrayBuffer per table; immutable while published)
  *
  * Header (`TABLE_HEADER_WORDS` Int32 words), then columns, each starting 8-byte aligned:
@@ -53,30 +80,33 @@
  * |-------------|--------------------|---------------------------------------------|
  * | 0           | kTableEpoch        | epoch this table was published under          |
  * | 1           | kTableGeneration   | the FlatView's `generation`                   |
- * | 2           | kTableRangeCount   | ranges in use                                 |
+ * | 2           | kTableRangeCount   | ranges in use (the rows of all its chunks)    |
  * | 3           | kTableIoCount      | ioeventfds in use                             |
- * | 4           | kTableRangeCap     | range capacity of this table                  |
+ * | 4           | kTableChunkCap     | directory capacity (chunks) of this table     |
  * | 5           | kTableIoCap        | ioeventfd capacity of this table              |
  * | 6           | kTableFlags        | kTableHypIoeventfd, kTableDirtyLog (publisher's ViewFlags) |
  * | 7           | kTableIndexShift   | log2 of the page index's bucket size           |
  * | 8-9 (F64 #4)| kTableIndexBaseF64 | address of bucket 0 (the first range's start)  |
- * | 10          | kTableIndexBuckets | buckets in use (0: no index; search the rows)  |
+ * | 10          | kTableIndexBuckets | buckets in use (0: no index; search the directory) |
+ * | 11          | kTableChunkCount   | directory entries in use                      |
+ * | 12          | kTableArena        | directory id of the arena holding its chunks  |
  *
- * Range columns (capacity R, sorted by start, non-overlapping): `start` F64, `end` F64,
- * `hostBase` F64 (host address of `start`, 0 for IO), `offsetInRegion` F64, `regionId`
- * I32, `mappingId` I32 (directory id of the backing mapping, 0 for IO), `typeFlags` I32
- * (TableRegionType in the low byte, kFlag* bits above).
+ * Directory (capacity D, in address order): `dirFirst` F64 (the chunk's first start),
+ * `dirEnd` F64 (its last row's end), `dirChunk` I32 (chunk number in the arena), `dirRow`
+ * I32 (the view's row number of the chunk's first row). Readers use `dirFirst` and
+ * `dirChunk`; the owner builds the next table's directory and page index from the others.
  *
- * ioeventfd columns (capacity E, sorted by base): `ioBase` F64, `ioSize` F64, `ioDataLo`
- * I32, `ioDataHi` I32 (the 64-bit match value), `ioFlags` I32 (kIoDataMatch), `ioFdId` I32
- * (directory id of the EventFd).
+ * ioeventfd columns (capacity E, sorted by base; written whole with every table, they are
+ * few): `ioBase` F64, `ioSize` F64, `ioDataLo` I32, `ioDataHi` I32 (the 64-bit match
+ * value), `ioFlags` I32 (kIoDataMatch), `ioFdId` I32 (directory id of the EventFd).
  *
- * Page index (capacity `indexCapacity(R)` I32): the cold lookup's shortcut. The span from
- * the first range's start to the last range's end is cut into B buckets of
- * `2**kTableIndexShift` bytes (B a power of two, about an eighth of the range count); `pageIndex[b]` is
- * the first row whose end is above bucket b's start, and `pageIndex[B]` the row count. A
- * row holding `gpa` in bucket b is among rows `pageIndex[b]..pageIndex[b + 1]`, so a
- * lookup searches those few rows, not the table. Written with the rows, before publishing.
+ * Page index (capacity `indexCapacity(D)` I32): the cold lookup's first step, over the
+ * directory. The span from the first range's start to the last range's end is cut into B
+ * buckets of `2**kTableIndexShift` bytes (B a power of two, about two per chunk);
+ * `pageIndex[b]` is the first directory entry whose last row ends above bucket b's start,
+ * and `pageIndex[B]` the entry count. A row holding `gpa` in bucket b is in one of the
+ * entries `pageIndex[b]..pageIndex[b + 1]` (the last of them whose `dirFirst` is at or
+ * below `gpa`); the chunk's own index then narrows it to a few rows (reader/chunk-lookup.ts).
  */
 import { CACHE_LINE } from '../../base/constants.js';
 
@@ -158,20 +188,21 @@ export const kTableEpoch = 0;
 export const kTableGeneration = 1;
 export const kTableRangeCount = 2;
 export const kTableIoCount = 3;
-export const kTableRangeCap = 4;
+export const kTableChunkCap = 4;
 export const kTableIoCap = 5;
 export const kTableFlags = 6;
 export const kTableIndexShift = 7;
 /** Index in a Float64Array over the header: bytes 32..39. */
 export const kTableIndexBaseF64 = 4;
 export const kTableIndexBuckets = 10;
+export const kTableChunkCount = 11;
+export const kTableArena = 12;
 /** `kTableFlags` bit: readers match ioeventfds themselves (StratoVirt's hyp_ioevtfd_enabled). */
 export const kTableHypIoeventfd = 1;
 /** `kTableFlags` bit: dirty logging is on; every write marks its page (SPEC 10). */
 export const kTableDirtyLog = 2;
-/** Header words (eleven in use, the rest reserved); the columns start after them. */
-const TABLE_HEADER_WORDS = 16;
-const TABLE_HEADER_BYTES = TABLE_HEADER_WORDS * I32;
+/** Header words (thirteen in use, the rest reserved); the columns start after them. */
+export const TABLE_HEADER_WORDS = 16;
 
 /** Low byte of `typeFlags`: a `TableRegionType`. */
 export const kTypeMask = 0xff;
@@ -186,122 +217,20 @@ export const kFlagIoeventfd = 1 << 10;
 export const kIoDataMatch = 1;
 
 /** The smallest table the publisher allocates; tables grow by doubling past this. */
-export const MIN_RANGE_CAPACITY = 64;
+export const MIN_CHUNK_CAPACITY = 16;
 export const MIN_IO_CAPACITY = 16;
 
-const RANGE_F64_COLUMNS = 4;
-const RANGE_I32_COLUMNS = 3;
-const IO_F64_COLUMNS = 2;
-const IO_I32_COLUMNS = 4;
-
-function align8(n: number): number {
-  return Math.ceil(n / 8) * 8;
-}
-
-/**
- * Page index entries of a table of `rangeCap` ranges: the writer uses at most
- * max(1, rangeCap / 4) buckets (a power of two below twice the rows over eight), plus one.
- */
-export function indexCapacity(rangeCap: number): number {
-  return Math.floor(rangeCap / 4) + 2;
-}
-
-/** Byte size of a table holding `rangeCap` ranges and `ioCap` ioeventfds. */
-export function tableBytes(rangeCap: number, ioCap: number): number {
-  return (
-    TABLE_HEADER_BYTES +
-    align8(rangeCap * (RANGE_F64_COLUMNS * F64 + RANGE_I32_COLUMNS * I32)) +
-    align8(ioCap * (IO_F64_COLUMNS * F64 + IO_I32_COLUMNS * I32)) +
-    align8(indexCapacity(rangeCap) * I32)
-  );
-}
-
-/** Typed-array columns over one table buffer. Both sides build the same views. */
-export class TableColumns {
-  readonly buffer: SharedArrayBuffer;
-  readonly header: Int32Array;
-  readonly start: Float64Array;
-  readonly end: Float64Array;
-  readonly hostBase: Float64Array;
-  readonly offsetInRegion: Float64Array;
-  readonly regionId: Int32Array;
-  readonly mappingId: Int32Array;
-  readonly typeFlags: Int32Array;
-  readonly ioBase: Float64Array;
-  readonly ioSize: Float64Array;
-  readonly ioDataLo: Int32Array;
-  readonly ioDataHi: Int32Array;
-  readonly ioFlags: Int32Array;
-  readonly ioFdId: Int32Array;
-  /** The page index (see the module comment). */
-  readonly pageIndex: Int32Array;
-  /** The header as F64 (for `kTableIndexBaseF64`). */
-  readonly headerF64: Float64Array;
-  readonly rangeCap: number;
-  readonly ioCap: number;
-
-  constructor(buffer: SharedArrayBuffer) {
-    this.buffer = buffer;
-    this.header = new Int32Array(buffer, 0, TABLE_HEADER_WORDS);
-    const r = this.header[kTableRangeCap]!;
-    const e = this.header[kTableIoCap]!;
-    this.rangeCap = r;
-    this.ioCap = e;
-    let at = TABLE_HEADER_BYTES;
-    const f64 = (n: number) => {
-      const a = new Float64Array(buffer, at, n);
-      at += n * F64;
-      return a;
-    };
-    const i32 = (n: number) => {
-      const a = new Int32Array(buffer, at, n);
-      at += n * I32;
-      return a;
-    };
-    this.start = f64(r);
-    this.end = f64(r);
-    this.hostBase = f64(r);
-    this.offsetInRegion = f64(r);
-    this.regionId = i32(r);
-    this.mappingId = i32(r);
-    this.typeFlags = i32(r);
-    at = align8(at);
-    this.ioBase = f64(e);
-    this.ioSize = f64(e);
-    this.ioDataLo = i32(e);
-    this.ioDataHi = i32(e);
-    this.ioFlags = i32(e);
-    this.ioFdId = i32(e);
-    at = align8(at);
-    this.pageIndex = i32(indexCapacity(r));
-    this.headerF64 = new Float64Array(buffer, 0, TABLE_HEADER_WORDS / 2);
-  }
-
-  /** Allocates a zeroed table buffer with its capacities written into the header. */
-  static allocate(rangeCap: number, ioCap: number): TableColumns {
-    const buffer = new SharedArrayBuffer(tableBytes(rangeCap, ioCap));
-    const header = new Int32Array(buffer, 0, TABLE_HEADER_WORDS);
-    header[kTableRangeCap] = rangeCap;
-    header[kTableIoCap] = ioCap;
-    return new TableColumns(buffer);
-  }
-
-  get epoch(): number {
-    return this.header[kTableEpoch]!;
-  }
-  get generation(): number {
-    return this.header[kTableGeneration]!;
-  }
-  get rangeCount(): number {
-    return this.header[kTableRangeCount]!;
-  }
-  get ioCount(): number {
-    return this.header[kTableIoCount]!;
-  }
-  get flags(): number {
-    return this.header[kTableFlags]!;
-  }
-}
+// ---- chunk arenas ----
+/** log2 of `CHUNK_ROWS`. */
+export const CHUNK_SHIFT = 8;
+/** Rows per chunk: arena row `c * CHUNK_ROWS + i` is chunk c's row i. */
+export const CHUNK_ROWS = 1 << CHUNK_SHIFT;
+/** Rows per bucket of a chunk's own page index (about). */
+export const CHUNK_ROWS_PER_BUCKET = 8;
+/** Entries of one chunk's page index: at most CHUNK_ROWS / 8 buckets, plus one, padded. */
+export const CHUNK_INDEX_WORDS = CHUNK_ROWS / CHUNK_ROWS_PER_BUCKET + 2;
+export const kArenaChunkCap = 0;
+export const ARENA_HEADER_WORDS = 16;
 
 /** Capacity for `needed` entries: at least `minimum`, doubling, so tables grow geometrically. */
 export function grownCapacity(needed: number, minimum: number): number {

@@ -6,15 +6,9 @@
 import { ADDRESS_LIMIT, checkRange } from '../../base/address.js';
 import { AddressSpaceError } from '../../base/errors.js';
 import { lowerBound } from '../../base/search.js';
-import {
-  kFlagReadOnly,
-  kFlagRomd,
-  kIoDataMatch,
-  kTableIoCount,
-  kTypeMask,
-  type TableColumns,
-} from './layout.js';
+import { kFlagReadOnly, kFlagRomd, kIoDataMatch, kTableIoCount, kTypeMask } from './layout.js';
 import { TableRegionType } from './reader-api.js';
+import type { TableColumns } from './table-columns.js';
 
 /** Reads of this range go to memory (RAM, RAM device, ROM device in romd mode). */
 export function isReadableMemory(flags: number): boolean {

@@ -328,12 +328,13 @@ export abstract class TableReader extends VerifiedTable {
     const last = this.spanLastRow(row, gpa, len, false);
     if (this.stallMs !== 0) this.stallInsideAccess();
     let done = 0;
-    for (let r = row; r <= last; r++) {
+    for (let r = row; ; r = this.nextRow(r)) {
       const delta = this.cacheRow(r, false);
       const from = r === row ? gpa : this.tStart[r]!;
       const n = Math.min(this.tEnd[r]! - from, len - done);
       copyBytes(this.rBytes, from - delta, dst, done, n);
       done += n;
+      if (r === last) break;
     }
   }
 
@@ -366,7 +367,7 @@ export abstract class TableReader extends VerifiedTable {
     const last = this.spanLastRow(row, gpa, len, true);
     let done = 0;
     let doorbells = false;
-    for (let r = row; r <= last; r++) {
+    for (let r = row; ; r = this.nextRow(r)) {
       const delta = this.cacheRow(r, true);
       const from = r === row ? gpa : this.tStart[r]!;
       const n = Math.min(this.tEnd[r]! - from, len - done);
@@ -375,6 +376,7 @@ export abstract class TableReader extends VerifiedTable {
         markDirtyPages(this.directory.mappingDirty[this.tMappingId[r]!]!, from - delta, n);
       done += n;
       if ((this.tTypeFlags[r]! & kFlagIoeventfd) !== 0) doorbells = true;
+      if (r === last) break;
     }
     // Writes to a range with ioeventfds must keep going through the matching above.
     if (doorbells) {
@@ -388,8 +390,8 @@ export abstract class TableReader extends VerifiedTable {
     const spanEnd = gpa + len;
     let r = row;
     while (this.tEnd[r]! < spanEnd) {
-      const next = r + 1;
-      if (next >= this.rows || this.tStart[next]! !== this.tEnd[r]!) {
+      const next = this.nextRow(r);
+      if (next < 0 || this.tStart[next]! !== this.tEnd[r]!) {
         throw AddressSpaceError.regionNotFound(this.tEnd[r]!);
       }
       const flags = this.tTypeFlags[next]!;

@@ -161,7 +161,9 @@ describe.each<Strategy>(SAFE_STRATEGIES)('growing tables under %s', (strategy) =
         if (!history.matches(sample)) expect(sample).toBe('consistent with its generation');
       }
     }
-    expect(publisher.stats().tables).toBeGreaterThan(6);
+    // New buffers reached the busy readers through the directory: chunk arenas of 8, 16 and
+    // 32 chunks (2048, 4096, 8192 rows) and at least two table buffers.
+    expect(publisher.stats().tables).toBeGreaterThanOrEqual(5);
     publisher.close();
   });
 });

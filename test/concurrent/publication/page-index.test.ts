@@ -1,18 +1,18 @@
 /**
- * The page index of a published table (layout.ts) is a shortcut only: a reader's lookup
- * through it finds exactly the range a search of the whole view finds, for tables dense
- * and sparse (ranges spread evenly, crowded into one bucket, spanning past 2**32, a single
- * range), and after changes that move rows (the index is rebuilt with each table).
+ * The page indexes of a published table (layout.ts: the table's over its chunk directory,
+ * each chunk's over its rows) are shortcuts only: a reader's lookup through them finds
+ * exactly the range a search of the whole view finds, for tables dense and sparse (ranges
+ * spread evenly, crowded into one bucket, spanning past 2**32, a single range).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SharedViewPublisher } from '../../../src/concurrent/publication/publisher.js';
-import { writePageIndex } from '../../../src/concurrent/publication/table-writer.js';
 import {
-  kTableIndexBuckets,
-  kTableIndexShift,
-  TableColumns,
-} from '../../../src/concurrent/reader/layout.js';
+  writeChunkIndex,
+  writeDirectoryIndex,
+} from '../../../src/concurrent/publication/chunked-writer.js';
+import { SharedViewPublisher } from '../../../src/concurrent/publication/publisher.js';
+import { kTableIndexBuckets, kTableIndexShift } from '../../../src/concurrent/reader/layout.js';
+import { ArenaColumns, TableColumns } from '../../../src/concurrent/reader/table-columns.js';
 import { Translation } from '../../../src/concurrent/reader/translation.js';
 import { SharedView } from '../../../src/concurrent/strategies/shared-view.js';
 import { ioRegion, plainView, type Row } from './helpers.js';
@@ -36,29 +36,50 @@ function expectedId(rows: readonly Row[], gpa: number): number {
 }
 
 describe('the page index', () => {
-  it('cuts 16 ranges of 4 KiB into 2 buckets of 32 KiB, first rows 0 and 8', () => {
+  it('cuts a chunk of 16 ranges of 4 KiB into 2 buckets of 32 KiB, first rows 0 and 8', () => {
     // One bucket per 8 rows: 16 rows want 2 buckets; the span 0x10000 over 2 is 0x8000.
-    const table = TableColumns.allocate(64, 16);
+    const arena = ArenaColumns.allocate(1);
     for (let i = 0; i < 16; i++) {
-      table.start[i] = i * 0x1000;
-      table.end[i] = (i + 1) * 0x1000;
+      arena.start[i] = i * 0x1000;
+      arena.end[i] = (i + 1) * 0x1000;
     }
-    writePageIndex(table, 16);
-    expect(table.header[kTableIndexShift]).toBe(15);
-    expect(table.header[kTableIndexBuckets]).toBe(2);
-    expect([...table.pageIndex.subarray(0, 3)]).toEqual([0, 8, 16]);
+    writeChunkIndex(arena, 0, 16);
+    expect([arena.chunkBuckets[0], arena.chunkPerByte[0], arena.chunkIndexBase[0]]).toEqual([
+      2,
+      2 ** -15,
+      0,
+    ]);
+    expect([...arena.chunkIndex.subarray(0, 3)]).toEqual([0, 8, 16]);
   });
 
-  it('gives 3 ranges over 0x3000 bytes one bucket of 16 KiB', () => {
-    const table = TableColumns.allocate(64, 16);
+  it('gives a chunk of 3 ranges over 0x3000 bytes one bucket of 16 KiB', () => {
+    const arena = ArenaColumns.allocate(2);
     [0x0000, 0x1000, 0x2800].forEach((start, i) => {
-      table.start[i] = start;
-      table.end[i] = i === 2 ? 0x3000 : start + 0x1000;
+      arena.start[256 + i] = start;
+      arena.end[256 + i] = i === 2 ? 0x3000 : start + 0x1000;
     });
-    writePageIndex(table, 3);
-    expect(table.header[kTableIndexShift]).toBe(14);
-    expect(table.header[kTableIndexBuckets]).toBe(1);
-    expect([...table.pageIndex.subarray(0, 2)]).toEqual([0, 3]);
+    writeChunkIndex(arena, 1, 3);
+    expect([arena.chunkBuckets[1], arena.chunkPerByte[1]]).toEqual([1, 2 ** -14]);
+    expect([...arena.chunkIndex.subarray(34, 36)]).toEqual([0, 3]);
+  });
+
+  it('cuts a directory of 3 chunks into 8 buckets of 512 KiB, each naming the first chunk ending above it', () => {
+    // About two buckets per chunk: 3 chunks want 8 buckets; the span 0x400000 over 8 is 0x80000.
+    const table = TableColumns.allocate(16, 16);
+    table.dirFirst.set([0, 0x100000, 0x300000]);
+    table.dirEnd.set([0x80000, 0x200000, 0x400000]);
+    writeDirectoryIndex(table, 3);
+    expect(table.header[kTableIndexShift]).toBe(19);
+    expect(table.header[kTableIndexBuckets]).toBe(8);
+    expect([...table.pageIndex.subarray(0, 9)]).toEqual([0, 1, 1, 1, 2, 2, 2, 2, 3]);
+  });
+
+  it('gives a directory of one chunk no index', () => {
+    const table = TableColumns.allocate(16, 16);
+    table.dirFirst[0] = 0x1000;
+    table.dirEnd[0] = 0x9000;
+    writeDirectoryIndex(table, 1);
+    expect(table.header[kTableIndexBuckets]).toBe(0);
   });
 
   it('finds what a search of the view finds, for any table and address', () => {
@@ -68,7 +89,7 @@ describe('the page index', () => {
     );
     fc.assert(
       fc.property(
-        fc.array(part, { minLength: 1, maxLength: 200 }),
+        fc.array(part, { minLength: 1, maxLength: 700 }),
         fc.integer({ min: 0, max: 2 ** 20 }),
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 50, maxLength: 50 }),
         (parts, origin, picks) => {
