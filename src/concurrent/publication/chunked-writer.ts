@@ -34,7 +34,12 @@ import {
   kTableIoCount,
   kTableRangeCount,
 } from '../reader/layout.js';
-import type { ArenaColumns, TableColumns } from '../reader/table-columns.js';
+import {
+  type ArenaColumns,
+  chunkMetaWord,
+  metaRows,
+  type TableColumns,
+} from '../reader/table-columns.js';
 import type { ChunkArenas } from './chunk-arena.js';
 import type { OwnerDirectory } from './owner-directory.js';
 import { writeRow } from './table-writer.js';
@@ -181,6 +186,7 @@ export class ChunkedTableWriter {
     const shared = !plan.full && previous !== undefined;
     if (shared) {
       table.dirFirst.set(previous.dirFirst.subarray(0, plan.kFirst));
+      table.dirMeta.set(previous.dirMeta.subarray(0, plan.kFirst));
       table.dirEnd.set(previous.dirEnd.subarray(0, plan.kFirst));
       table.dirChunk.set(previous.dirChunk.subarray(0, plan.kFirst));
       table.dirRow.set(previous.dirRow.subarray(0, plan.kFirst));
@@ -205,8 +211,7 @@ export class ChunkedTableWriter {
           copyRow(arena, arenaRowOf(previous, j < s ? j : j - ne + pe), base + i);
         }
       }
-      arena.chunkRows[c] = count;
-      writeChunkIndex(arena, c, count);
+      table.dirMeta[d] = writeChunkIndex(arena, c, count);
       table.dirChunk[d] = c;
       table.dirFirst[d] = arena.start[base]!;
       table.dirEnd[d] = arena.end[base + count - 1]!;
@@ -216,6 +221,7 @@ export class ChunkedTableWriter {
       const from = plan.kLast + 1;
       const to = previous.chunkCount;
       table.dirFirst.set(previous.dirFirst.subarray(from, to), d);
+      table.dirMeta.set(previous.dirMeta.subarray(from, to), d);
       table.dirEnd.set(previous.dirEnd.subarray(from, to), d);
       table.dirChunk.set(previous.dirChunk.subarray(from, to), d);
       const shift = ne - pe;
@@ -259,11 +265,7 @@ export class ChunkedTableWriter {
       const base = io.addrRange.base;
       const last = base + Math.max(io.addrRange.size, 1);
       let expected = base;
-      for (
-        let p = firstEndingAbove(table, arena, d, base);
-        p >= 0;
-        p = nextPosition(table, arena, d, p)
-      ) {
+      for (let p = firstEndingAbove(table, arena, d, base); p >= 0; p = nextPosition(table, d, p)) {
         const row = arenaRow(table, p);
         if (arena.start[row]! > expected || arena.start[row]! >= last) break;
         marked.add(p);
@@ -277,7 +279,7 @@ export class ChunkedTableWriter {
         for (
           let p = firstEndingAbove(table, arena, d, base);
           p >= 0;
-          p = nextPosition(table, arena, d, p)
+          p = nextPosition(table, d, p)
         ) {
           let row = arenaRow(table, p);
           if (arena.start[row]! >= last) break;
@@ -304,17 +306,13 @@ export class ChunkedTableWriter {
     this.written.add(k);
     const a = from << CHUNK_SHIFT;
     const b = to << CHUNK_SHIFT;
-    const n = arena.chunkRows[from]!;
+    const n = metaRows(table.dirMeta[k]!);
     for (const column of [arena.start, arena.end, arena.hostBase, arena.offsetInRegion]) {
       column.copyWithin(b, a, a + n);
     }
     for (const column of [arena.regionId, arena.mappingId, arena.typeFlags]) {
       column.copyWithin(b, a, a + n);
     }
-    arena.chunkRows[to] = n;
-    arena.chunkBuckets[to] = arena.chunkBuckets[from]!;
-    arena.chunkIndexBase[to] = arena.chunkIndexBase[from]!;
-    arena.chunkPerByte[to] = arena.chunkPerByte[from]!;
     const i = from * CHUNK_INDEX_WORDS;
     arena.chunkIndex.copyWithin(to * CHUNK_INDEX_WORDS, i, i + CHUNK_INDEX_WORDS);
     table.dirChunk[k] = to;
@@ -394,18 +392,19 @@ function firstEndingAbove(
   return (k << CHUNK_SHIFT) + i;
 }
 
-function nextPosition(table: TableColumns, arena: ArenaColumns, d: number, p: number): number {
+function nextPosition(table: TableColumns, d: number, p: number): number {
   const k = p >> CHUNK_SHIFT;
-  if ((p & (CHUNK_ROWS - 1)) + 1 < arena.chunkRows[table.dirChunk[k]!]!) return p + 1;
+  if ((p & (CHUNK_ROWS - 1)) + 1 < metaRows(table.dirMeta[k]!)) return p + 1;
   return k + 1 < d ? (k + 1) << CHUNK_SHIFT : -1;
 }
 
 /**
  * Builds chunk `c`'s own page index over its `n` rows (layout.ts): a power of two of
  * buckets, about one per `CHUNK_ROWS_PER_BUCKET` rows, of a power-of-two size over the
- * span of the rows, each naming the first row that ends above its start. O(n).
+ * span of the rows, each naming the first row that ends above its start. Returns the
+ * chunk's meta word (layout.ts), for the directory entries naming it. O(n).
  */
-export function writeChunkIndex(arena: ArenaColumns, c: number, n: number): void {
+export function writeChunkIndex(arena: ArenaColumns, c: number, n: number): number {
   const rowBase = c << CHUNK_SHIFT;
   const end = arena.end;
   const base = arena.start[rowBase]!;
@@ -428,9 +427,7 @@ export function writeChunkIndex(arena: ArenaColumns, c: number, n: number): void
     index[at + b] = row;
   }
   index[at + buckets] = n;
-  arena.chunkIndexBase[c] = base;
-  arena.chunkPerByte[c] = 2 ** -shift;
-  arena.chunkBuckets[c] = buckets;
+  return chunkMetaWord(n, buckets, shift);
 }
 
 /**

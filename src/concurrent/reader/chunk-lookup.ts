@@ -15,6 +15,10 @@ import {
   CHUNK_INDEX_WORDS,
   CHUNK_ROWS,
   CHUNK_SHIFT,
+  kMetaBucketsMask,
+  kMetaBucketsShift,
+  kMetaIndexShiftShift,
+  kMetaRowsMask,
   kTableChunkCount,
   kTableIndexBaseF64,
   kTableIndexBuckets,
@@ -24,6 +28,8 @@ import type { ArenaColumns, TableColumns } from './table-columns.js';
 
 const EMPTY_F64 = new Float64Array(1);
 const EMPTY_I32 = new Int32Array(2);
+/** 2 ** -k for every index shift a chunk can have (0..255): a load, not a power. */
+const POW2_NEG = Float64Array.from({ length: 256 }, (_, k) => 2 ** -k);
 
 export class ChunkLookup {
   /** Directory entries in use. */
@@ -38,10 +44,7 @@ export class ChunkLookup {
   private chunkCap = 0;
   private start: Float64Array = EMPTY_F64;
   private end: Float64Array = EMPTY_F64;
-  private chunkRows: Int32Array = EMPTY_I32;
-  private chunkBuckets: Int32Array = EMPTY_I32;
-  private chunkIndexBase: Float64Array = EMPTY_F64;
-  private chunkPerByte: Float64Array = EMPTY_F64;
+  private dirMeta: Int32Array = EMPTY_I32;
   private chunkIndex: Int32Array = EMPTY_I32;
 
   /** Looks up in `table`, whose chunks are in `arena`. */
@@ -50,6 +53,7 @@ export class ChunkLookup {
     this.chunks = Math.min(header[kTableChunkCount]!, table.chunkCap);
     this.dirFirst = table.dirFirst;
     this.dirChunk = table.dirChunk;
+    this.dirMeta = table.dirMeta;
     this.pageIndex = table.pageIndex;
     this.buckets = Math.min(header[kTableIndexBuckets]!, table.pageIndex.length - 1);
     this.base = table.headerF64[kTableIndexBaseF64]!;
@@ -57,10 +61,6 @@ export class ChunkLookup {
     this.chunkCap = arena.chunkCap;
     this.start = arena.start;
     this.end = arena.end;
-    this.chunkRows = arena.chunkRows;
-    this.chunkBuckets = arena.chunkBuckets;
-    this.chunkIndexBase = arena.chunkIndexBase;
-    this.chunkPerByte = arena.chunkPerByte;
     this.chunkIndex = arena.chunkIndex;
   }
 
@@ -77,7 +77,6 @@ export class ChunkLookup {
   find(gpa: number): number {
     let klo = 0;
     let khi = this.chunks - 1;
-    if (khi < 0) return -1;
     const buckets = this.buckets;
     if (buckets > 0) {
       const b = Math.floor((gpa - this.base) * this.perByte);
@@ -94,19 +93,17 @@ export class ChunkLookup {
     }
     const c = this.dirChunk[klo]!;
     if (!(c >= 0 && c < this.chunkCap)) return -1;
-    let lo = 0;
-    let hi = Math.min(this.chunkRows[c]!, CHUNK_ROWS) - 1;
-    const chunkBuckets = this.chunkBuckets[c]!;
-    if (chunkBuckets > 0) {
-      const b = Math.floor((gpa - this.chunkIndexBase[c]!) * this.chunkPerByte[c]!);
-      if (!(b >= 0 && b < chunkBuckets && b < CHUNK_INDEX_WORDS - 1)) return -1;
+    const meta = this.dirMeta[klo]!;
+    let lo = c << CHUNK_SHIFT;
+    let hi = lo + Math.min(meta & kMetaRowsMask, CHUNK_ROWS) - 1;
+    const chunkBuckets = (meta >> kMetaBucketsShift) & kMetaBucketsMask;
+    // The chunk's index starts at its first row's start (`first[klo]`).
+    const b = Math.floor((gpa - first[klo]!) * POW2_NEG[(meta >>> kMetaIndexShiftShift) & 0xff]!);
+    if (b < chunkBuckets && b < CHUNK_INDEX_WORDS - 1) {
       const at = c * CHUNK_INDEX_WORDS + b;
-      lo = Math.max(0, this.chunkIndex[at]!);
-      hi = Math.min(hi, this.chunkIndex[at + 1]!);
+      hi = Math.min(hi, lo + this.chunkIndex[at + 1]!);
+      lo += Math.max(0, this.chunkIndex[at]!);
     }
-    const rowBase = c << CHUNK_SHIFT;
-    lo += rowBase;
-    hi += rowBase;
     const start = this.start;
     const end = this.end;
     while (lo <= hi) {
@@ -120,21 +117,19 @@ export class ChunkLookup {
 
   /** The row after arena row `row` in the table (by address), or -1 after the last. */
   next(row: number): number {
-    const c = row >> CHUNK_SHIFT;
-    if ((row & (CHUNK_ROWS - 1)) + 1 < this.chunkRows[c]!) return row + 1;
-    // The first row of the next directory entry: the one after the entry holding `row`.
+    // The entry holding `row`: the last starting at or below its start.
     const at = this.start[row]!;
     const first = this.dirFirst;
     let lo = 0;
     let hi = this.chunks - 1;
-    // The first entry starting above `row`.
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (first[mid]! <= at) lo = mid + 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (first[mid]! <= at) lo = mid;
       else hi = mid - 1;
     }
-    if (lo >= this.chunks) return -1;
-    const nextChunk = this.dirChunk[lo]!;
+    if ((row & (CHUNK_ROWS - 1)) + 1 < (this.dirMeta[lo]! & kMetaRowsMask)) return row + 1;
+    if (lo + 1 >= this.chunks) return -1;
+    const nextChunk = this.dirChunk[lo + 1]!;
     return nextChunk >= 0 && nextChunk < this.chunkCap ? nextChunk << CHUNK_SHIFT : -1;
   }
 }

@@ -65,12 +65,11 @@
  * mapping, 0 for IO), `typeFlags` I32 (TableRegionType in the low byte, kFlag* bits
  * above: kFlagIoeventfd is the mark of the tables that use the chunk).
  *
- * Per chunk (K entries each): `chunkIndexBase` F64 (address of the chunk's bucket 0: its
- * first row's start), `chunkPerByte` F64 (1 / its bucket size, a power of two),
- * `chunkRows` I32 (rows in use, 1..CHUNK_ROWS), `chunkBuckets` I32 (buckets in use), and
- * `chunkIndex` I32 (`CHUNK_INDEX_WORDS` per chunk): the chunk's own page index, about one
- * bucket per eight rows: entry b is the first row of the chunk whose end is above bucket
- * b's start, entry `chunkBuckets` the row count. Written with the chunk's rows.
+ * Per chunk: `chunkIndex` I32 (`CHUNK_INDEX_WORDS` per chunk), the chunk's own page
+ * index, about one bucket per eight rows from its first row's start: entry b is the first
+ * row of the chunk whose end is above bucket b's start, entry B (the bucket count) the row
+ * count. Written with the chunk's rows; the directory entries naming the chunk carry its
+ * meta word (`dirMeta`), which says how many rows and buckets it has.
  *
  * ## View table (one SharedArrayBuffer per table; immutable while published)
  *
@@ -91,10 +90,13 @@
  * | 11          | kTableChunkCount   | directory entries in use                      |
  * | 12          | kTableArena        | directory id of the arena holding its chunks  |
  *
- * Directory (capacity D, in address order): `dirFirst` F64 (the chunk's first start),
- * `dirEnd` F64 (its last row's end), `dirChunk` I32 (chunk number in the arena), `dirRow`
- * I32 (the view's row number of the chunk's first row). Readers use `dirFirst` and
- * `dirChunk`; the owner builds the next table's directory and page index from the others.
+ * Directory (capacity D, in address order): `dirFirst` F64 (the chunk's first start, also
+ * bucket 0 of its own index), `dirEnd` F64 (its last row's end), `dirChunk` I32 (chunk
+ * number in the arena), `dirMeta` I32 (the chunk's meta word: its row count, 1..CHUNK_ROWS,
+ * in bits 0-8, its index's bucket count in bits 9-15 and log2 of that index's bucket size
+ * in bits 16-23; a chunk is immutable, so its word is copied with the entry), `dirRow` I32
+ * (the view's row number of the chunk's first row; the owner's). Readers use `dirFirst`,
+ * `dirChunk` and `dirMeta`: all indexed by the entry, so they load side by side.
  *
  * ioeventfd columns (capacity E, sorted by base; written whole with every table, they are
  * few): `ioBase` F64, `ioSize` F64, `ioDataLo` I32, `ioDataHi` I32 (the 64-bit match
@@ -230,6 +232,11 @@ export const CHUNK_ROWS_PER_BUCKET = 8;
 /** Entries of one chunk's page index: at most CHUNK_ROWS / 8 buckets, plus one, padded. */
 export const CHUNK_INDEX_WORDS = CHUNK_ROWS / CHUNK_ROWS_PER_BUCKET + 2;
 export const kArenaChunkCap = 0;
+/** `chunkMeta` fields (layout.ts "Chunk arena"). */
+export const kMetaRowsMask = 0x1ff;
+export const kMetaBucketsShift = 9;
+export const kMetaBucketsMask = 0x7f;
+export const kMetaIndexShiftShift = 16;
 export const ARENA_HEADER_WORDS = 16;
 
 /** Capacity for `needed` entries: at least `minimum`, doubling, so tables grow geometrically. */

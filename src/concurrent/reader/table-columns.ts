@@ -11,6 +11,9 @@ import {
   CHUNK_INDEX_WORDS,
   CHUNK_ROWS,
   kArenaChunkCap,
+  kMetaBucketsShift,
+  kMetaIndexShiftShift,
+  kMetaRowsMask,
   kTableChunkCap,
   kTableChunkCount,
   kTableEpoch,
@@ -26,12 +29,12 @@ const I32 = Int32Array.BYTES_PER_ELEMENT;
 const F64 = Float64Array.BYTES_PER_ELEMENT;
 const TABLE_HEADER_BYTES = TABLE_HEADER_WORDS * I32;
 const ARENA_HEADER_BYTES = ARENA_HEADER_WORDS * I32;
-const DIR_BYTES = 2 * F64 + 2 * I32;
+const DIR_BYTES = 2 * F64 + 3 * I32;
 const IO_BYTES = 2 * F64 + 4 * I32;
 /** Bytes of one arena row: four F64 and three I32 columns. */
 const ROW_BYTES = 4 * F64 + 3 * I32;
-/** Bytes of one chunk's own metadata: two F64, two I32 and its page index. */
-const CHUNK_META_BYTES = 2 * F64 + 2 * I32 + CHUNK_INDEX_WORDS * I32;
+/** Bytes of one chunk's own page index. */
+const CHUNK_META_BYTES = CHUNK_INDEX_WORDS * I32;
 
 function align8(n: number): number {
   return Math.ceil(n / 8) * 8;
@@ -93,6 +96,8 @@ export class TableColumns {
   readonly dirFirst: Float64Array;
   readonly dirEnd: Float64Array;
   readonly dirChunk: Int32Array;
+  /** Each entry's chunk meta word (layout.ts). */
+  readonly dirMeta: Int32Array;
   readonly dirRow: Int32Array;
   readonly ioBase: Float64Array;
   readonly ioSize: Float64Array;
@@ -117,6 +122,7 @@ export class TableColumns {
     this.dirFirst = c.f64(d);
     this.dirEnd = c.f64(d);
     this.dirChunk = c.i32(d);
+    this.dirMeta = c.i32(d);
     this.dirRow = c.i32(d);
     this.ioBase = c.f64(e);
     this.ioSize = c.f64(e);
@@ -157,7 +163,7 @@ export class TableColumns {
   }
 }
 
-/** A chunk arena: range columns over `chunkCap * CHUNK_ROWS` rows and per-chunk metadata. */
+/** A chunk arena: range columns over `chunkCap * CHUNK_ROWS` rows and each chunk's page index. */
 export class ArenaColumns {
   readonly buffer: SharedArrayBuffer;
   readonly chunkCap: number;
@@ -165,13 +171,9 @@ export class ArenaColumns {
   readonly end: Float64Array;
   readonly hostBase: Float64Array;
   readonly offsetInRegion: Float64Array;
-  readonly chunkIndexBase: Float64Array;
-  readonly chunkPerByte: Float64Array;
   readonly regionId: Int32Array;
   readonly mappingId: Int32Array;
   readonly typeFlags: Int32Array;
-  readonly chunkRows: Int32Array;
-  readonly chunkBuckets: Int32Array;
   /** `CHUNK_INDEX_WORDS` entries per chunk. */
   readonly chunkIndex: Int32Array;
 
@@ -185,13 +187,9 @@ export class ArenaColumns {
     this.end = c.f64(r);
     this.hostBase = c.f64(r);
     this.offsetInRegion = c.f64(r);
-    this.chunkIndexBase = c.f64(k);
-    this.chunkPerByte = c.f64(k);
     this.regionId = c.i32(r);
     this.mappingId = c.i32(r);
     this.typeFlags = c.i32(r);
-    this.chunkRows = c.i32(k);
-    this.chunkBuckets = c.i32(k);
     this.chunkIndex = c.i32(k * CHUNK_INDEX_WORDS);
   }
 
@@ -201,4 +199,14 @@ export class ArenaColumns {
     new Int32Array(buffer, 0, ARENA_HEADER_WORDS)[kArenaChunkCap] = chunkCap;
     return new ArenaColumns(buffer);
   }
+}
+
+/** Rows in use in a chunk, from its meta word. */
+export function metaRows(meta: number): number {
+  return meta & kMetaRowsMask;
+}
+
+/** A chunk's meta word (layout.ts). */
+export function chunkMetaWord(rows: number, buckets: number, indexShift: number): number {
+  return rows | (buckets << kMetaBucketsShift) | (indexShift << kMetaIndexShiftShift);
 }
