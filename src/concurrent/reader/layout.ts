@@ -93,8 +93,8 @@
  * Directory (capacity D, in address order): `dirFirst` F64 (the chunk's first start, also
  * bucket 0 of its own index), `dirEnd` F64 (its last row's end), `dirChunk` I32 (chunk
  * number in the arena), `dirMeta` I32 (the chunk's meta word: its row count, 1..CHUNK_ROWS,
- * in bits 0-8, its index's bucket count in bits 9-15 and log2 of that index's bucket size
- * in bits 16-23; a chunk is immutable, so its word is copied with the entry), `dirRow` I32
+ * in bits 0-9, its index's bucket count in bits 10-16 and log2 of that index's bucket size
+ * in bits 17-24; a chunk is immutable, so its word is copied with the entry), `dirRow` I32
  * (the view's row number of the chunk's first row; the owner's). Readers use `dirFirst`,
  * `dirChunk` and `dirMeta`: all indexed by the entry, so they load side by side.
  *
@@ -233,10 +233,10 @@ export const CHUNK_ROWS_PER_BUCKET = 8;
 export const CHUNK_INDEX_WORDS = CHUNK_ROWS / CHUNK_ROWS_PER_BUCKET + 2;
 export const kArenaChunkCap = 0;
 /** `chunkMeta` fields (layout.ts "Chunk arena"). */
-export const kMetaRowsMask = 0x1ff;
-export const kMetaBucketsShift = 9;
+export const kMetaRowsMask = 0x3ff;
+export const kMetaBucketsShift = 10;
 export const kMetaBucketsMask = 0x7f;
-export const kMetaIndexShiftShift = 16;
+export const kMetaIndexShiftShift = 17;
 export const ARENA_HEADER_WORDS = 16;
 
 /** Capacity for `needed` entries: at least `minimum`, doubling, so tables grow geometrically. */

@@ -44,7 +44,7 @@ describe('the page index', () => {
       arena.end[i] = (i + 1) * 0x1000;
     }
     // 16 rows, 2 buckets, buckets of 2**15 bytes.
-    expect(writeChunkIndex(arena, 0, 16)).toBe(16 | (2 << 9) | (15 << 16));
+    expect(writeChunkIndex(arena, 0, 16)).toBe(16 | (2 << 10) | (15 << 17));
     expect([...arena.chunkIndex.subarray(0, 3)]).toEqual([0, 8, 16]);
   });
 
@@ -54,7 +54,7 @@ describe('the page index', () => {
       arena.start[256 + i] = start;
       arena.end[256 + i] = i === 2 ? 0x3000 : start + 0x1000;
     });
-    expect(writeChunkIndex(arena, 1, 3)).toBe(3 | (1 << 9) | (14 << 16));
+    expect(writeChunkIndex(arena, 1, 3)).toBe(3 | (1 << 10) | (14 << 17));
     expect([...arena.chunkIndex.subarray(34, 36)]).toEqual([0, 3]);
   });
 
