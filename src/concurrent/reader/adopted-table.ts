@@ -173,6 +173,8 @@ export abstract class AdoptedTable {
 
   /** Fills the read or write cache from `row`; returns `delta` (byte `gpa` is at `gpa - delta`). */
   protected cacheRow(row: number, forWrite: boolean): number {
+    // A span's next row vanished: only a table rewritten under the reader (strategy none).
+    if (row < 0) throw tornTableFault();
     const mappingId = this.tMappingId[row]!;
     this.directory.requireMapping(mappingId);
     // Each column is read once: under strategy `none` the table may change meanwhile.
