@@ -196,6 +196,8 @@ export class ChunkedTableWriter {
     const pe = change?.previousEnd ?? 0;
     const ne = change?.nextEnd ?? view.rangeCount;
     let j = plan.firstRow;
+    let k = plan.kFirst;
+    const previousCount = previous?.chunkCount ?? 0;
     for (let q = 0; q < plan.fresh; q++) {
       const count =
         Math.floor((plan.rows * (q + 1)) / plan.fresh) - Math.floor((plan.rows * q) / plan.fresh);
@@ -208,7 +210,14 @@ export class ChunkedTableWriter {
         if (!shared || (j >= s && j < ne)) {
           writeRow(arena, base + i, view.rangeAt(j)!, this.directory);
         } else {
-          copyRow(arena, arenaRowOf(previous, j < s ? j : j - ne + pe), base + i);
+          // Old rows are visited in increasing order: the entry holding one only moves on.
+          const old = j < s ? j : j - ne + pe;
+          while (k + 1 < previousCount && previous.dirRow[k + 1]! <= old) k++;
+          copyRow(
+            arena,
+            (previous.dirChunk[k]! << CHUNK_SHIFT) + (old - previous.dirRow[k]!),
+            base + i,
+          );
         }
       }
       table.dirMeta[d] = writeChunkIndex(arena, c, count);
@@ -329,12 +338,6 @@ function entryOfRow(rowOf: Int32Array, count: number, row: number): number {
     else hi = mid - 1;
   }
   return lo;
-}
-
-/** Arena row of view row `row` in `table` (its directory complete). */
-function arenaRowOf(table: TableColumns, row: number): number {
-  const k = entryOfRow(table.dirRow, table.chunkCount, row);
-  return (table.dirChunk[k]! << CHUNK_SHIFT) + (row - table.dirRow[k]!);
 }
 
 /** Entries of `table` whose rows meet a doorbell's span. */
