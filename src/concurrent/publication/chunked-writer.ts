@@ -16,31 +16,23 @@
  * Owner thread only. It never publishes, and never frees: the publisher retains the
  * chunks a table names and releases them when the strategy reclaims the table.
  */
-import type { FlatIoEventFd, FlatView } from '../../core/flat-view.js';
+import type { FlatView } from '../../core/flat-view.js';
 import {
   CHUNK_INDEX_WORDS,
   CHUNK_ROWS,
-  CHUNK_ROWS_PER_BUCKET,
   CHUNK_SHIFT,
-  kFlagIoeventfd,
   kIoDataMatch,
   kTableArena,
   kTableChunkCount,
   kTableEpoch,
   kTableGeneration,
-  kTableIndexBaseF64,
-  kTableIndexBuckets,
-  kTableIndexShift,
   kTableIoCount,
   kTableRangeCount,
 } from '../reader/layout.js';
-import {
-  type ArenaColumns,
-  chunkMetaWord,
-  metaRows,
-  type TableColumns,
-} from '../reader/table-columns.js';
+import { type ArenaColumns, metaRows, type TableColumns } from '../reader/table-columns.js';
 import type { ChunkArenas } from './chunk-arena.js';
+import { writeChunkIndex, writeDirectoryIndex } from './chunk-index.js';
+import { entriesMeeting, fixDoorbells } from './doorbell-marks.js';
 import type { OwnerDirectory } from './owner-directory.js';
 import { writeRow } from './table-writer.js';
 import type { ViewChange } from './view-diff.js';
@@ -160,7 +152,10 @@ export class ChunkedTableWriter {
       this.writeDirectory(plan, view, table, change, previous);
       this.writeIoeventfds(view, table);
       const before = plan.full ? [] : (change?.previous?.ioeventfds ?? []);
-      this.fixDoorbells(table, plan.chunkCount, before, view.ioeventfds);
+      fixDoorbells(table, this.arenas.current, plan.chunkCount, before, view.ioeventfds, {
+        isWritten: (k) => this.written.has(k),
+        copy: (k) => this.copyChunk(table, this.arenas.current, k),
+      });
     } catch (cause) {
       for (const c of this.allocated) this.arenas.unallocate(c);
       throw cause;
@@ -254,59 +249,6 @@ export class ChunkedTableWriter {
     table.header[kTableIoCount] = m;
   }
 
-  /**
-   * Sets `kFlagIoeventfd` on exactly the rows a doorbell of `after` marks (from its base,
-   * row after adjacent row, up to the first hole, as far as its span reaches) and clears it
-   * on every other row. Only rows meeting a doorbell span of `before` or `after` can be
-   * wrong (a row is marked only where a span met it), so only those are visited; a shared
-   * chunk holding one is copied before it is changed.
-   */
-  private fixDoorbells(
-    table: TableColumns,
-    d: number,
-    before: readonly FlatIoEventFd[],
-    after: readonly FlatIoEventFd[],
-  ): void {
-    if (before.length === 0 && after.length === 0) return;
-    const arena = this.arenas.current;
-    const marked = new Set<number>();
-    for (const io of after) {
-      const base = io.addrRange.base;
-      const last = base + Math.max(io.addrRange.size, 1);
-      let expected = base;
-      for (let p = firstEndingAbove(table, arena, d, base); p >= 0; p = nextPosition(table, d, p)) {
-        const row = arenaRow(table, p);
-        if (arena.start[row]! > expected || arena.start[row]! >= last) break;
-        marked.add(p);
-        expected = arena.end[row]!;
-      }
-    }
-    for (const list of [before, after]) {
-      for (const io of list) {
-        const base = io.addrRange.base;
-        const last = base + Math.max(io.addrRange.size, 1);
-        for (
-          let p = firstEndingAbove(table, arena, d, base);
-          p >= 0;
-          p = nextPosition(table, d, p)
-        ) {
-          let row = arenaRow(table, p);
-          if (arena.start[row]! >= last) break;
-          const want = marked.has(p);
-          if (want === ((arena.typeFlags[row]! & kFlagIoeventfd) !== 0)) continue;
-          const k = p >> CHUNK_SHIFT;
-          if (!this.written.has(k)) {
-            this.copyChunk(table, arena, k);
-            row = arenaRow(table, p);
-          }
-          arena.typeFlags[row] = want
-            ? arena.typeFlags[row]! | kFlagIoeventfd
-            : arena.typeFlags[row]! & ~kFlagIoeventfd;
-        }
-      }
-    }
-  }
-
   /** Copy-on-write of entry `k`'s chunk: a fresh copy takes its place in this table. */
   private copyChunk(table: TableColumns, arena: ArenaColumns, k: number): void {
     const from = table.dirChunk[k]!;
@@ -340,17 +282,6 @@ function entryOfRow(rowOf: Int32Array, count: number, row: number): number {
   return lo;
 }
 
-/** Entries of `table` whose rows meet a doorbell's span. */
-function entriesMeeting(table: TableColumns, io: FlatIoEventFd): number {
-  const base = io.addrRange.base;
-  const last = base + Math.max(io.addrRange.size, 1);
-  // Entries are in address order: those ending above `base` and starting below `last`.
-  const from = firstAbove(table.dirEnd, table.chunkCount, base);
-  let to = from;
-  while (to < table.chunkCount && table.dirFirst[to]! < last) to++;
-  return Math.max(0, to - from);
-}
-
 /** Copies arena row `from` to arena row `to` (every column, the doorbell mark too). */
 function copyRow(arena: ArenaColumns, from: number, to: number): void {
   arena.start[to] = arena.start[from]!;
@@ -360,113 +291,4 @@ function copyRow(arena: ArenaColumns, from: number, to: number): void {
   arena.regionId[to] = arena.regionId[from]!;
   arena.mappingId[to] = arena.mappingId[from]!;
   arena.typeFlags[to] = arena.typeFlags[from]!;
-}
-
-/** The first of the first `count` values of the ascending `values` above `x` (count if none). */
-function firstAbove(values: Float64Array, count: number, x: number): number {
-  let lo = 0;
-  let hi = count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-// Positions in a table being written: entry k's row i is `k * CHUNK_ROWS + i`.
-
-function arenaRow(table: TableColumns, p: number): number {
-  return (table.dirChunk[p >> CHUNK_SHIFT]! << CHUNK_SHIFT) + (p & (CHUNK_ROWS - 1));
-}
-
-/** The position of the first of `d` entries' rows ending above `addr`, or -1. */
-function firstEndingAbove(
-  table: TableColumns,
-  arena: ArenaColumns,
-  d: number,
-  addr: number,
-): number {
-  const k = firstAbove(table.dirEnd, d, addr);
-  if (k >= d) return -1;
-  const base = table.dirChunk[k]! << CHUNK_SHIFT;
-  let i = 0;
-  while (arena.end[base + i]! <= addr) i++;
-  return (k << CHUNK_SHIFT) + i;
-}
-
-function nextPosition(table: TableColumns, d: number, p: number): number {
-  const k = p >> CHUNK_SHIFT;
-  if ((p & (CHUNK_ROWS - 1)) + 1 < metaRows(table.dirMeta[k]!)) return p + 1;
-  return k + 1 < d ? (k + 1) << CHUNK_SHIFT : -1;
-}
-
-/**
- * Builds chunk `c`'s own page index over its `n` rows (layout.ts): a power of two of
- * buckets, about one per `CHUNK_ROWS_PER_BUCKET` rows, of a power-of-two size over the
- * span of the rows, each naming the first row that ends above its start. Returns the
- * chunk's meta word (layout.ts), for the directory entries naming it. O(n).
- */
-export function writeChunkIndex(arena: ArenaColumns, c: number, n: number): number {
-  const rowBase = c << CHUNK_SHIFT;
-  const end = arena.end;
-  const base = arena.start[rowBase]!;
-  const span = end[rowBase + n - 1]! - base;
-  let wanted = 1;
-  while (wanted * CHUNK_ROWS_PER_BUCKET < n) wanted *= 2;
-  let shift = 0;
-  let size = 1;
-  while (size * wanted < span) {
-    size *= 2;
-    shift++;
-  }
-  const buckets = Math.ceil(span / size);
-  const index = arena.chunkIndex;
-  const at = c * CHUNK_INDEX_WORDS;
-  let row = 0;
-  for (let b = 0; b < buckets; b++) {
-    const bucketStart = base + b * size;
-    while (row < n && end[rowBase + row]! <= bucketStart) row++;
-    index[at + b] = row;
-  }
-  index[at + buckets] = n;
-  return chunkMetaWord(n, buckets, shift);
-}
-
-/**
- * Builds the page index over the first `d` directory entries of `table` (layout.ts):
- * about two buckets per entry, each naming the first entry whose last row ends above its
- * start. None (0 buckets) for one entry or none. O(d).
- */
-export function writeDirectoryIndex(table: TableColumns, d: number): void {
-  const header = table.header;
-  if (d <= 1) {
-    header[kTableIndexBuckets] = 0;
-    header[kTableIndexShift] = 0;
-    table.headerF64[kTableIndexBaseF64] = 0;
-    return;
-  }
-  const base = table.dirFirst[0]!;
-  const span = table.dirEnd[d - 1]! - base;
-  let wanted = 1;
-  while (wanted < 2 * d) wanted *= 2;
-  let shift = 0;
-  let size = 1;
-  while (size * wanted < span) {
-    size *= 2;
-    shift++;
-  }
-  const buckets = Math.ceil(span / size);
-  const index = table.pageIndex;
-  const dirEnd = table.dirEnd;
-  let k = 0;
-  for (let b = 0; b < buckets; b++) {
-    const bucketStart = base + b * size;
-    while (k < d && dirEnd[k]! <= bucketStart) k++;
-    index[b] = k;
-  }
-  index[buckets] = d;
-  table.headerF64[kTableIndexBaseF64] = base;
-  header[kTableIndexShift] = shift;
-  header[kTableIndexBuckets] = buckets;
 }

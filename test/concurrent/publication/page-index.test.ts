@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   writeChunkIndex,
   writeDirectoryIndex,
-} from '../../../src/concurrent/publication/chunked-writer.js';
+} from '../../../src/concurrent/publication/chunk-index.js';
 import { SharedViewPublisher } from '../../../src/concurrent/publication/publisher.js';
 import { kTableIndexBuckets, kTableIndexShift } from '../../../src/concurrent/reader/layout.js';
 import { ArenaColumns, TableColumns } from '../../../src/concurrent/reader/table-columns.js';
