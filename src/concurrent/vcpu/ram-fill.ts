@@ -71,7 +71,10 @@ export function fillRam(
     block.uniformSize = size;
   }
   const wide = size === 8;
-  const writeBelow = input.writeBelow;
+  // nextFloat() < 1 - readRatio, as a signed int32 comparison of the draw (a float64
+  // comparison cost about a nanosecond per access); readRatio 0 has no int32 bound.
+  const allWrites = !(input.writeBelow < TWO_POW_32);
+  const writeLimit = allWrites ? 0 : (Math.ceil(input.writeBelow) - 2 ** 31) | 0;
   const total = input.totalSlots;
   const starts = input.rangeStarts;
   const firsts = input.rangeFirstSlot;
@@ -120,7 +123,7 @@ export function fillRam(
     s0 ^= s3;
     s2 ^= t;
     s3 = rotl(s3, 11);
-    if (r >>> 0 < writeBelow) {
+    if (allWrites || (r ^ 0x80000000) < writeLimit) {
       kinds[i] = ACCESS_WRITE;
       r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
       t = s1 << 9;
