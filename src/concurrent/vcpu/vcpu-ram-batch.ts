@@ -1,9 +1,11 @@
 /**
  * The fused batch of a vCPU slice: for the RAM workloads whose stream `AccessGenerator`
  * can lend out (`openRamRun`: `seq`, and `random` under 2**32 slots) with 4-byte accesses,
- * and a slice with no sampling, no poison check, no self-checking and no stall, each access
- * is generated and performed in the same loop iteration, instead of being written into an
- * `AccessBlock` by one loop and read back by another.
+ * and a slice with no self-checking and no stall, each access is generated and performed
+ * in the same loop iteration, instead of being written into an `AccessBlock` by one loop
+ * and read back by another. Two loops: a lean int32 sweep (no samples, no poison check:
+ * the bench's rows), and one for any stream that also takes the translation samples and
+ * the poison check (`run`'s check mode) as `performBatch` does.
  *
  * Why: a block costs a store and a load of every field per access, and the read-or-write
  * branch (random, a quarter of the accesses are writes by default) is taken twice, once
@@ -25,7 +27,8 @@ import type { SharedViewReader } from '../reader/reader-api.js';
 import type { MmioMailboxClient } from './mmio-mailbox.js';
 import { gpaOfSlot, type RamStream } from './ram-fill.js';
 import type { RawGuestMemory } from './raw-memory.js';
-import { type BatchTally, countFault } from './vcpu-batch.js';
+import { SampleKind, type SampleRing } from './sampler.js';
+import { type BatchSettings, type BatchTally, countFault, recordSample } from './vcpu-batch.js';
 
 const TWO_POW_32 = 2 ** 32;
 
@@ -37,17 +40,20 @@ const TWO_POW_32 = 2 ** 32;
 export function performRamBatch(
   memory: SharedViewReader | RawGuestMemory,
   mailbox: MmioMailboxClient,
+  samples: SampleRing,
   run: RamStream,
   count: number,
+  settings: BatchSettings,
   tally: BatchTally,
 ): number {
   const exitsSeen = mailbox.exits;
   const signalsBefore = memory.ioeventfdSignals;
   outcome.reset();
+  const checked = settings.sampleEvery > 0 || settings.poison >= 0;
   const consumed =
-    run.sweep && run.int32Addresses
+    run.sweep && run.int32Addresses && !checked
       ? sweepInt32(memory, mailbox, run, count, tally)
-      : anyRam(memory, mailbox, run, count, tally);
+      : anyRam(memory, mailbox, samples, run, count, settings, tally);
   const accesses = outcome.readerFault ? consumed - 1 : consumed;
   const exited = mailbox.exits !== exitsSeen;
   tally.accesses += accesses;
@@ -56,6 +62,8 @@ export function performRamBatch(
   tally.signals += memory.ioeventfdSignals - signalsBefore;
   tally.ramAccesses += accesses - outcome.failed - (exited && !outcome.lastFailed ? 1 : 0);
   tally.sink ^= outcome.sink;
+  tally.poisonReads += outcome.poisonReads;
+  tally.samples += outcome.samples;
   return consumed;
 }
 
@@ -70,6 +78,8 @@ class LoopOutcome {
   /** The last consumed access hit a `ReaderFault` (not counted as an access). */
   readerFault = false;
   sink = 0;
+  poisonReads = 0;
+  samples = 0;
 
   reset(): void {
     this.reads = 0;
@@ -78,6 +88,8 @@ class LoopOutcome {
     this.lastFailed = false;
     this.readerFault = false;
     this.sink = 0;
+    this.poisonReads = 0;
+    this.samples = 0;
   }
 }
 
@@ -185,14 +197,26 @@ function sweepInt32(
   return consumed;
 }
 
-/** Any RAM stream: the sweep over any addresses, or uniform random slots. */
+/**
+ * Any RAM stream: the sweep over any addresses, or uniform random slots; with the
+ * translation samples (every `sampleEvery`th access, and every poison read) and the poison
+ * check of `performBatch` when the settings ask for them.
+ */
 function anyRam(
   memory: SharedViewReader | RawGuestMemory,
   mailbox: MmioMailboxClient,
+  samples: SampleRing,
   run: RamStream,
   count: number,
+  settings: BatchSettings,
   tally: BatchTally,
 ): number {
+  const sampleEvery = settings.sampleEvery;
+  const poison = settings.poison;
+  const checkPoison = poison >= 0;
+  let untilSample = tally.untilSample;
+  let poisonReads = 0;
+  let sampleCount = 0;
   const st = run.state;
   let s0 = st[0]! | 0;
   let s1 = st[1]! | 0;
@@ -259,6 +283,8 @@ function anyRam(
     s3 = rotl(s3, 11);
     consumed++;
     lastFailed = false;
+    let kind = SampleKind.Read;
+    let generation = -1;
     try {
       if ((r ^ 0x80000000) < writeLimit) {
         r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
@@ -269,12 +295,25 @@ function anyRam(
         s0 ^= s3;
         s2 ^= t;
         s3 = rotl(s3, 11);
-        memory.writeU32(gpa, r >>> 0);
+        kind = SampleKind.Write;
+        const signalsSeen = memory.ioeventfdSignals;
+        let value = r >>> 0;
+        // Guest RAM never holds the poison word by the workload's doing.
+        if (value === poison) value ^= 1;
+        memory.writeU32(gpa, value);
         writes++;
+        if (memory.ioeventfdSignals !== signalsSeen) kind = SampleKind.Ioeventfd;
       } else {
-        sink ^= memory.readU32(gpa);
+        const value = memory.readU32(gpa);
+        sink ^= value;
         reads++;
+        if (checkPoison && value === poison && mailbox.exits === exitsSeen) {
+          poisonReads++;
+          kind = SampleKind.Poison;
+          generation = memory.generation; // the view the read went through
+        }
       }
+      if (mailbox.exits !== exitsSeen) kind = SampleKind.MmioExit;
     } catch (e) {
       if (countFault(e, tally)) {
         outcome.readerFault = true;
@@ -282,6 +321,13 @@ function anyRam(
       }
       failed++;
       lastFailed = true;
+      kind = SampleKind.Fault;
+    }
+    // Every Nth access is sampled; every poison read is recorded.
+    const periodic = sampleEvery > 0 && --untilSample === 0;
+    if (periodic) untilSample = sampleEvery;
+    if (periodic || kind === SampleKind.Poison) {
+      if (recordSample(memory, samples, gpa, kind, generation)) sampleCount++;
     }
     if (mailbox.exits !== exitsSeen) break;
   }
@@ -296,6 +342,9 @@ function anyRam(
   outcome.failed = failed;
   outcome.lastFailed = lastFailed;
   outcome.sink = sink;
+  outcome.poisonReads = poisonReads;
+  outcome.samples = sampleCount;
+  tally.untilSample = untilSample;
   return consumed;
 }
 

@@ -8,7 +8,7 @@
  * millisecond has passed since they last were, after an exit, and at the end), then saves
  * the workload position (stepped back to the first generated access it did not perform, so
  * each seed's stream is the same however slices cut it), goes `offline` and returns an
- * exit record. A RAM workload of 4-byte accesses with nothing to record per access takes
+ * exit record. A RAM workload of 4-byte accesses (no self-checking, no stall) takes
  * the fused path instead (`vcpu-ram-batch.ts`: each access generated and performed in one
  * loop, the stream position kept exact, nothing to step back). An `AddressSpaceError`
  * from an access (the topology moved under the workload, a device failed with `IoAccess`)
@@ -116,15 +116,10 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   // Every Nth access of the vCPU's whole life is sampled, across slices and threads.
   tally.reset(sampleEvery > 0 ? sampleEvery - (before[Counter.accesses]! % sampleEvery) : 0);
 
-  // The fused path (vcpu-ram-batch.ts) where each access needs nothing but itself: a RAM
-  // workload of 4-byte accesses the generator lends out, no samples, poison check,
-  // self-checking or stall. Otherwise accesses are generated a block at a time.
+  // The fused path (vcpu-ram-batch.ts): a RAM workload of 4-byte accesses the generator
+  // lends out, no self-checking, no stall. Otherwise accesses are generated a block at a time.
   const fused =
-    verified === undefined &&
-    sampleEvery === 0 &&
-    task.poisonWord < 0 &&
-    !(task.stallMs > 0) &&
-    gen.workload.accessSize === 4
+    verified === undefined && !(task.stallMs > 0) && gen.workload.accessSize === 4
       ? gen.openRamRun()
       : undefined;
   // Accesses [next, block.length) of the block are generated and not yet performed.
@@ -133,7 +128,8 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   let publishDue = started + PUBLISH_EVERY_MS;
   let exitsPublished = exitsBefore;
   while (reason !== 'fault') {
-    if (fused !== undefined) performRamBatch(memory, mailbox, fused, batch, tally);
+    if (fused !== undefined)
+      performRamBatch(memory, mailbox, samples, fused, batch, settings, tally);
     else {
       if (next === block.length) {
         gen.fill(block, batch);

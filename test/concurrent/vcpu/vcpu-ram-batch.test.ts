@@ -11,7 +11,13 @@ import {
 } from '../../../src/concurrent/vcpu/access-pattern.js';
 import { createMmioMailbox, MmioMailboxClient } from '../../../src/concurrent/vcpu/mmio-mailbox.js';
 import { RawGuestMemory } from '../../../src/concurrent/vcpu/raw-memory.js';
-import { BatchTally } from '../../../src/concurrent/vcpu/vcpu-batch.js';
+import {
+  drainTranslationSamples,
+  SampleKind,
+  SampleRing,
+  TRANSLATION_SAMPLE_WIDTH,
+} from '../../../src/concurrent/vcpu/sampler.js';
+import { type BatchSettings, BatchTally } from '../../../src/concurrent/vcpu/vcpu-batch.js';
 import { performRamBatch } from '../../../src/concurrent/vcpu/vcpu-ram-batch.js';
 import { type Access, Digest, recorded, text } from './fixtures/stream-digest.js';
 
@@ -34,6 +40,21 @@ class RecordingMemory extends RawGuestMemory {
     this.before(gpa);
     super.writeU32(gpa, value);
   }
+}
+
+const OFF: BatchSettings = { sampleEvery: 0, poison: -1 };
+
+/** One fused batch of `count` with a fresh mailbox and sample ring unless given. */
+function batch(
+  memory: RawGuestMemory,
+  run: NonNullable<ReturnType<AccessGenerator['openRamRun']>>,
+  count: number,
+  tally: BatchTally,
+  settings: BatchSettings = OFF,
+  mailbox = new MmioMailboxClient(createMmioMailbox()),
+  samples = SampleRing.create(4096, TRANSLATION_SAMPLE_WIDTH),
+): number {
+  return performRamBatch(memory, mailbox, samples, run, count, settings, tally);
 }
 
 /** Memory covering every range of `workload`. */
@@ -59,24 +80,31 @@ const FUSED = [
   'random, 64 MiB, 4 bytes',
 ] as const;
 
+/** The sweep without checks takes the int32 loop; these settings take the checking one. */
+const CHECKING: BatchSettings = { sampleEvery: 1000, poison: 0xdeadbeef };
+
 describe.each(FUSED)('the fused path on the recorded stream of "%s"', (name) => {
   const rec = recorded[name]!;
 
-  it.each([1, 7, 256, 1000])('performs the recorded stream in runs of %i', (runLength) => {
+  it.each([
+    [1, 'no checks', OFF],
+    [7, 'no checks', OFF],
+    [256, 'no checks', OFF],
+    [1000, 'no checks', OFF],
+    [256, 'samples and poison check', CHECKING],
+  ])('performs the recorded stream in runs of %i (%s)', (runLength, _what, settings) => {
     const gen = new AccessGenerator(rec.workload);
     const memory = memoryFor(rec.workload);
     const mailbox = new MmioMailboxClient(createMmioMailbox());
+    const samples = SampleRing.create(256, TRANSLATION_SAMPLE_WIDTH);
     const tally = new BatchTally();
+    tally.reset(settings.sampleEvery);
     const run = gen.openRamRun()!;
     let consumed = 0;
     while (consumed < 100_000) {
-      consumed += performRamBatch(
-        memory,
-        mailbox,
-        run,
-        Math.min(runLength, 100_000 - consumed),
-        tally,
-      );
+      const n = Math.min(runLength, 100_000 - consumed);
+      consumed += batch(memory, run, n, tally, settings, mailbox, samples);
+      drainTranslationSamples(samples);
     }
     gen.closeRamRun();
     const digest = new Digest();
@@ -90,14 +118,15 @@ describe.each(FUSED)('the fused path on the recorded stream of "%s"', (name) => 
       reads: 100_000 - writes,
       writes,
       faults: 0,
+      poisonReads: 0,
+      samples: settings.sampleEvery === 0 ? 0 : 100,
     });
   });
 
   it('hands back the position: next() goes on at access 301 after a run of 300', () => {
     const gen = new AccessGenerator(rec.workload);
     const run = gen.openRamRun()!;
-    const memory = memoryFor(rec.workload);
-    performRamBatch(memory, new MmioMailboxClient(createMmioMailbox()), run, 300, new BatchTally());
+    batch(memoryFor(rec.workload), run, 300, new BatchTally());
     gen.closeRamRun();
     const after = Array.from({ length: 20 }, () => {
       gen.next();
@@ -121,13 +150,7 @@ describe('the fused path, float addresses', () => {
     const run = gen.openRamRun()!;
     expect(run.int32Addresses).toBe(false);
     const memory = memoryFor(workload);
-    performRamBatch(
-      memory,
-      new MmioMailboxClient(createMmioMailbox()),
-      run,
-      3000,
-      new BatchTally(),
-    );
+    batch(memory, run, 3000, new BatchTally());
     expect(memory.seen.map(text)).toEqual(nextStream(workload, 3000));
   });
 });
@@ -136,17 +159,14 @@ describe('the fused path, what it counts', () => {
   const workload = recorded['seq, two ranges, 4 bytes, 75% reads']!.workload;
 
   it('counts a RegionNotFound as a fault and goes on', () => {
-    const gen = new AccessGenerator(workload);
-    const run = gen.openRamRun()!;
+    const run = new AccessGenerator(workload).openRamRun()!;
     const memory = memoryFor(workload);
     let calls = 0;
     memory.before = (gpa) => {
       if (++calls === 5) throw AddressSpaceError.regionNotFound(gpa);
     };
     const tally = new BatchTally();
-    expect(
-      performRamBatch(memory, new MmioMailboxClient(createMmioMailbox()), run, 10, tally),
-    ).toBe(10);
+    expect(batch(memory, run, 10, tally)).toBe(10);
     expect(tally).toMatchObject({ accesses: 10, ramAccesses: 9, faults: 1, notFoundFaults: 1 });
     expect(tally.reads + tally.writes).toBe(9);
   });
@@ -160,9 +180,7 @@ describe('the fused path, what it counts', () => {
       if (++calls === 4) throw new AddressSpaceError('ReaderFault', 'Reader fault: test');
     };
     const tally = new BatchTally();
-    expect(
-      performRamBatch(memory, new MmioMailboxClient(createMmioMailbox()), run, 10, tally),
-    ).toBe(4);
+    expect(batch(memory, run, 10, tally)).toBe(4);
     expect(tally).toMatchObject({ accesses: 3, ramAccesses: 3, readerFault: true, faults: 0 });
     gen.closeRamRun();
     gen.next();
@@ -170,8 +188,7 @@ describe('the fused path, what it counts', () => {
   });
 
   it('ends after an access that exited to the owner; that one is no RAM access', () => {
-    const gen = new AccessGenerator(workload);
-    const run = gen.openRamRun()!;
+    const run = new AccessGenerator(workload).openRamRun()!;
     const memory = memoryFor(workload);
     const mailbox = new MmioMailboxClient(createMmioMailbox());
     let calls = 0;
@@ -179,8 +196,25 @@ describe('the fused path, what it counts', () => {
       if (++calls === 6) mailbox.exits++;
     };
     const tally = new BatchTally();
-    expect(performRamBatch(memory, mailbox, run, 10, tally)).toBe(6);
+    expect(batch(memory, run, 10, tally, OFF, mailbox)).toBe(6);
     expect(tally).toMatchObject({ accesses: 6, ramAccesses: 5, faults: 0 });
+  });
+
+  it('counts a read of the poison word and records it as a Poison sample', () => {
+    const memory = memoryFor(workload);
+    const first = nextStream(workload, 40).findIndex((a) => a.endsWith(':r'));
+    const gpa = Number.parseInt(nextStream(workload, 40)[first]!.split(':')[1]!, 16);
+    memory.writeU32(gpa, 0xdeadbeef);
+    memory.seen.length = 0;
+    const samples = SampleRing.create(16, TRANSLATION_SAMPLE_WIDTH);
+    const tally = new BatchTally();
+    tally.reset(1000);
+    const run = new AccessGenerator(workload).openRamRun()!;
+    batch(memory, run, 40, tally, CHECKING, undefined, samples);
+    expect(tally).toMatchObject({ accesses: 40, poisonReads: 1, samples: 1 });
+    expect(drainTranslationSamples(samples)).toMatchObject([
+      { gpa, kind: SampleKind.Poison, regionId: 0 },
+    ]);
   });
 });
 
