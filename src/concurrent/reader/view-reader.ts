@@ -272,6 +272,7 @@ export abstract class TableReader extends VerifiedTable {
     out.generation = this.adoptedGeneration;
     const row = this.findRow(gpa);
     if (row < 0) {
+      this.checkTableAge(gpa);
       out.regionId = -1;
       out.regionType = 0;
       out.hostAddress = -1;
@@ -285,6 +286,7 @@ export abstract class TableReader extends VerifiedTable {
     out.offsetInRegion = this.tOffset[row]! + (gpa - out.start);
     out.hostAddress =
       (flags & kTypeMask) === TableRegionType.IO ? -1 : this.tHostBase[row]! + (gpa - out.start);
+    this.checkTableAge(gpa);
     return true;
   }
 
@@ -301,6 +303,7 @@ export abstract class TableReader extends VerifiedTable {
     const row = this.rowOrThrow(gpa);
     if (isReadableMemory(this.tTypeFlags[row]!) && gpa + size <= this.tEnd[row]!) {
       const at = gpa - this.cacheRow(row, false);
+      this.checkTableAge(gpa);
       if (at < this.rLow || at + size > this.rHigh) throw AddressSpaceError.regionNotFound(gpa);
       if (size === 4) return this.rView.getUint32(at, true);
       if (size === 2) return this.rView.getUint16(at, true);
@@ -335,6 +338,7 @@ export abstract class TableReader extends VerifiedTable {
       copyBytes(this.rBytes, from - delta, dst, done, n);
       done += n;
     }
+    this.checkTableAge(gpa);
   }
 
   /** Writes `src` at `gpa`: an ioeventfd, memory (checked whole first) or one MMIO exit. */
@@ -349,6 +353,7 @@ export abstract class TableReader extends VerifiedTable {
     // otherwise a write to a device exits and the owner matches it (SPEC 5).
     if ((flags & kFlagIoeventfd) !== 0 && this.hypIoeventfd) {
       const fdId = matchIoeventfd(this.table!, gpa, src);
+      this.checkTableAge(gpa);
       if (fdId !== 0) {
         this.directory.eventFd(fdId).signal();
         this.signalCount++;
@@ -358,6 +363,7 @@ export abstract class TableReader extends VerifiedTable {
     const type = flags & kTypeMask;
     if (!isWritableMemory(flags)) {
       if (type === TableRegionType.Ram || type === TableRegionType.RamDevice) {
+        this.checkTableAge(gpa);
         throw AddressSpaceError.regionType('write to read-only memory');
       }
       this.exitOrRefuse(row, gpa, src, true);
@@ -376,6 +382,7 @@ export abstract class TableReader extends VerifiedTable {
       done += n;
       if ((this.tTypeFlags[r]! & kFlagIoeventfd) !== 0) doorbells = true;
     }
+    this.checkTableAge(gpa);
     // Writes to a range with ioeventfds must keep going through the matching above.
     if (doorbells) {
       this.wLow = 1;
@@ -406,6 +413,8 @@ export abstract class TableReader extends VerifiedTable {
     const offset = this.tOffset[row]! + (gpa - this.tStart[row]!);
     const regionBase = gpa - offset;
     const regionId = this.tRegionId[row]!;
+    // The exit is the table's last use (a strategy may release its protection for it).
+    this.checkTableAge(gpa);
     let ok: boolean;
     this.exitCount++;
     this.beforeExit();
