@@ -273,6 +273,8 @@ export interface RunReport {
     readonly mismatches: number;
     /** Operations an injected fault refused when recorded, not applied again. */
     readonly refusedAsRecorded?: number;
+    /** Topology changes a fault made when recorded (`table-growth`), made again in place. */
+    readonly faultChanges?: number;
     readonly firstMismatch?: string;
   };
   /** With `--record` (SPEC 11): the file and how many operations it holds. */
