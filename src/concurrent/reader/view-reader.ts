@@ -219,8 +219,15 @@ export abstract class TableReader extends VerifiedTable {
    */
   private slowWrite(gpa: number, size: 1 | 2 | 4, unchecked: number): void {
     // Checked here, off the fast paths, as AddressSpace checks it (typed error, nothing
-    // written); as an int32 then (same bytes): a Smi more often than the uint32 would be.
-    const value = checkUnsigned(unchecked, size) | 0;
+    // written): one compare inline, the error built out of line. Then as an int32 (same
+    // bytes): a Smi more often than the uint32 would be.
+    if (
+      typeof unchecked !== 'number' ||
+      (size === 4 ? unchecked >>> 0 : unchecked & (size === 1 ? 0xff : 0xffff)) !== unchecked
+    ) {
+      refuseValue(unchecked, size);
+    }
+    const value = unchecked | 0;
     if (this.logDirty && this.loggedWrite(gpa, size, value)) return;
     if (typeof gpa === 'number' && this.promote(gpa, size, true)) {
       const off = gpa - this.wDelta;
@@ -428,4 +435,10 @@ export abstract class TableReader extends VerifiedTable {
     }
     if (!ok) throw AddressSpaceError.ioAccess(regionBase, offset, data.length);
   }
+}
+
+/** Throws the typed error `AddressSpace` gives for a value that does not fit `size` bytes. */
+function refuseValue(value: unknown, size: 1 | 2 | 4): never {
+  checkUnsigned(value, size);
+  throw AddressSpaceError.invalidArgument(`value must fit ${size} bytes`);
 }
