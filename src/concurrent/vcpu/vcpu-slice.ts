@@ -21,8 +21,10 @@
  */
 import { threadId } from 'node:worker_threads';
 import { wallClockMs } from '../../base/clock.js';
+import type { SharedViewReader } from '../reader/reader-api.js';
 import { AccessBlock, RAM_ACCESS } from './access-pattern.js';
-import { SampleKind } from './sampler.js';
+import type { RawGuestMemory } from './raw-memory.js';
+import { pushTranslationSample, SampleKind, type SampleRing } from './sampler.js';
 import { BatchTally, performBatch, recordSample } from './vcpu-batch.js';
 import { contextFor, dropContext } from './vcpu-context.js';
 import type { SliceExitReason, VcpuSliceExit, VcpuSliceTask } from './vcpu-protocol.js';
@@ -102,6 +104,9 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
   const verified = task.verify === true ? verifiedVcpuFor(task) : undefined;
   verified?.startSlice();
   let stalls = 0;
+  // The table age check (reader/table-age.ts) is reported whenever the run checks.
+  const checking = task.poisonWord >= 0 || verified !== undefined;
+  let reclaimedSeen = (memory as SharedViewReader).reclaimedTableUses;
   try {
     memory.online();
     startGeneration = memory.generation;
@@ -136,6 +141,10 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
         next = 0;
       }
       next = performBatch(memory, mailbox, samples, block, next, settings, tally, verified);
+    }
+    if (checking && (memory as SharedViewReader).reclaimedTableUses !== reclaimedSeen) {
+      reclaimedSeen = reportReclaimedTableUses(memory, samples, reclaimedSeen);
+      tally.samples++;
     }
     // The stalled-reader scenario: at a batch boundary whose last access was RAM, once due.
     const last = next - 1;
@@ -221,4 +230,28 @@ export function runSlice(task: VcpuSliceTask): VcpuSliceExit {
     startedAt,
     durationMs: performance.now() - started,
   };
+}
+
+/**
+ * Pushes one `ReclaimedTable` sample for the accesses that used a reclaimed view table
+ * since `seen` (the reader's count); returns the count now.
+ */
+function reportReclaimedTableUses(
+  memory: SharedViewReader | RawGuestMemory,
+  samples: SampleRing,
+  seen: number | undefined,
+): number | undefined {
+  const reader = memory as SharedViewReader;
+  const now = reader.reclaimedTableUses;
+  const last = reader.lastReclaimedUse;
+  if (now === undefined || last === undefined) return now;
+  pushTranslationSample(
+    samples,
+    last.generation,
+    last.gpa,
+    last.epochFound,
+    now - (seen ?? 0),
+    SampleKind.ReclaimedTable,
+  );
+  return now;
 }
