@@ -14,15 +14,15 @@
  *          [--skip-none] [--json FILE]
  * Prints one line per measurement and a JSON summary; exits 1 when a target is missed.
  *
- * Which kinds can expose `none` (strategies/none.ts: it keeps its cached translations
+ * How each kind exposes `none` (strategies/none.ts: it keeps its cached translations
  * across publishes, and reclaims at once): hotplug (a block's memory is poisoned and
  * reused under a cached translation: tags), romd (a ROM read served from a cached romd-on
  * range after romd went off: the served translation against the history), alias (a PAM
- * window's RAM translation kept after the window switched: the same). bar and ioeventfd
- * cannot: they move and switch device registers and doorbells, which no reader caches
- * (every such access looks up the current table), and nothing is reclaimed; what is
- * left unsafe is a lookup racing the rewrite of a retired table, which the checker
- * reports when it happens but which does not happen within seconds.
+ * window's RAM translation kept after the window switched: the same), bar and ioeventfd
+ * (device registers and doorbells are looked up in the view table on every access, and
+ * `none` reclaims the table at the next publish, while an access may still be looking up
+ * in it: the table age check, reader/table-age.ts, reports `reclaimed-table`). Run with
+ * `--strategy rcu` (or any safe strategy) to see the same seeds give no violation.
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';

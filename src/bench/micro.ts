@@ -34,6 +34,7 @@ import { type ReaderJob, runReaderJobsInWorker } from './reader-micro.js';
 import type { BenchMicroRow } from './report-types.js';
 import { RAM_WORKLOADS } from './throughput.js';
 import { blackhole, type MicroTask, runTasks } from './tinybench-run.js';
+import { vcpuLoopTasks } from './vcpu-micro.js';
 
 export interface MicroPlan {
   /** tinybench time budget per task, ms. */
@@ -122,7 +123,7 @@ export async function measureMicro(plan: MicroPlan): Promise<BenchMicroRow[]> {
       });
     }
     mainTasks.push(signalTask());
-    mainTasks.push(...generatorTasks());
+    mainTasks.push(...generatorTasks(), ...vcpuLoopTasks());
 
     const rows = await runTasks(mainTasks, timing);
     for (const strategy of STRATEGIES) {

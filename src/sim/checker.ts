@@ -85,6 +85,10 @@ export class Checker {
       this.recordTag(sample, vcpu, t);
       return;
     }
+    if (sample.kind === SampleKind.ReclaimedTable) {
+      this.recordReclaimedTable(sample, vcpu, t);
+      return;
+    }
     if (sample.kind === SampleKind.Poison) {
       this.record({
         kind: 'poison',
@@ -156,6 +160,26 @@ export class Checker {
       expected: `a word tagged for ${region.replace(', no host memory', '')}`,
       actual: word,
       detail: `a verified access at ${hex(sample.gpa)} through generation ${sample.generation} found ${word}${where}: ${TAG_DETAIL[kind]}`,
+      t,
+    });
+  }
+
+  /**
+   * Accesses used a view table after the owner reclaimed it (reader/table-age.ts): the
+   * sample names the last one; `regionId` carries the table's epoch word as found, and
+   * `hostAddress` how many accesses of the batch did so.
+   */
+  private recordReclaimedTable(sample: TranslationSample, vcpu: number, t: number): void {
+    const found = sample.regionId;
+    const count = sample.hostAddress;
+    this.record({
+      kind: 'reclaimed-table',
+      vcpu,
+      generation: sample.generation,
+      gpa: sample.gpa,
+      expected: `the table of generation ${sample.generation}, live until the access ended`,
+      actual: found === 0 ? 'a table stamped reclaimed' : `a table rewritten for epoch ${found}`,
+      detail: `an access at ${hex(sample.gpa)} looked up in the view table of generation ${sample.generation} after the owner reclaimed it (${count} access${count === 1 ? '' : 'es'} of the batch): a use after free, which a grace period prevents`,
       t,
     });
   }

@@ -11,19 +11,24 @@
  *      "flags":{...the run's options...},"startGeneration":1}
  *     {"type":"op","op":{"seq":0,"kind":"alias","region":"pam-0","enabled":false},"generation":2}
  *     {"type":"op","op":{...},"refused":"AddressSpaceError: ..."}
+ *     {"type":"fault","fault":"table-growth","change":"add","id":1,"base":1048576,
+ *      "afterOps":61,"generation":63}
  *
  * Lines are written as the run goes, in batches, with synchronous appends on the owner
  * thread (a few microseconds per batch). A file that is not this format is refused with
  * one line naming the line number and what is wrong.
  *
  * A replay injects no faults: an operation an injected fault refused when recorded is
- * not applied (refused again, in effect). Changes a fault made itself (`table-growth`)
- * are not in the file, so the generations after one differ and the replay counts them.
+ * not applied (refused again, in effect). A change a fault made itself (`table-growth`
+ * adding and removing its regions) is a `fault` line: `afterOps` operation lines came
+ * before it, and the replay makes the same change at that place (before operation
+ * #afterOps), checking the generation it publishes like an operation's.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { AddressSpaceError } from '../base/errors.js';
 import type { ChurnKind } from '../machine/churn-kind.js';
 import type { ChurnOp } from './churn-schedule.js';
+import type { FaultTopologyChange } from './table-growth.js';
 
 export const RECORD_FORMAT = 1;
 /** Lines buffered before an append. */
@@ -58,6 +63,15 @@ export interface RecordedOp {
   readonly refused?: string;
 }
 
+/** A topology change a fault made itself, at its place among the operations. */
+export interface RecordedFaultChange extends FaultTopologyChange {
+  readonly type: 'fault';
+  /** Operation lines written before it: the replay makes it before operation #afterOps. */
+  readonly afterOps: number;
+  /** The generation it published. */
+  readonly generation: number;
+}
+
 /** Writes a record file as the run goes. */
 export class ChurnRecorder {
   readonly path: string;
@@ -88,6 +102,19 @@ export class ChurnRecorder {
     this.push({ type: 'op', op, refused: error });
   }
 
+  /** A fault's own change, published as `generation`, after the operations written so far. */
+  faultChange(change: FaultTopologyChange, generation: number): void {
+    if (this.fd < 0) return;
+    const line: RecordedFaultChange = {
+      type: 'fault',
+      ...change,
+      afterOps: this.count,
+      generation,
+    };
+    this.lines.push(JSON.stringify(line));
+    if (this.lines.length >= FLUSH_LINES) this.flush();
+  }
+
   /** Writes what is buffered and closes the file. */
   close(): void {
     if (this.fd < 0) return;
@@ -114,6 +141,8 @@ export interface Recording {
   readonly path: string;
   readonly header: RecordHeader;
   readonly ops: readonly RecordedOp[];
+  /** The faults' own changes, in order. */
+  readonly faultChanges: readonly RecordedFaultChange[];
 }
 
 /** Reads and checks a record file. Throws `InvalidArgument` naming the line. */
@@ -157,8 +186,13 @@ export function readRecording(path: string): Recording {
     throw bad(1, 'the header needs machine, seeds, flags.churn and startGeneration');
   }
   const ops: RecordedOp[] = [];
+  const faultChanges: RecordedFaultChange[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = parse(lines[i]!, i + 1);
+    if (line.type === 'fault') {
+      faultChanges.push(faultLine(line, ops.length, faultChanges, (why) => bad(i + 1, why)));
+      continue;
+    }
     const op = line.op as Record<string, unknown> | undefined;
     if (line.type !== 'op' || typeof op !== 'object' || typeof op.kind !== 'string') {
       throw bad(i + 1, 'expected an op line ({"type":"op","op":{...}})');
@@ -171,7 +205,41 @@ export function readRecording(path: string): Recording {
     }
     ops.push(line as unknown as RecordedOp);
   }
-  return { path, header: header as unknown as RecordHeader, ops };
+  return { path, header: header as unknown as RecordHeader, ops, faultChanges };
+}
+
+/** Checks a `fault` line read after `opsBefore` operation lines. */
+function faultLine(
+  line: Record<string, unknown>,
+  opsBefore: number,
+  earlier: readonly RecordedFaultChange[],
+  bad: (why: string) => Error,
+): RecordedFaultChange {
+  const { fault, change, id, base, afterOps, generation } = line;
+  if (fault !== 'table-growth' || (change !== 'add' && change !== 'remove')) {
+    throw bad('a fault line is a table-growth "add" or "remove"');
+  }
+  for (const [name, value] of Object.entries({ id, base, generation })) {
+    if (!Number.isSafeInteger(value) || (value as number) < 0) {
+      throw bad(`a fault line's ${name} must be a non-negative integer`);
+    }
+  }
+  if (afterOps !== opsBefore) {
+    throw bad(`a fault line after ${opsBefore} operations says afterOps ${String(afterOps)}`);
+  }
+  const previous = earlier[earlier.length - 1];
+  if (previous !== undefined && (generation as number) <= previous.generation) {
+    throw bad(`a fault line's generation must be above ${previous.generation}`);
+  }
+  return {
+    type: 'fault',
+    fault,
+    change,
+    id: id as number,
+    base: base as number,
+    afterOps: opsBefore,
+    generation: generation as number,
+  };
 }
 
 /**
@@ -187,10 +255,21 @@ export class ReplaySchedule {
   /** Operations whose outcome (generation, or refusal) differed from the recording. */
   mismatches = 0;
   firstMismatch: string | undefined;
+  /** The faults' own changes made again. */
+  faultChangesReplayed = 0;
   private readonly ops: readonly RecordedOp[];
+  private readonly faultChanges: readonly RecordedFaultChange[];
+  private nextFault = 0;
+  private readonly applyFault: FaultChangeApplier | undefined;
 
-  constructor(recording: Recording) {
+  /**
+   * `applyFault` makes a recorded fault change again and returns the generation it
+   * published (without it, fault lines are skipped and the generations after one differ).
+   */
+  constructor(recording: Recording, applyFault?: FaultChangeApplier) {
     this.ops = recording.ops;
+    this.faultChanges = recording.faultChanges;
+    this.applyFault = applyFault;
     const kinds = new Set(recording.ops.map((o) => o.op.kind));
     this.activeKinds = recording.header.flags.churn.filter((k) => kinds.has(k));
   }
@@ -200,11 +279,12 @@ export class ReplaySchedule {
   }
 
   get done(): boolean {
-    return this.handedOut >= this.ops.length;
+    return this.handedOut >= this.ops.length && this.nextFault >= this.faultChanges.length;
   }
 
   next(): ChurnOp | undefined {
     for (;;) {
+      this.replayFaultChanges();
       const recorded = this.ops[this.handedOut];
       if (recorded === undefined) return undefined;
       this.handedOut++;
@@ -216,6 +296,32 @@ export class ReplaySchedule {
       }
       return recorded.op;
     }
+  }
+
+  /** Makes the fault changes recorded before operation #handedOut, checking each generation. */
+  private replayFaultChanges(): void {
+    for (;;) {
+      const change = this.faultChanges[this.nextFault];
+      if (change === undefined || change.afterOps > this.handedOut) return;
+      this.nextFault++;
+      if (this.applyFault === undefined) continue;
+      let generation: number | undefined;
+      try {
+        generation = this.applyFault(change);
+      } catch (error) {
+        this.mismatch(`${describeFaultChange(change)} was refused (${String(error)})`, change);
+        continue;
+      }
+      this.faultChangesReplayed++;
+      if (generation !== change.generation) {
+        this.mismatch(`${describeFaultChange(change)} published generation ${generation}`, change);
+      }
+    }
+  }
+
+  private mismatch(what: string, change: RecordedFaultChange): void {
+    this.mismatches++;
+    this.firstMismatch ??= `${what}; recorded: generation ${change.generation}`;
   }
 
   /** Compares what operation `seq` did now with what it did when recorded. */
@@ -236,4 +342,11 @@ export class ReplaySchedule {
         : `refused (${recorded.refused})`
     }`;
   }
+}
+
+/** Makes a recorded fault change again; returns the generation published after it. */
+export type FaultChangeApplier = (change: FaultTopologyChange) => number;
+
+function describeFaultChange(change: RecordedFaultChange): string {
+  return `the ${change.fault} fault's ${change.change} #${change.id} (before operation #${change.afterOps})`;
 }

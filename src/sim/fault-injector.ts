@@ -26,7 +26,6 @@ import { Prng } from '../concurrent/vcpu/prng.js';
 import type { LostVcpu, VcpuPool } from '../concurrent/vcpu/vcpu-pool.js';
 import { VcpuStatus } from '../concurrent/vcpu/vcpu-state.js';
 import type { Listener } from '../core/listeners.js';
-import { Region } from '../core/region.js';
 import type { RegionOps } from '../core/types.js';
 import type { Machine } from '../machine/machine.js';
 import type { BackendSlot } from './backend-slot.js';
@@ -38,6 +37,13 @@ import {
   zeroFaultCounts,
 } from './fault-kinds.js';
 import { errorText, type FailureLog } from './run-failures.js';
+import {
+  type FaultTopologyChange,
+  freeGap,
+  GROWTH_REGIONS,
+  GROWTH_SIZE,
+  growthContainer,
+} from './table-growth.js';
 
 /** How long an armed device or listener waits to be called before it is disarmed. */
 const ARM_SECONDS = 1;
@@ -47,9 +53,6 @@ const SURVIVE_SECONDS = 5;
 const RETRY_SECONDS = 0.03;
 /** How long `slow-owner` keeps the owner thread busy. */
 export const STALL_MS = 150;
-/** IO regions in the view `table-growth` publishes. */
-export const GROWTH_REGIONS = 1024;
-const GROWTH_REGION_SIZE = 0x1000;
 const SALT = 0x46415554; // "FAUT"
 
 export interface FaultInjectorOptions {
@@ -61,6 +64,8 @@ export interface FaultInjectorOptions {
   readonly pool: VcpuPool;
   readonly backend: BackendSlot;
   readonly failures: FailureLog;
+  /** Told each topology change a fault made itself, once published (a recording keeps it). */
+  readonly onTopologyChange?: (change: FaultTopologyChange) => void;
 }
 
 interface PendingSurvival {
@@ -393,16 +398,10 @@ export class FaultInjector {
   /** Publishes a view with `GROWTH_REGIONS` more ranges, waits a grace period, removes them. */
   private async growTable(): Promise<boolean> {
     const memory = this.o.machine.memory;
-    const size = GROWTH_REGIONS * GROWTH_REGION_SIZE;
-    const base = freeGap(memory.root, size);
+    const base = freeGap(memory.root, GROWTH_SIZE);
     if (base === undefined) return false;
     const id = ++this.growths;
-    const container = Region.initContainerRegion(size, `fault.table-growth.${id}`);
-    const ops: RegionOps = { read: () => true, write: () => true };
-    for (let i = 0; i < GROWTH_REGIONS; i++) {
-      const child = Region.initIoRegion(GROWTH_REGION_SIZE, ops, `fault.table-growth.${id}.${i}`);
-      container.addSubregion(child, i * GROWTH_REGION_SIZE);
-    }
+    const container = growthContainer(id);
     const publisher = this.o.publisher;
     if (
       !this.changeTopology('adding the table-growth regions', () =>
@@ -411,6 +410,7 @@ export class FaultInjector {
     ) {
       return true; // an armed listener refused it: that fault was injected instead
     }
+    this.o.onTopologyChange?.({ fault: 'table-growth', change: 'add', id, base });
     const grown = publisher.generation;
     this.injected['table-growth']++;
     await publisher.synchronize();
@@ -421,7 +421,8 @@ export class FaultInjector {
       );
       if (!removed) await new Promise((r) => setTimeout(r, 10));
     }
-    if (!removed) {
+    if (removed) this.o.onTopologyChange?.({ fault: 'table-growth', change: 'remove', id, base });
+    else {
       this.o.failures.record(
         'fault-not-survived',
         `table-growth: the ${GROWTH_REGIONS} regions at ${hex(base)} could not be removed`,
@@ -495,24 +496,4 @@ class ArmableListener implements Listener {
     this.onFire();
     throw new InjectedFault('throw-listener', 'a memory listener refused the change');
   }
-}
-
-/**
- * The lowest 1 MiB-aligned base of `size` bytes inside `root` that none of its direct
- * children covers (enabled or not: a hotplug area with its slots empty, a BAR window),
- * above the first MiB, or `undefined`.
- */
-function freeGap(root: Region, size: number): number | undefined {
-  const align = 0x10_0000;
-  const taken = root
-    .subregions()
-    .map((r) => ({ base: r.offset, end: r.offset + r.size }))
-    .sort((a, b) => a.base - b.base);
-  let cursor = align;
-  for (const t of [...taken, { base: root.size, end: root.size }]) {
-    const start = Math.ceil(cursor / align) * align;
-    if (t.base >= start + size) return start;
-    cursor = Math.max(cursor, t.end);
-  }
-  return undefined;
 }

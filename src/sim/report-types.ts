@@ -68,7 +68,12 @@ export type ViolationKind =
   /** A verified access found a word of the right region, tagged for another offset. */
   | 'wrong-offset'
   /** A verified access found an older write of its own vCPU where a newer one should be. */
-  | 'lost-write';
+  | 'lost-write'
+  /**
+   * An access used a view table that the owner had reclaimed (given back for reuse) before
+   * the access was done with it: a use after free (SPEC 8, reader/table-age.ts).
+   */
+  | 'reclaimed-table';
 
 /**
  * One invariant violation the checker saw: its `kind` (poison read, translation no
@@ -268,6 +273,8 @@ export interface RunReport {
     readonly mismatches: number;
     /** Operations an injected fault refused when recorded, not applied again. */
     readonly refusedAsRecorded?: number;
+    /** Topology changes a fault made when recorded (`table-growth`), made again in place. */
+    readonly faultChanges?: number;
     readonly firstMismatch?: string;
   };
   /** With `--record` (SPEC 11): the file and how many operations it holds. */

@@ -57,6 +57,7 @@ import { loadSimulationMachine } from './simulation-machine.js';
 import { RunObserver } from './simulation-observer.js';
 import { buildRunReport } from './simulation-report.js';
 import { ChurnEventLog } from './stats-timeline.js';
+import { GrowthReplayer } from './table-growth.js';
 import { workloadsFor } from './workloads.js';
 
 /** Owner loop period: samples, MMIO latencies and aborts are looked at this often. */
@@ -245,7 +246,14 @@ async function simulate(
     regionName: (id) => publisher.regionById(id)?.name,
   });
   const churnEvents = new ChurnEventLog();
-  const replay = recording === undefined ? undefined : new ReplaySchedule(recording);
+  const growth = new GrowthReplayer(machine.memory);
+  const replay =
+    recording === undefined
+      ? undefined
+      : new ReplaySchedule(recording, (change) => {
+          growth.apply(change);
+          return publisher.generation;
+        });
   let recorder: ChurnRecorder | undefined;
   const churn = new ChurnDriver({
     schedule:
@@ -303,6 +311,7 @@ async function simulate(
     pool,
     backend,
     failures,
+    onTopologyChange: (change) => recorder?.faultChange(change, publisher.generation),
   });
   let interrupted = false;
   let seconds = 0;
@@ -402,6 +411,9 @@ async function simulate(
             mismatches: replay.mismatches,
             ...(replay.refusedAsRecorded > 0
               ? { refusedAsRecorded: replay.refusedAsRecorded }
+              : {}),
+            ...(replay.faultChangesReplayed > 0
+              ? { faultChanges: replay.faultChangesReplayed }
               : {}),
             ...(replay.firstMismatch === undefined ? {} : { firstMismatch: replay.firstMismatch }),
           },

@@ -92,3 +92,39 @@ describe('Checker and self-checking memory', () => {
     });
   });
 });
+
+describe('Checker and the table age check', () => {
+  it('a ReclaimedTable sample is a reclaimed-table violation naming what the access found', () => {
+    const { checker, genA } = setup();
+    checker.checkSample(
+      {
+        generation: genA,
+        gpa: 0x8004,
+        regionId: 0,
+        hostAddress: 3,
+        kind: SampleKind.ReclaimedTable,
+      },
+      1,
+      0.5,
+    );
+    checker.checkSample(
+      { generation: genA, gpa: 0x10, regionId: 7, hostAddress: 1, kind: SampleKind.ReclaimedTable },
+      0,
+      0.75,
+    );
+    expect(checker.byKind).toEqual({ 'reclaimed-table': 2 });
+    const [first, second] = checker.summary().firstViolations;
+    expect(first).toEqual({
+      kind: 'reclaimed-table',
+      vcpu: 1,
+      generation: genA,
+      gpa: 0x8004,
+      expected: `the table of generation ${genA}, live until the access ended`,
+      actual: 'a table stamped reclaimed',
+      detail: `an access at 0x8004 looked up in the view table of generation ${genA} after the owner reclaimed it (3 accesses of the batch): a use after free, which a grace period prevents`,
+      t: 0.5,
+    });
+    expect(second).toMatchObject({ actual: 'a table rewritten for epoch 7', t: 0.75 });
+    expect(second!.detail).toContain('(1 access of the batch)');
+  });
+});

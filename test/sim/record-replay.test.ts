@@ -92,6 +92,44 @@ describe('record and replay', () => {
     expect(replayed.churn.updates).toBe(recorded.churn.updates);
   });
 
+  it('replays a run with table-growth faults: their own changes in place, same generations', async () => {
+    const file = await scratch('growth.jsonl');
+    const recorded = await runSimulation({
+      machine: MACHINE,
+      vcpus: 1,
+      durationSeconds: 1.5,
+      churn: 'alias,bar',
+      churnRate: 400,
+      workload: 'random',
+      faults: 'table-growth',
+      record: file,
+    });
+    const growths = recorded.faults!.injected['table-growth'];
+    expect(growths).toBeGreaterThan(0);
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const changes = lines.filter((l) => l.type === 'fault');
+    expect(changes.map((c) => c.change)).toEqual(
+      Array.from({ length: growths }, () => ['add', 'remove']).flat(),
+    );
+    expect(changes[0]).toMatchObject({ fault: 'table-growth', change: 'add', id: 1 });
+    // Every line's generation, operations' and faults' alike, follows the one before it.
+    const generations = lines.filter((l) => l.generation !== undefined).map((l) => l.generation);
+    expect(generations).toEqual(generations.map((_, i) => lines[0].startGeneration + i + 1));
+
+    const replayed = await runSimulation({ replay: file });
+    expect(replayed.replay).toEqual({
+      file,
+      total: recorded.record!.ops,
+      replayed: recorded.record!.ops,
+      mismatches: 0,
+      faultChanges: 2 * growths,
+    });
+    expect(replayed.faults).toBeUndefined();
+  });
+
   it('a violation carries the command that replays it', async () => {
     const file = await scratch('none.jsonl');
     const report = await runSimulation({
@@ -149,6 +187,13 @@ describe('record and replay', () => {
     );
     expect(() => readRecording(file)).toThrow(
       `replay: ${file} line 2: expected operation #0, got #1`,
+    );
+    await writeFile(
+      file,
+      `${JSON.stringify(header)}\n{"type":"fault","fault":"table-growth","change":"add","id":1,"base":0,"afterOps":2,"generation":2}\n`,
+    );
+    expect(() => readRecording(file)).toThrow(
+      `replay: ${file} line 2: a fault line after 0 operations says afterOps 2`,
     );
     await writeFile(file, `${JSON.stringify(header)}\nnot json\n`);
     expect(() => readRecording(file)).toThrow(`replay: ${file} line 2: not a JSON object`);

@@ -1,7 +1,8 @@
 /**
  * `runSimulation({ verify: 'all' })` (SPEC 11): self-checking guest memory on the `pc`
  * machine. Under `rcu` every RAM access checks its words and nothing is violated; under
- * `none` with hotplug churn a verified access meets memory reclaimed or reused under it.
+ * `none` with hotplug churn a verified access meets memory reclaimed or reused under it,
+ * and with bar or ioeventfd churn an access looks up in a view table reclaimed under it.
  * The report carries `check.mode`, `ramAccesses`, `verifiedAccesses`, `unverified` and
  * `dropped`, in the sampled mode too. Workers load from dist/ (build first).
  */
@@ -54,12 +55,16 @@ describe('run --verify all', () => {
     expect(first?.expected).toMatch(/^a word tagged for hotplug\.slot\d+ \(#\d+\)$/);
   });
 
-  // The small version of scripts/verify-targets.mjs: the kinds that switch what memory
-  // serves a range, each with a workload that touches it. (bar and ioeventfd move and
-  // switch device registers, which no reader caches: `none` cannot be exposed by them.)
+  // The small version of scripts/verify-targets.mjs: each churn kind with a workload that
+  // touches what it changes. romd and alias switch what memory serves a range (a cached
+  // translation kept past the switch); bar and ioeventfd move and switch device registers
+  // and doorbells, which are looked up in the view table on every access, and `none`
+  // reclaims the table an access is still looking up in (the table age check).
   it.each([
     ['romd', 'mmio'],
     ['alias', 'mixed'],
+    ['bar', 'mmio'],
+    ['ioeventfd', 'mmio'],
   ] as const)(
     'under none, %s churn with the %s workload is caught (exit 1)',
     async (churn, workload) => {
@@ -74,6 +79,9 @@ describe('run --verify all', () => {
       });
       expect(report.exitCode).toBe(1);
       expect(report.check.violations).toBeGreaterThan(0);
+      if (churn === 'bar' || churn === 'ioeventfd') {
+        expect(report.check.byKind?.['reclaimed-table']).toBeGreaterThan(0);
+      }
     },
   );
 

@@ -26,6 +26,7 @@ import {
   MAX_EPOCH,
 } from '../reader/layout.js';
 import type { ReaderHandle, Strategy } from '../reader/reader-api.js';
+import { stampReclaimedTable } from '../reader/table-age.js';
 import { strategyModuleUrl } from '../strategies/registry.js';
 import type {
   OwnerContext,
@@ -190,6 +191,8 @@ export class SharedViewPublisher {
     this.meter.retired(mappingBytes + tableBytes);
     if (retiredTable !== undefined) {
       this.owner.retireTable(retiredTable.id, epoch, () => {
+        // Reclaimed: a reader still inside an access on it finds the stamp (table-age.ts).
+        stampReclaimedTable(retiredTable.columns.header);
         this.tables.release(retiredTable);
         this.meter.reclaimable(tableBytes, publishedMs, wallClockMs());
       });

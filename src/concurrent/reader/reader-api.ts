@@ -144,4 +144,11 @@ export interface SharedViewReader {
   readonly ioeventfdSignals: number;
   /** Accesses handed to the MMIO handler (including those the device then failed). */
   readonly mmioExits: number;
+  /**
+   * Accesses that found the view table they looked up in reclaimed by the owner before
+   * they were done with it (table-age.ts): 0 under a safe strategy. Optional.
+   */
+  readonly reclaimedTableUses?: number;
+  /** The last of those: address, adopted generation, the epoch word found (0: reclaimed). */
+  readonly lastReclaimedUse?: { gpa: number; generation: number; epochFound: number };
 }

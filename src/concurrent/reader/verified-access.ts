@@ -17,15 +17,74 @@
  *
  * Like the `unsynchronized*` accessors it never synchronises: each strategy wraps it as it
  * wraps the others (`verifiedAccess`). It allocates nothing.
+ *
+ * Every access that looks something up in the adopted table (this path's misses, and the
+ * ordinary slow paths, MMIO exits and ioeventfd matches of view-reader.ts) ends its use of
+ * the table with `checkTableAge` (table-age.ts): a table reclaimed under the access is
+ * counted, with the access's address and generation, for the caller to report.
  */
 import { AddressSpaceError } from '../../base/errors.js';
 import { AdoptedTable } from './adopted-table.js';
-import { kFlagIoeventfd } from './layout.js';
+import { kFlagIoeventfd, kTableEpoch } from './layout.js';
 import { type TagVerifier, Verified } from './memory-tags.js';
 import { checkAccess, isReadableMemory, isWritableMemory } from './reader-access.js';
 import { readerOfflineFault } from './reader-faults.js';
+import { RECLAIMED_TABLE_EPOCH } from './table-age.js';
 
 export abstract class VerifiedTable extends AdoptedTable {
+  private reclaimedUses = 0;
+  private reclaimedGpa = -1;
+  private reclaimedGeneration = 0;
+  private reclaimedEpochFound = 0;
+
+  /**
+   * Accesses that found the table they looked up in reclaimed (or reused) by the owner
+   * before they were done with it (never reset; compare two readings). Never moves under
+   * a strategy whose grace periods hold.
+   */
+  get reclaimedTableUses(): number {
+    return this.reclaimedUses;
+  }
+
+  /**
+   * The last such access: its address, the generation of the table it had adopted, and
+   * the epoch word it found there (0: stamped reclaimed, else the epoch of a later view).
+   */
+  get lastReclaimedUse(): { gpa: number; generation: number; epochFound: number } {
+    return {
+      gpa: this.reclaimedGpa,
+      generation: this.reclaimedGeneration,
+      epochFound: this.reclaimedEpochFound,
+    };
+  }
+
+  /**
+   * Ends an access's use of the adopted table (before an MMIO exit, after a lookup, a
+   * match or a copy): counts it when the table no longer carries the epoch it was adopted
+   * with (table-age.ts). One load and a compare; nothing is thrown, the access stands.
+   */
+  protected checkTableAge(gpa: number): void {
+    const table = this.table;
+    if (table === undefined) return;
+    const found = table.header[kTableEpoch]!;
+    if (found === this.epoch && found !== RECLAIMED_TABLE_EPOCH) return;
+    this.reclaimedUses++;
+    this.reclaimedGpa = gpa;
+    this.reclaimedGeneration = this.adoptedGeneration;
+    this.reclaimedEpochFound = found;
+  }
+
+  /** The adopted table's row of `gpa`; `RegionNotFound` (after the age check) when none. */
+  protected override rowOrThrow(gpa: number): number {
+    if (this.table === undefined) throw readerOfflineFault();
+    const row = this.findRow(gpa);
+    if (row < 0) {
+      this.checkTableAge(gpa);
+      throw AddressSpaceError.regionNotFound(gpa);
+    }
+    return row;
+  }
+
   /** The ordinary span accesses (view-reader.ts): memory, an MMIO exit, an ioeventfd. */
   protected abstract readBytes(gpa: number, dst: Uint8Array): void;
   protected abstract writeBytes(gpa: number, src: Uint8Array): void;
@@ -118,15 +177,15 @@ export abstract class VerifiedTable extends AdoptedTable {
     }
     if (typeof gpa === 'number' && this.promote(gpa, 1, isWrite)) return true;
     checkAccess(gpa, size);
-    if (this.table === undefined) throw readerOfflineFault();
-    const row = this.findRow(gpa);
-    if (row < 0) throw AddressSpaceError.regionNotFound(gpa);
+    const row = this.rowOrThrow(gpa);
     const flags = this.tTypeFlags[row]!;
     const memory = isWrite
       ? isWritableMemory(flags) && (flags & kFlagIoeventfd) === 0
       : isReadableMemory(flags);
+    // Not memory: the ordinary access that follows looks up again, and checks then.
     if (!memory) return false;
     this.cacheRow(row, isWrite);
+    this.checkTableAge(gpa);
     return true;
   }
 }

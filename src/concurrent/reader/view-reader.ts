@@ -219,8 +219,15 @@ export abstract class TableReader extends VerifiedTable {
    */
   private slowWrite(gpa: number, size: 1 | 2 | 4, unchecked: number): void {
     // Checked here, off the fast paths, as AddressSpace checks it (typed error, nothing
-    // written); as an int32 then (same bytes): a Smi more often than the uint32 would be.
-    const value = checkUnsigned(unchecked, size) | 0;
+    // written): one compare inline, the error built out of line. Then as an int32 (same
+    // bytes): a Smi more often than the uint32 would be.
+    if (
+      typeof unchecked !== 'number' ||
+      (size === 4 ? unchecked >>> 0 : unchecked & (size === 1 ? 0xff : 0xffff)) !== unchecked
+    ) {
+      refuseValue(unchecked, size);
+    }
+    const value = unchecked | 0;
     if (this.logDirty && this.loggedWrite(gpa, size, value)) return;
     if (typeof gpa === 'number' && this.promote(gpa, size, true)) {
       const off = gpa - this.wDelta;
@@ -272,6 +279,7 @@ export abstract class TableReader extends VerifiedTable {
     out.generation = this.adoptedGeneration;
     const row = this.findRow(gpa);
     if (row < 0) {
+      this.checkTableAge(gpa);
       out.regionId = -1;
       out.regionType = 0;
       out.hostAddress = -1;
@@ -285,6 +293,7 @@ export abstract class TableReader extends VerifiedTable {
     out.offsetInRegion = this.tOffset[row]! + (gpa - out.start);
     out.hostAddress =
       (flags & kTypeMask) === TableRegionType.IO ? -1 : this.tHostBase[row]! + (gpa - out.start);
+    this.checkTableAge(gpa);
     return true;
   }
 
@@ -301,6 +310,7 @@ export abstract class TableReader extends VerifiedTable {
     const row = this.rowOrThrow(gpa);
     if (isReadableMemory(this.tTypeFlags[row]!) && gpa + size <= this.tEnd[row]!) {
       const at = gpa - this.cacheRow(row, false);
+      this.checkTableAge(gpa);
       if (at < this.rLow || at + size > this.rHigh) throw AddressSpaceError.regionNotFound(gpa);
       if (size === 4) return this.rView.getUint32(at, true);
       if (size === 2) return this.rView.getUint16(at, true);
@@ -336,6 +346,7 @@ export abstract class TableReader extends VerifiedTable {
       done += n;
       if (r === last) break;
     }
+    this.checkTableAge(gpa);
   }
 
   /** Writes `src` at `gpa`: an ioeventfd, memory (checked whole first) or one MMIO exit. */
@@ -350,6 +361,7 @@ export abstract class TableReader extends VerifiedTable {
     // otherwise a write to a device exits and the owner matches it (SPEC 5).
     if ((flags & kFlagIoeventfd) !== 0 && this.hypIoeventfd) {
       const fdId = matchIoeventfd(this.table!, gpa, src);
+      this.checkTableAge(gpa);
       if (fdId !== 0) {
         this.directory.eventFd(fdId).signal();
         this.signalCount++;
@@ -359,6 +371,7 @@ export abstract class TableReader extends VerifiedTable {
     const type = flags & kTypeMask;
     if (!isWritableMemory(flags)) {
       if (type === TableRegionType.Ram || type === TableRegionType.RamDevice) {
+        this.checkTableAge(gpa);
         throw AddressSpaceError.regionType('write to read-only memory');
       }
       this.exitOrRefuse(row, gpa, src, true);
@@ -378,6 +391,7 @@ export abstract class TableReader extends VerifiedTable {
       if ((this.tTypeFlags[r]! & kFlagIoeventfd) !== 0) doorbells = true;
       if (r === last) break;
     }
+    this.checkTableAge(gpa);
     // Writes to a range with ioeventfds must keep going through the matching above.
     if (doorbells) {
       this.wLow = 1;
@@ -408,6 +422,8 @@ export abstract class TableReader extends VerifiedTable {
     const offset = this.tOffset[row]! + (gpa - this.tStart[row]!);
     const regionBase = gpa - offset;
     const regionId = this.tRegionId[row]!;
+    // The exit is the table's last use (a strategy may release its protection for it).
+    this.checkTableAge(gpa);
     let ok: boolean;
     this.exitCount++;
     this.beforeExit();
@@ -421,4 +437,10 @@ export abstract class TableReader extends VerifiedTable {
     }
     if (!ok) throw AddressSpaceError.ioAccess(regionBase, offset, data.length);
   }
+}
+
+/** Throws the typed error `AddressSpace` gives for a value that does not fit `size` bytes. */
+function refuseValue(value: unknown, size: 1 | 2 | 4): never {
+  checkUnsigned(value, size);
+  throw AddressSpaceError.invalidArgument(`value must fit ${size} bytes`);
 }

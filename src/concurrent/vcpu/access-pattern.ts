@@ -26,7 +26,7 @@ import { AddressSpaceError } from '../../base/errors.js';
 import { upperBound } from '../../base/search.js';
 import { ACCESS_READ, ACCESS_WRITE, type AccessBlock, RAM_ACCESS } from './access-block.js';
 import { PRNG_STATE_WORDS, Prng } from './prng.js';
-import { fillRam, type RamFillInput } from './ram-fill.js';
+import { fillRam, INT32_ADDRESS_END, type RamStream } from './ram-fill.js';
 import {
   type AccessSize,
   alignUp,
@@ -104,7 +104,9 @@ export class AccessGenerator {
   private readonly blockStart = new Int32Array(GENERATOR_STATE_WORDS);
   private blockFilled = 0;
   /** Set for `seq`, and `random` under 2**32 slots: `fill` takes `fillRam`. */
-  private readonly fastFill: RamFillInput | undefined;
+  private readonly fastFill: RamStream | undefined;
+  /** Whether `fastFill` is lent out (`openRamRun`): the stream position is in it. */
+  private ramRunOpen = false;
 
   constructor(description: WorkloadDescription | ResolvedWorkload) {
     const w = resolveWorkload(description);
@@ -184,17 +186,59 @@ export class AccessGenerator {
           );
     const fast =
       plugin === undefined && (w.kind === 'seq' || (w.kind === 'random' && total <= TWO_POW_32));
+    const writeBelow = (1 - w.readRatio) * TWO_POW_32;
+    let addressEnd = 0;
+    for (let i = 0; i < starts.length; i++) {
+      const end = starts[i]! + (firsts[i + 1]! - firsts[i]!) * w.accessSize;
+      addressEnd = Math.max(addressEnd, end);
+    }
     this.fastFill = fast
       ? {
           state: new Int32Array(PRNG_STATE_WORDS),
           sweep: w.kind === 'seq',
           accessSize: w.accessSize,
-          writeBelow: (1 - w.readRatio) * TWO_POW_32,
+          writeBelow,
           totalSlots: total,
           rangeStarts: this.rangeStarts,
           rangeFirstSlot: this.rangeFirstSlot,
+          cursor: 0,
+          range: 0,
+          writeLimit: Math.ceil(writeBelow) - 2 ** 31,
+          int32Addresses: addressEnd <= INT32_ADDRESS_END,
         }
       : undefined;
+  }
+
+  /**
+   * For the workloads `fill` takes its fast path for (`seq`, `random` under 2**32 slots,
+   * no workload module) that read at least sometimes (readRatio > 0): lends out the stream position (PRNG words, sweep cursor and its
+   * range) so a fused loop can generate the same accesses itself, in the same order;
+   * undefined for the others. Until `closeRamRun` the stream lives in the returned object
+   * only: call no other method in between.
+   */
+  openRamRun(): RamStream | undefined {
+    const run = this.fastFill;
+    // An all-write workload (readRatio 0) has no int32 `writeLimit`: it fills blocks.
+    if (run === undefined || this.totalSlots === 0 || !(run.writeLimit < 2 ** 31)) {
+      return undefined;
+    }
+    this.prng.save(run.state, 0);
+    run.cursor = this.cursor;
+    run.range = this.rangeOf(this.cursor);
+    this.ramRunOpen = true;
+    return run;
+  }
+
+  /** Takes the stream position back from the object `openRamRun` lent out. */
+  closeRamRun(): void {
+    const run = this.fastFill;
+    if (run === undefined || !this.ramRunOpen) {
+      throw AddressSpaceError.invalidArgument('no RAM run is open on this generator');
+    }
+    this.prng.restore(run.state, 0);
+    this.cursor = run.cursor;
+    this.blockFilled = 0;
+    this.ramRunOpen = false;
   }
 
   /** Number of aligned RAM slots the workload covers. */
@@ -425,6 +469,7 @@ export class AccessGenerator {
     this.cursor = 0;
     this.index = 0;
     this.blockFilled = 0;
+    this.ramRunOpen = false;
   }
 
   /** Saves the stream position (GENERATOR_STATE_WORDS words at `at`). */
@@ -445,5 +490,6 @@ export class AccessGenerator {
     if (this.step !== undefined) this.index = cursor;
     else this.cursor = cursor < this.totalSlots ? cursor : 0;
     this.blockFilled = 0;
+    this.ramRunOpen = false;
   }
 }

@@ -26,6 +26,27 @@ export interface RamFillInput {
 }
 
 /**
+ * A position in such a stream, for the slice's fused path (`vcpu-ram-batch.ts`), which
+ * generates and performs each access in one loop: the PRNG words in `state`, the sweep
+ * cursor (a slot index) and the range holding it. `AccessGenerator.openRamRun` fills it
+ * from the generator, `closeRamRun` takes it back.
+ */
+export interface RamStream extends RamFillInput {
+  cursor: number;
+  range: number;
+  /**
+   * `writeBelow` as a signed comparison: a draw `r` (int32) is a write when
+   * `(r ^ 0x80000000) < writeLimit`. An int32 (`writeBelow` < 2**32: some reads).
+   */
+  readonly writeLimit: number;
+  /** Every address of every range, plus the access size, fits in an int32. */
+  readonly int32Addresses: boolean;
+}
+
+/** The largest address end an int32 sweep may reach (`RamStream.int32Addresses`). */
+export const INT32_ADDRESS_END = 2 ** 31 - 1;
+
+/**
  * Fills `count` accesses into `block` starting at sweep position `cursor` in range
  * `range`; returns the new cursor (the caller keeps it; `random` leaves it as it was).
  */
@@ -50,7 +71,10 @@ export function fillRam(
     block.uniformSize = size;
   }
   const wide = size === 8;
-  const writeBelow = input.writeBelow;
+  // nextFloat() < 1 - readRatio, as a signed int32 comparison of the draw (a float64
+  // comparison cost about a nanosecond per access); readRatio 0 has no int32 bound.
+  const allWrites = !(input.writeBelow < TWO_POW_32);
+  const writeLimit = allWrites ? 0 : (Math.ceil(input.writeBelow) - 2 ** 31) | 0;
   const total = input.totalSlots;
   const starts = input.rangeStarts;
   const firsts = input.rangeFirstSlot;
@@ -99,7 +123,7 @@ export function fillRam(
     s0 ^= s3;
     s2 ^= t;
     s3 = rotl(s3, 11);
-    if (r >>> 0 < writeBelow) {
+    if (allWrites || (r ^ 0x80000000) < writeLimit) {
       kinds[i] = ACCESS_WRITE;
       r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
       t = s1 << 9;
@@ -134,7 +158,12 @@ export function fillRam(
 }
 
 /** The address of `slot` over several ranges (a binary search of the first slots). */
-function gpaOfSlot(starts: Float64Array, firsts: Float64Array, slot: number, size: number): number {
+export function gpaOfSlot(
+  starts: Float64Array,
+  firsts: Float64Array,
+  slot: number,
+  size: number,
+): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {

@@ -145,6 +145,12 @@ export enum SampleKind {
    * memory at `hostAddress` of region `regionId`, through the view labelled `generation`.
    */
   Served = 8,
+  /**
+   * Accesses of a batch used a view table the owner had reclaimed under them
+   * (reader/table-age.ts): `generation` and `gpa` of the last one, `regionId` holds the
+   * epoch word it found in the table (0: stamped reclaimed), `hostAddress` how many.
+   */
+  ReclaimedTable = 9,
 }
 
 /**

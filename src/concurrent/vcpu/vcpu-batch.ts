@@ -36,6 +36,8 @@ export class BatchTally {
   untilSample = 0;
   /** Set when an access hit a `ReaderFault`: the slice ends. */
   readerFault = false;
+  /** The values the fused path read, folded (so no read is dead code to the compiler). */
+  sink = 0;
 
   reset(untilSample: number): void {
     this.accesses = 0;
@@ -216,7 +218,7 @@ export function performBatch(
  * Counts the failed access `e` in `tally`; true when it was a `ReaderFault` (the slice
  * ends: `readerFault` is set). Anything but an `AddressSpaceError` is rethrown.
  */
-function countFault(e: unknown, tally: BatchTally): boolean {
+export function countFault(e: unknown, tally: BatchTally): boolean {
   const code = (e as { code?: string }).code;
   if (code === undefined) throw e;
   if (code === 'ReaderFault') {

@@ -5,8 +5,9 @@
  * Any pool thread can run any vCPU because everything that must survive a slice lives
  * here, not in a thread. The vCPU thread is the only writer of status, thread id,
  * generator state and counters; the owner is the only writer of the stop request. Counters
- * are 64-bit and stored with `Atomics.store` once per batch, so the owner's live reads
- * (progress line, timeline) are whole values that may be one batch late.
+ * are 64-bit and stored with `Atomics.store` at batch ends, at most every millisecond
+ * (vcpu-slice.ts) and at the end of each slice, so the owner's live reads (progress line,
+ * timeline) are whole values that may be a millisecond (or one batch) late.
  * This module stores and loads; it never decides when a vCPU runs or stops.
  *
  * Layout, one block of `VCPU_STATE_STRIDE` bytes per vCPU (blocks are padded to base's
@@ -174,7 +175,7 @@ export class VcpuStateTable {
     }
   }
 
-  /** Worker: publishes `from` (indexed by `Counter`) as the vCPU's counters. Once per batch. */
+  /** Worker: publishes `from` (indexed by `Counter`) as the vCPU's counters. */
   storeCounters(vcpu: number, from: Float64Array): void {
     const base = vcpu * BIGS_PER_BLOCK + COUNTERS_BIG_OFFSET;
     for (let i = 0; i < VCPU_COUNTERS.length; i++) {
@@ -184,8 +185,8 @@ export class VcpuStateTable {
 
   /**
    * Worker: publishes the counters of `from` that differ from `stored` (what this thread
-   * last loaded or stored for the vCPU; updated). Once per batch: most counters stay put
-   * (faults, exits), so most batches store two or three.
+   * last loaded or stored for the vCPU; updated). At a batch end: most counters stay put
+   * (faults, exits), so most calls store two or three.
    */
   storeChangedCounters(vcpu: number, from: Float64Array, stored: Float64Array): void {
     const base = vcpu * BIGS_PER_BLOCK + COUNTERS_BIG_OFFSET;
@@ -197,7 +198,7 @@ export class VcpuStateTable {
     }
   }
 
-  /** Owner: the vCPU's counters now (each may be one batch late). */
+  /** Owner: the vCPU's counters now (each may be a millisecond, or one batch, late). */
   counters(vcpu: number): VcpuCounters {
     const base = vcpu * BIGS_PER_BLOCK + COUNTERS_BIG_OFFSET;
     const out = {} as VcpuCounters;

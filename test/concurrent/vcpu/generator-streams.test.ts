@@ -5,7 +5,6 @@
  * `fill()` in blocks of any size must give exactly that stream, also across a save and
  * restore at any point and after a slice stopped part way through its block.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ACCESS_WRITE,
@@ -14,52 +13,7 @@ import {
   GENERATOR_STATE_WORDS,
   type WorkloadDescription,
 } from '../../../src/concurrent/vcpu/access-pattern.js';
-
-interface Recorded {
-  readonly workload: WorkloadDescription;
-  readonly first: readonly string[];
-  readonly digest100k: string;
-}
-
-const recorded: Record<string, Recorded> = JSON.parse(
-  readFileSync(new URL('./fixtures/generator-streams.json', import.meta.url), 'utf8'),
-);
-
-interface Access {
-  target: number;
-  gpa: number;
-  size: number;
-  isWrite: boolean;
-  value: number;
-  valueHigh: number;
-}
-
-function text(a: Access): string {
-  const wide = a.size === 8 ? `/${a.valueHigh}` : '';
-  return `${a.target}:${a.gpa.toString(16)}:${a.size}:${a.isWrite ? `w${a.value}${wide}` : 'r'}`;
-}
-
-/** FNV-1a over the fields of each access, as the fixture was recorded. */
-class Digest {
-  private h = 0x811c9dc5 | 0;
-  add(a: Access): void {
-    const mix = (v: number) => {
-      this.h = Math.imul(this.h ^ (v | 0), 0x01000193);
-    };
-    mix(a.target);
-    mix(a.gpa % 2 ** 32);
-    mix(Math.floor(a.gpa / 2 ** 32));
-    mix(a.size);
-    mix(a.isWrite ? 1 : 0);
-    if (a.isWrite) {
-      mix(a.value);
-      mix(a.valueHigh);
-    }
-  }
-  get hex(): string {
-    return (this.h >>> 0).toString(16);
-  }
-}
+import { type Access, Digest, recorded, text } from './fixtures/stream-digest.js';
 
 /** Access i of a block; a value counts for writes only, its high half for 8-byte ones. */
 function fromBlock(block: AccessBlock, i: number): Access {
