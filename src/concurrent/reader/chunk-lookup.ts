@@ -65,7 +65,7 @@ export class ChunkLookup {
     this.dirChunk = table.dirChunk;
     this.dirMeta = table.dirMeta;
     this.pageIndex = table.pageIndex;
-    this.buckets = Math.min(header[kTableIndexBuckets]!, table.pageIndex.length - 1);
+    this.buckets = Math.min(header[kTableIndexBuckets]!, table.pageIndex.length >> 1);
     this.base = table.headerF64[kTableIndexBaseF64]!;
     this.perByte = 2 ** -header[kTableIndexShift]!;
     this.chunkCap = arena.chunkCap;
@@ -91,8 +91,8 @@ export class ChunkLookup {
     if (buckets > 0) {
       const b = Math.floor((gpa - this.base) * this.perByte);
       if (!(b >= 0 && b < buckets)) return -1;
-      klo = Math.max(0, this.pageIndex[b]!);
-      khi = Math.min(khi, this.pageIndex[b + 1]!);
+      klo = Math.max(0, this.pageIndex[2 * b]!);
+      khi = Math.min(khi, this.pageIndex[2 * b + 1]!);
     }
     const first = this.dirFirst;
     if (!(klo <= khi && gpa >= first[klo]!)) return -1;
