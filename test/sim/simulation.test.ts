@@ -130,10 +130,13 @@ describe('runSimulation', () => {
     expect(report.unsafe).toBe(true);
     expect(report.check.violations).toBeGreaterThan(0);
     expect(report.exitCode).toBe(1);
-    expect(report.check.firstViolations[0]).toMatchObject({
-      kind: 'poison',
-      actual: 'poison 0xDEADBEEF',
-    });
+    // Reading the poisoned block is what hotplug churn exposes; the table age check
+    // (reclaimed-table) may catch the same reader first, so poison need not come first.
+    expect(report.check.byKind?.poison).toBeGreaterThan(0);
+    for (const v of report.check.firstViolations) {
+      expect(['poison', 'reclaimed-table']).toContain(v.kind);
+      if (v.kind === 'poison') expect(v.actual).toBe('poison 0xDEADBEEF');
+    }
     expect(report.check.firstViolations.length).toBeLessThanOrEqual(10);
   });
 
