@@ -130,11 +130,13 @@ describe('runSimulation', () => {
     expect(report.unsafe).toBe(true);
     expect(report.check.violations).toBeGreaterThan(0);
     expect(report.exitCode).toBe(1);
-    expect(report.check.firstViolations[0]).toMatchObject({
-      kind: 'poison',
-      actual: 'poison 0xDEADBEEF',
-    });
-    expect(report.check.firstViolations.length).toBeLessThanOrEqual(10);
+    // Reads of poisoned memory; lookups in reclaimed view tables are caught too (table age).
+    expect(report.check.byKind?.poison).toBeGreaterThan(0);
+    const kept = report.check.firstViolations;
+    for (const v of kept.filter((k) => k.kind === 'poison')) {
+      expect(v.actual).toBe('poison 0xDEADBEEF');
+    }
+    expect(kept.length).toBeLessThanOrEqual(10);
   });
 
   it('the same seed applies the same churn sequence (a machine file, run twice)', async () => {
