@@ -50,7 +50,8 @@ export function writeChunkIndex(arena: ArenaColumns, c: number, n: number): numb
 /**
  * Builds the page index over the first `d` directory entries of `table` (layout.ts):
  * about two buckets per entry, each naming the first entry whose last row ends above its
- * start. None (0 buckets) for one entry or none. O(d).
+ * start and the last entry that starts before its end. None (0 buckets) for one entry or
+ * none. O(d).
  */
 export function writeDirectoryIndex(table: TableColumns, d: number): void {
   const header = table.header;
@@ -73,13 +74,17 @@ export function writeDirectoryIndex(table: TableColumns, d: number): void {
   const buckets = Math.ceil(span / size);
   const index = table.pageIndex;
   const dirEnd = table.dirEnd;
-  let k = 0;
+  const dirFirst = table.dirFirst;
+  let lo = 0;
+  let hi = 0;
   for (let b = 0; b < buckets; b++) {
     const bucketStart = base + b * size;
-    while (k < d && dirEnd[k]! <= bucketStart) k++;
-    index[b] = k;
+    // The first entry ending above the bucket's start, the last starting before its end.
+    while (lo < d && dirEnd[lo]! <= bucketStart) lo++;
+    while (hi + 1 < d && dirFirst[hi + 1]! < bucketStart + size) hi++;
+    index[2 * b] = lo;
+    index[2 * b + 1] = hi;
   }
-  index[buckets] = d;
   table.headerF64[kTableIndexBaseF64] = base;
   header[kTableIndexShift] = shift;
   header[kTableIndexBuckets] = buckets;

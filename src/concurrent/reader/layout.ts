@@ -104,11 +104,12 @@
  *
  * Page index (capacity `indexCapacity(D)` I32): the cold lookup's first step, over the
  * directory. The span from the first range's start to the last range's end is cut into B
- * buckets of `2**kTableIndexShift` bytes (B a power of two, about two per chunk);
- * `pageIndex[b]` is the first directory entry whose last row ends above bucket b's start,
- * and `pageIndex[B]` the entry count. A row holding `gpa` in bucket b is in one of the
- * entries `pageIndex[b]..pageIndex[b + 1]` (the last of them whose `dirFirst` is at or
- * below `gpa`); the chunk's own index then narrows it to a few rows (reader/chunk-lookup.ts).
+ * buckets of `2**kTableIndexShift` bytes (B at most a power of two, about two per chunk);
+ * `pageIndex[2b]` is the first directory entry whose last row ends above bucket b's start
+ * and `pageIndex[2b + 1]` the last entry that starts before bucket b's end (below the first
+ * when no chunk meets the bucket). A row holding `gpa` in bucket b is in one of those
+ * entries (the last of them whose `dirFirst` is at or below `gpa`; usually there is one);
+ * the chunk's own index then narrows it to a few rows (reader/chunk-lookup.ts).
  */
 import { CACHE_LINE } from '../../base/constants.js';
 

@@ -42,7 +42,7 @@ function align8(n: number): number {
 
 /** Page-index entries of a table whose directory holds up to `chunkCap` entries. */
 export function indexCapacity(chunkCap: number): number {
-  return 4 * chunkCap + 2;
+  return 8 * chunkCap;
 }
 
 /** Byte size of a table with `chunkCap` directory entries and `ioCap` ioeventfds. */
