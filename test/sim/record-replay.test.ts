@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readRecording } from '../../src/sim/churn-record.js';
+import { type Recording, ReplaySchedule, readRecording } from '../../src/sim/churn-record.js';
 import { resolveRunOptions } from '../../src/sim/options.js';
 import type * as Simulation from '../../src/sim/simulation.js';
 import { reproduceCommand } from '../../src/sim/simulation-report.js';
@@ -128,6 +128,83 @@ describe('record and replay', () => {
       faultChanges: 2 * growths,
     });
     expect(replayed.faults).toBeUndefined();
+  });
+
+  it('a replay makes each fault change before the operation it preceded, checking its generation', () => {
+    const op = (seq: number) =>
+      ({ type: 'op', op: { seq, kind: 'alias', region: 'w', enabled: seq % 2 === 0 } }) as const;
+    const recording: Recording = {
+      path: 'r.jsonl',
+      header: {
+        type: 'header',
+        format: 1,
+        machine: 'pc',
+        seeds: { churn: 1, workload: 1, faults: 1 },
+        flags: {
+          vcpus: 1,
+          durationSeconds: 1,
+          strategy: 'rcu',
+          workload: 'mixed',
+          churn: ['alias'],
+          churnRate: 1,
+          check: true,
+          faults: ['table-growth'],
+        },
+        startGeneration: 1,
+      },
+      ops: [
+        { ...op(0), generation: 2 },
+        { ...op(1), generation: 4 },
+        { ...op(2), generation: 6 },
+      ],
+      faultChanges: [
+        {
+          type: 'fault',
+          fault: 'table-growth',
+          change: 'add',
+          id: 1,
+          base: 0,
+          afterOps: 1,
+          generation: 3,
+        },
+        {
+          type: 'fault',
+          fault: 'table-growth',
+          change: 'remove',
+          id: 1,
+          base: 0,
+          afterOps: 2,
+          generation: 5,
+        },
+        {
+          type: 'fault',
+          fault: 'table-growth',
+          change: 'add',
+          id: 2,
+          base: 0,
+          afterOps: 3,
+          generation: 7,
+        },
+      ],
+    };
+    const events: string[] = [];
+    let generation = 1;
+    const replay = new ReplaySchedule(recording, (change) => {
+      events.push(`${change.change} #${change.id}`);
+      generation += change.id === 2 ? 2 : 1; // the last one publishes one generation too many
+      return generation;
+    });
+    for (let o = replay.next(); o !== undefined; o = replay.next()) {
+      events.push(`op ${o.seq}`);
+      replay.outcome(o, ++generation);
+    }
+    expect(events).toEqual(['op 0', 'add #1', 'op 1', 'remove #1', 'op 2', 'add #2']);
+    expect(replay.done).toBe(true);
+    expect(replay.faultChangesReplayed).toBe(3);
+    expect(replay.mismatches).toBe(1);
+    expect(replay.firstMismatch).toBe(
+      "the table-growth fault's add #2 (before operation #3) published generation 8; recorded: generation 7",
+    );
   });
 
   it('a violation carries the command that replays it', async () => {

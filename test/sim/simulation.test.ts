@@ -130,14 +130,13 @@ describe('runSimulation', () => {
     expect(report.unsafe).toBe(true);
     expect(report.check.violations).toBeGreaterThan(0);
     expect(report.exitCode).toBe(1);
-    // Reading the poisoned block is what hotplug churn exposes; the table age check
-    // (reclaimed-table) may catch the same reader first, so poison need not come first.
+    // Reads of poisoned memory; lookups in reclaimed view tables are caught too (table age).
     expect(report.check.byKind?.poison).toBeGreaterThan(0);
-    for (const v of report.check.firstViolations) {
-      expect(['poison', 'reclaimed-table']).toContain(v.kind);
-      if (v.kind === 'poison') expect(v.actual).toBe('poison 0xDEADBEEF');
+    const kept = report.check.firstViolations;
+    for (const v of kept.filter((k) => k.kind === 'poison')) {
+      expect(v.actual).toBe('poison 0xDEADBEEF');
     }
-    expect(report.check.firstViolations.length).toBeLessThanOrEqual(10);
+    expect(kept.length).toBeLessThanOrEqual(10);
   });
 
   it('the same seed applies the same churn sequence (a machine file, run twice)', async () => {

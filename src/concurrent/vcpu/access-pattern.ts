@@ -103,7 +103,10 @@ export class AccessGenerator {
   /** The stream position where the last `fill` began (for `rewindTo`). */
   private readonly blockStart = new Int32Array(GENERATOR_STATE_WORDS);
   private blockFilled = 0;
-  /** Set for `seq`, and `random` under 2**32 slots: `fill` takes `fillRam`. */
+  /**
+   * Set for `seq`, and `random` and `hot` under 2**32 slots: what `openRamRun` lends out;
+   * `fill` takes `fillRam` with it (but for `hot`).
+   */
   private readonly fastFill: RamStream | undefined;
   /** Whether `fastFill` is lent out (`openRamRun`): the stream position is in it. */
   private ramRunOpen = false;
@@ -184,8 +187,10 @@ export class AccessGenerator {
             { vcpu: plugin.vcpu, vcpus: plugin.vcpus, seed: w.seed, ram: w.ram, mmio: w.mmio },
             plugin.url,
           );
+    // `seq`, and `random` and `hot` whose slot draw is one 32-bit draw (below 2**32 slots).
     const fast =
-      plugin === undefined && (w.kind === 'seq' || (w.kind === 'random' && total <= TWO_POW_32));
+      plugin === undefined &&
+      (w.kind === 'seq' || ((w.kind === 'random' || w.kind === 'hot') && total <= TWO_POW_32));
     const writeBelow = (1 - w.readRatio) * TWO_POW_32;
     let addressEnd = 0;
     for (let i = 0; i < starts.length; i++) {
@@ -205,21 +210,30 @@ export class AccessGenerator {
           range: 0,
           writeLimit: Math.ceil(writeBelow) - 2 ** 31,
           int32Addresses: addressEnd <= INT32_ADDRESS_END,
+          hot: w.kind === 'hot',
+          hotFraction: w.hotFraction,
+          hotBase: this.hotBase,
+          hotSlots: this.hotSlots,
         }
       : undefined;
   }
 
   /**
-   * For the workloads `fill` takes its fast path for (`seq`, `random` under 2**32 slots,
-   * no workload module) that read at least sometimes (readRatio > 0): lends out the stream position (PRNG words, sweep cursor and its
-   * range) so a fused loop can generate the same accesses itself, in the same order;
-   * undefined for the others. Until `closeRamRun` the stream lives in the returned object
-   * only: call no other method in between.
+   * For the RAM workloads of 4-byte accesses (`seq`; `random` and `hot` under 2**32 slots;
+   * no workload module) that read at least sometimes (readRatio > 0): lends out the stream
+   * position (PRNG words, sweep cursor and its range) so a fused loop can generate the same
+   * accesses itself, in the same order; undefined for the others. Until `closeRamRun` the
+   * stream lives in the returned object only: call no other method in between.
    */
   openRamRun(): RamStream | undefined {
     const run = this.fastFill;
     // An all-write workload (readRatio 0) has no int32 `writeLimit`: it fills blocks.
-    if (run === undefined || this.totalSlots === 0 || !(run.writeLimit < 2 ** 31)) {
+    if (
+      run === undefined ||
+      this.totalSlots === 0 ||
+      run.accessSize !== 4 ||
+      !(run.writeLimit < 2 ** 31)
+    ) {
       return undefined;
     }
     this.prng.save(run.state, 0);
@@ -273,7 +287,7 @@ export class AccessGenerator {
       block.length = count;
       return;
     }
-    if (this.fastFill !== undefined) {
+    if (this.fastFill !== undefined && !this.fastFill.hot) {
       const input = this.fastFill;
       this.prng.save(input.state, 0);
       const range = this.rangeOf(this.cursor);

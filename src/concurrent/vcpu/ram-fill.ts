@@ -41,6 +41,14 @@ export interface RamStream extends RamFillInput {
   readonly writeLimit: number;
   /** Every address of every range, plus the access size, fits in an int32. */
   readonly int32Addresses: boolean;
+  /**
+   * A `hot` stream (`sweep` false): each access first draws whether it goes to the hot
+   * pages (`hotBase`, `hotSlots` slots each) with probability `hotFraction`.
+   */
+  readonly hot: boolean;
+  readonly hotFraction: number;
+  readonly hotBase: Float64Array;
+  readonly hotSlots: Float64Array;
 }
 
 /** The largest address end an int32 sweep may reach (`RamStream.int32Addresses`). */

@@ -1,11 +1,12 @@
 /**
  * The fused batch of a vCPU slice: for the RAM workloads whose stream `AccessGenerator`
- * can lend out (`openRamRun`: `seq`, and `random` under 2**32 slots) with 4-byte accesses,
- * and a slice with no self-checking and no stall, each access is generated and performed
- * in the same loop iteration, instead of being written into an `AccessBlock` by one loop
- * and read back by another. Two loops: a lean int32 sweep (no samples, no poison check:
- * the bench's rows), and one for any stream that also takes the translation samples and
- * the poison check (`run`'s check mode) as `performBatch` does.
+ * can lend out (`openRamRun`: `seq`, and `random` and `hot` under 2**32 slots, 4-byte
+ * accesses; the slice leaves `random` to blocks, whose addresses known ahead let cache
+ * misses overlap), and a slice with no self-checking and no stall, each access is
+ * generated and performed in the same loop iteration, instead of being written into an
+ * `AccessBlock` by one loop and read back by another. Two loops: a lean int32 sweep (no
+ * samples, no poison check: the bench's seq rows), and one for any stream that also takes
+ * the translation samples and the poison check (`run`'s check mode) as `performBatch` does.
  *
  * Why: a block costs a store and a load of every field per access, and the read-or-write
  * branch (random, a quarter of the accesses are writes by default) is taken twice, once
@@ -198,7 +199,7 @@ function sweepInt32(
 }
 
 /**
- * Any RAM stream: the sweep over any addresses, or uniform random slots; with the
+ * Any RAM stream: the sweep over any addresses, uniform random slots, or hot pages; with the
  * translation samples (every `sampleEvery`th access, and every poison read) and the poison
  * check of `performBatch` when the settings ask for them.
  */
@@ -228,6 +229,11 @@ function anyRam(
   const starts = run.rangeStarts;
   const firsts = run.rangeFirstSlot;
   const sweep = run.sweep;
+  const hot = run.hot;
+  const hotFraction = run.hotFraction;
+  const hotBase = run.hotBase;
+  const hotSlots = run.hotSlots;
+  const hotPages = hotBase.length;
   const oneRange = starts.length === 1;
   const firstStart = starts[0]!;
   let cursor = run.cursor;
@@ -260,7 +266,8 @@ function anyRam(
         seqGpa = starts[range]!;
       }
     } else {
-      // below(total): floor(nextFloat() * total).
+      // random: below(total), floor(nextFloat() * total). hot: nextFloat() >= hotFraction
+      // first; then below(total), or below(hot pages) and below(that page's slots).
       r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
       t = s1 << 9;
       s2 ^= s0;
@@ -269,8 +276,33 @@ function anyRam(
       s0 ^= s3;
       s2 ^= t;
       s3 = rotl(s3, 11);
-      const slot = Math.floor(((r >>> 0) / TWO_POW_32) * total);
-      gpa = oneRange ? firstStart + slot * size : gpaOfSlot(starts, firsts, slot, size);
+      let toHot = false;
+      if (hot) {
+        toHot = (r >>> 0) / TWO_POW_32 < hotFraction;
+        r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+        t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl(s3, 11);
+      }
+      if (toHot) {
+        const page = Math.floor(((r >>> 0) / TWO_POW_32) * hotPages);
+        r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+        t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl(s3, 11);
+        gpa = hotBase[page]! + Math.floor(((r >>> 0) / TWO_POW_32) * hotSlots[page]!) * size;
+      } else {
+        const slot = Math.floor(((r >>> 0) / TWO_POW_32) * total);
+        gpa = oneRange ? firstStart + slot * size : gpaOfSlot(starts, firsts, slot, size);
+      }
     }
     // The direction: nextFloat() < 1 - readRatio; a write's value: nextUint32().
     r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);

@@ -78,6 +78,7 @@ const FUSED = [
   'seq, two ranges, 4 bytes, 75% reads',
   'seq, 32 MiB part, the bench shape',
   'random, 64 MiB, 4 bytes',
+  'hot, 16 pages of 64 MiB',
 ] as const;
 
 /** The sweep without checks takes the int32 loop; these settings take the checking one. */
@@ -220,7 +221,7 @@ describe('the fused path, what it counts', () => {
 
 describe('AccessGenerator.openRamRun', () => {
   it.each([
-    ['hot', 'hot, 16 pages of 64 MiB'],
+    ['1-byte accesses', 'hot, 1-byte, 3 pages, 50% hot'],
     ['mmio', 'mmio, weighted UART and doorbell'],
     ['mixed', 'mixed, default weights'],
     ['an all-write workload', 'seq, 8-byte writes only'],
