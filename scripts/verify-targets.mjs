@@ -5,7 +5,8 @@
  *
  * 1. throughput: the same run (pc, mixed workload, all churn kinds, seed 1) without the
  *    checker (`check: false`) and with `verify: 'all'`, alternated `--rounds` times; the
- *    share of RAM accesses verified and the ratio of accesses per second (median rounds).
+ *    share of RAM accesses verified and the ratio of accesses per second (the median of
+ *    each round's ratio: the two runs of a round are back to back on a shared machine).
  * 2. `none` caught: for each churn kind alone at `--rate` updates/s, `--seeds` seeds, a
  *    `strategy: 'none'` run with `verify: 'all'`; caught = a violation at t <= 1 s.
  *
@@ -80,16 +81,20 @@ if (!values['skip-throughput']) {
         `${b.check.violations} violations`,
     );
   }
-  const ratio = median(checked) / median(plain);
+  // Each round runs the pair back to back: the ratio within a round is what a load that
+  // drifts over the minutes leaves alone (the ratio of the medians is printed too).
+  const ratio = median(checked.map((c, i) => c / plain[i]));
+  const ratioOfMedians = median(checked) / median(plain);
   const share = Math.min(...shares);
   out.throughput = {
     unchecked: median(plain),
     verifyAll: median(checked),
     ratio,
+    ratioOfMedians,
     verifiedShare: share,
   };
   console.log(
-    `throughput ratio ${ratio.toFixed(3)} (target >= 0.3), verified share >= ${share.toFixed(4)} (target >= 0.9)`,
+    `throughput ratio ${ratio.toFixed(3)} (median of the rounds' ratios; ratio of the medians ${ratioOfMedians.toFixed(3)}; target >= 0.3), verified share >= ${share.toFixed(4)} (target >= 0.9)`,
   );
   if (ratio < 0.3 || share < 0.9) missed = true;
 }
