@@ -58,11 +58,12 @@ export function benchMarkdown(report: BenchReport): string {
   if (report.latency !== undefined) {
     parts.push(
       mdTable(
-        ['measure', 'vCPUs', 'batch', 'samples', 'p50', 'p99', 'max'],
+        ['measure', 'vCPUs', 'batch', 'churn/s', 'samples', 'p50', 'p99', 'max'],
         report.latency.map((r) => [
           r.name,
           r.vcpus === undefined ? '' : String(r.vcpus),
           r.batch === undefined ? '' : String(r.batch),
+          r.churnPerSecond === undefined ? '' : String(r.churnPerSecond),
           String(r.samples),
           formatUs(r.p50Us),
           formatUs(r.p99Us),
