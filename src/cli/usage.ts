@@ -205,8 +205,7 @@ to stderr; a summary ends the run.
 
 Options:
   --duration TIME    how long in all: 10m, 90s, 1h, 1h30m or seconds (default 10m)
-  --strategy NAME    a strategy (${STRATEGIES.join(', ')}) or ./module.js
-                     (default rcu; none must fail)
+  --strategy NAME    a built-in strategy or ./module.js (default rcu; none must fail)
   --faults LIST      fault kinds to inject: a comma list, all or none (default all)
   --seed N           seed of round 0; round k uses N + k (default 1)
   --vcpus N          vCPU threads (default: one per core)
