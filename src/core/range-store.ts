@@ -33,23 +33,30 @@ export class RangeStore {
   readonly chunkSize: number;
   #array: readonly FlatRange[] | undefined;
 
+  /**
+   * `firstBase` and `lengths`, when given, are each chunk's first base and length
+   * (`replace` carries them over for shared chunks, so a change does not load the first
+   * range of every chunk again).
+   */
   private constructor(
     chunks: readonly (readonly FlatRange[])[],
     chunkSize: number,
     array?: readonly FlatRange[],
+    firstBase?: number[],
+    lengths?: readonly number[],
   ) {
     this.chunks = chunks;
     this.chunkSize = chunkSize;
     const firstIndex: number[] = new Array(chunks.length);
-    const firstBase: number[] = new Array(chunks.length);
+    const bases: number[] = firstBase ?? new Array(chunks.length);
     let n = 0;
     for (let c = 0; c < chunks.length; c++) {
       firstIndex[c] = n;
-      firstBase[c] = chunks[c]![0]!.addrRange.base;
-      n += chunks[c]!.length;
+      if (firstBase === undefined) bases[c] = chunks[c]![0]!.addrRange.base;
+      n += lengths === undefined ? chunks[c]!.length : lengths[c]!;
     }
     this.firstIndex = firstIndex;
-    this.firstBase = firstBase;
+    this.firstBase = bases;
     this.length = n;
     this.#array = array;
   }
@@ -102,27 +109,45 @@ export class RangeStore {
   /** A new store with `edits` (sorted, disjoint) applied; untouched chunks are shared. */
   replace(edits: readonly RangeEdit[]): RangeStore {
     const CHUNK = this.chunkSize;
+    const chunkCount = this.chunks.length;
     const out: (readonly FlatRange[])[] = [];
+    const outBase: number[] = [];
+    const outLength: number[] = [];
     let pending: FlatRange[] = [];
+    const fresh: FlatRange[][] = [];
     const flush = (): void => {
-      if (pending.length > 0) splitInto(pending, out, CHUNK);
+      if (pending.length === 0) return;
+      splitInto(pending, fresh, CHUNK);
+      for (const chunk of fresh) {
+        out.push(chunk);
+        outBase.push(chunk[0]!.addrRange.base);
+        outLength.push(chunk.length);
+      }
+      fresh.length = 0;
       pending = [];
     };
+    // Old ranges [a, b): whole chunks are shared (with their base and length), parts of
+    // chunks are copied into `pending`. One search for the first chunk, then a walk.
     const copyOld = (a: number, b: number): void => {
+      if (a >= b) return;
+      let c = lastAtOrBelow(this.firstIndex, a);
       while (a < b) {
-        const c = lastAtOrBelow(this.firstIndex, a);
         const start = this.firstIndex[c]!;
-        const chunk = this.chunks[c]!;
-        const end = start + chunk.length;
+        const end = c + 1 < chunkCount ? this.firstIndex[c + 1]! : this.length;
         if (a === start && end <= b && (pending.length === 0 || pending.length >= CHUNK / 2)) {
           flush();
-          out.push(chunk);
+          out.push(this.chunks[c]!);
+          outBase.push(this.firstBase[c]!);
+          outLength.push(end - start);
           a = end;
+          c += 1;
           continue;
         }
+        const chunk = this.chunks[c]!;
         const stop = Math.min(b, end);
         for (let k = a; k < stop; k++) pending.push(chunk[k - start]!);
         a = stop;
+        if (stop === end) c += 1;
         if (pending.length >= CHUNK) flush();
       }
     };
@@ -134,7 +159,7 @@ export class RangeStore {
     }
     copyOld(pos, this.length);
     flush();
-    return new RangeStore(out, CHUNK);
+    return new RangeStore(out, CHUNK, undefined, outBase, outLength);
   }
 }
 

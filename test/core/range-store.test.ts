@@ -40,6 +40,42 @@ describe('RangeStore', () => {
     );
   });
 
+  it('answers lowerBound like a search of the plain array after random sorted edits', () => {
+    const reference = (list: readonly FlatRange[], addr: number): number => {
+      const i = list.findIndex((r) => r.addrRange.base >= addr);
+      return i < 0 ? list.length : i;
+    };
+    fc.assert(
+      fc.property(
+        fc.nat(60),
+        fc.array(fc.tuple(fc.nat(80), fc.nat(6), fc.nat(8)), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 8 }),
+        (initial, rawEdits, chunkSize) => {
+          let array = Array.from({ length: initial }, (_, i) => range(i * 1024));
+          let store = RangeStore.fromArray(array.slice(), chunkSize);
+          for (const [at, drop, add] of rawEdits) {
+            const from = Math.min(at, array.length);
+            const to = Math.min(from + drop, array.length);
+            // New pieces lie strictly between the neighbours they land between: sorted.
+            const low = from > 0 ? array[from - 1]!.addrRange.base : -1024;
+            const high = to < array.length ? array[to]!.addrRange.base : low + 2048;
+            const step = (high - low) / (add + 1);
+            const pieces = Array.from({ length: add }, (_, k) => range(low + step * (k + 1)));
+            store = store.replace([{ from, to, pieces }]);
+            array = [...array.slice(0, from), ...pieces, ...array.slice(to)];
+            for (const r of array) {
+              const base = r.addrRange.base;
+              expect(store.lowerBound(base)).toBe(reference(array, base));
+              expect(store.lowerBound(base + 0.25)).toBe(reference(array, base + 0.25));
+            }
+            expect(store.lowerBound(-1e9)).toBe(0);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('applies several disjoint edits at once', () => {
     const list = Array.from({ length: 20 }, (_, i) => range(i * 10));
     const store = RangeStore.fromArray(list.slice(), 3);
