@@ -26,14 +26,8 @@ export function writeChunkIndex(arena: ArenaColumns, c: number, n: number): numb
   const end = arena.end;
   const base = arena.start[rowBase]!;
   const span = end[rowBase + n - 1]! - base;
-  let wanted = 1;
-  while (wanted * CHUNK_ROWS_PER_BUCKET < n) wanted *= 2;
-  let shift = 0;
-  let size = 1;
-  while (size * wanted < span) {
-    size *= 2;
-    shift++;
-  }
+  const shift = bucketShift(span, n / CHUNK_ROWS_PER_BUCKET);
+  const size = 2 ** shift;
   const buckets = Math.ceil(span / size);
   const index = arena.chunkIndex;
   const at = c * CHUNK_INDEX_WORDS;
@@ -63,14 +57,8 @@ export function writeDirectoryIndex(table: TableColumns, d: number): void {
   }
   const base = table.dirFirst[0]!;
   const span = table.dirEnd[d - 1]! - base;
-  let wanted = 1;
-  while (wanted < 2 * d) wanted *= 2;
-  let shift = 0;
-  let size = 1;
-  while (size * wanted < span) {
-    size *= 2;
-    shift++;
-  }
+  const shift = bucketShift(span, 2 * d);
+  const size = 2 ** shift;
   const buckets = Math.ceil(span / size);
   const index = table.pageIndex;
   const dirEnd = table.dirEnd;
@@ -88,4 +76,17 @@ export function writeDirectoryIndex(table: TableColumns, d: number): void {
   table.headerF64[kTableIndexBaseF64] = base;
   header[kTableIndexShift] = shift;
   header[kTableIndexBuckets] = buckets;
+}
+
+/**
+ * The log2 of the bucket size for an index over `span` bytes with at least `buckets`
+ * buckets (rounded up to a power of two): the smallest power-of-two bucket size with which
+ * that many buckets cover the span.
+ */
+function bucketShift(span: number, buckets: number): number {
+  let wanted = 1;
+  while (wanted < buckets) wanted *= 2;
+  let shift = 0;
+  while (2 ** shift * wanted < span) shift++;
+  return shift;
 }
